@@ -41,8 +41,33 @@ export interface FieldInfo {
   multiFields?: { name: string; type: EsFieldType }[];
   /** Set when the field lies inside a `nested` object: the nested path. */
   nestedPath?: string;
-  /** Where the definition came from. */
-  source: "ecs" | "fields-file" | "mapping" | "override";
+  /**
+   * Where the definition came from. `dynamic` marks an entry that `lookupField` synthesised: a key inside a
+   * `flattened` field, a child of an object with a dynamic template (`object_type`), or an unknown field under the
+   * `keyword` policy.
+   */
+  source: "ecs" | "fields-file" | "mapping" | "override" | "dynamic";
+  /** Document path the field reads its values from when it is not `name`: a multi-field's parent, an alias's target. */
+  sourcePath?: string;
+  /** For an `object` with a dynamic template (`object_type` in fields.yml): the type its unknown children get. */
+  objectType?: EsFieldType;
+  /** For an `object`/`nested`: whether unknown children are mapped dynamically (`dynamic: true`) or not (`false`). */
+  dynamic?: boolean;
+  /** `false` for an object with `enabled: false`: nothing below it is indexed. */
+  enabled?: boolean;
+  /** `false` when the field has neither an index nor doc values: Elasticsearch refuses to search it. */
+  searchable?: boolean;
+  /** For a key inside a `flattened` field (`labels.env`): the flattened field's name. */
+  flattenedKeyOf?: string;
+  /** `constant_keyword`: the value every document of the index has, when the mapping fixes it. */
+  value?: string;
+  /** `scaled_float`: the scaling factor. */
+  scalingFactor?: number;
+  /** Text analysis settings from a mapping, when not the default `standard` analyzer. */
+  analyzer?: string;
+  searchAnalyzer?: string;
+  /** keyword `normalizer` from a mapping. */
+  normalizer?: string;
 }
 
 /**

@@ -1,0 +1,225 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { compile, explain, fieldCatalog, formatExplain, KqlEvaluationError, KqlSyntaxError, parse, print, toDsl } from "@dac/kql";
+import type { FieldCatalog, KqlNode } from "@dac/kql";
+import { parseEventFile } from "@dac/harness";
+import { formatDiagnosticsPretty } from "@dac/report";
+import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
+import { stringOption, UsageError } from "../command.js";
+
+const queryOptions: Record<string, OptionSpec> = {
+  query: { type: "string", short: "q", valueName: "KQL", description: "The query text." },
+  "query-file": { type: "string", valueName: "FILE", description: "Read the query from FILE." },
+  format: { type: "string", short: "f", valueName: "FORMAT", choices: ["pretty", "json"], default: "pretty", description: "Output format." },
+};
+
+const catalogOptions: Record<string, OptionSpec> = {
+  mapping: {
+    type: "string",
+    multiple: true,
+    valueName: "FILE",
+    description: "Field types: an Elasticsearch mapping (JSON, as GET <index>/_mapping returns) or a fields.yml file.",
+  },
+  "unknown-fields": {
+    type: "string",
+    valueName: "POLICY",
+    choices: ["keyword", "unmapped"],
+    default: "keyword",
+    description: "How to treat fields the catalogue does not know.",
+  },
+  now: { type: "string", valueName: "DATE", description: "The time `now` stands for in date math (ISO 8601; default: the current time)." },
+};
+
+const eventOptions: Record<string, OptionSpec> = {
+  events: { type: "string", short: "e", valueName: "FILE", description: "Events: ndjson, a JSON object or array, or a search response." },
+};
+
+function readQuery(values: ParsedArgs["values"], ctx: CommandContext): { text: string; origin: string } {
+  const inline = stringOption(values, "query");
+  const file = stringOption(values, "query-file");
+  if (inline !== undefined && file !== undefined) throw new UsageError("give either --query or --query-file, not both");
+  if (inline !== undefined) return { text: inline, origin: "<query>" };
+  if (file !== undefined) return { text: readText(file, ctx), origin: file };
+  throw new UsageError("a query is required: --query KQL or --query-file FILE");
+}
+
+function readText(file: string, ctx: CommandContext): string {
+  try {
+    return readFileSync(resolve(ctx.cwd, file), "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** Parses, or prints the syntax error at its position in the query and returns undefined. */
+function parseOrReport(query: { text: string; origin: string }, ctx: CommandContext): KqlNode | undefined {
+  try {
+    return parse(query.text);
+  } catch (error) {
+    if (!(error instanceof KqlSyntaxError)) throw error;
+    const end = { line: error.line, column: error.column + 1 };
+    ctx.stderr(
+      formatDiagnosticsPretty(
+        [
+          {
+            file: query.origin,
+            line: error.line,
+            column: error.column,
+            endLine: end.line,
+            endColumn: end.column,
+            severity: "error",
+            code: "DAC401",
+            name: "query-syntax",
+            message: error.message,
+          },
+        ],
+        { color: ctx.color, sources: new Map([[query.origin, query.text]]) },
+      ),
+    );
+    return undefined;
+  }
+}
+
+function buildCatalog(values: ParsedArgs["values"], ctx: CommandContext): FieldCatalog {
+  const files = (values.mapping as string[] | undefined) ?? [];
+  const mappings: unknown[] = [];
+  const fieldFiles: string[] = [];
+  for (const file of files) {
+    if (/\.ya?ml$/i.test(file)) fieldFiles.push(resolve(ctx.cwd, file));
+    else {
+      try {
+        mappings.push(JSON.parse(readText(file, ctx)));
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+      }
+    }
+  }
+  return fieldCatalog({
+    ecs: true,
+    mappings,
+    fieldFiles,
+    unknownFields: (stringOption(values, "unknown-fields") ?? "keyword") as "keyword" | "unmapped",
+  });
+}
+
+function nowOption(values: ParsedArgs["values"]): (() => Date) | undefined {
+  const raw = stringOption(values, "now");
+  if (raw === undefined) return undefined;
+  const date = new Date(raw);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--now \`${raw}\` is not an ISO 8601 date`);
+  return () => date;
+}
+
+function readEvents(values: ParsedArgs["values"], ctx: CommandContext) {
+  const file = stringOption(values, "events");
+  if (!file) throw new UsageError("--events FILE is required");
+  const parsed = parseEventFile(file, readText(file, ctx));
+  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) {
+    ctx.stderr(formatDiagnosticsPretty(parsed.diagnostics, { color: ctx.color }));
+    throw new UsageError(`${file} has ${errors.length} unreadable event${errors.length === 1 ? "" : "s"}`);
+  }
+  return parsed.events.map((e) => e.document);
+}
+
+function evaluationFailed(error: unknown, ctx: CommandContext): number {
+  if (error instanceof KqlEvaluationError) {
+    ctx.stderr(`error: ${error.message}\n`);
+    return 1;
+  }
+  throw error;
+}
+
+const parseCommand: Command = {
+  name: "parse",
+  summary: "Parse a query and print its syntax tree (with source spans).",
+  usage: "dac kql parse --query KQL [options]",
+  options: queryOptions,
+  async run({ values }, ctx) {
+    const ast = parseOrReport(readQuery(values, ctx), ctx);
+    if (!ast) return 1;
+    ctx.stdout(`${JSON.stringify(ast, null, stringOption(values, "format") === "json" ? undefined : 2)}\n`);
+    return 0;
+  },
+};
+
+const fmtCommand: Command = {
+  name: "fmt",
+  summary: "Print a query in canonical KQL.",
+  usage: "dac kql fmt --query KQL",
+  options: queryOptions,
+  async run({ values }, ctx) {
+    const ast = parseOrReport(readQuery(values, ctx), ctx);
+    if (!ast) return 1;
+    const text = print(ast);
+    ctx.stdout(stringOption(values, "format") === "json" ? `${JSON.stringify({ query: text })}\n` : `${text}\n`);
+    return 0;
+  },
+};
+
+const dslCommand: Command = {
+  name: "dsl",
+  summary: "Print the Elasticsearch query DSL that Kibana's detection engine builds for a rule with this query.",
+  usage: "dac kql dsl --query KQL",
+  options: queryOptions,
+  async run({ values }, ctx) {
+    const ast = parseOrReport(readQuery(values, ctx), ctx);
+    if (!ast) return 1;
+    ctx.stdout(`${JSON.stringify(toDsl(ast), null, stringOption(values, "format") === "json" ? undefined : 2)}\n`);
+    return 0;
+  },
+};
+
+const evalCommand: Command = {
+  name: "eval",
+  summary: "Evaluate a query on events with Elasticsearch semantics; one JSON line per event.",
+  usage: "dac kql eval --query KQL --events FILE [--mapping FILE] [options]",
+  description: 'Writes {"index": N, "match": true|false} per event. Exit 0 whatever matched; 1 if the query is invalid.',
+  options: { ...queryOptions, ...eventOptions, ...catalogOptions },
+  async run({ values }, ctx) {
+    const ast = parseOrReport(readQuery(values, ctx), ctx);
+    if (!ast) return 1;
+    const events = readEvents(values, ctx);
+    try {
+      const now = nowOption(values);
+      const matches = compile(ast, { catalog: buildCatalog(values, ctx), ...(now ? { now } : {}) });
+      ctx.stdout(events.map((event, index) => `${JSON.stringify({ index, match: matches(event) })}\n`).join(""));
+      return 0;
+    } catch (error) {
+      return evaluationFailed(error, ctx);
+    }
+  },
+};
+
+const explainCommand: Command = {
+  name: "explain",
+  summary: "Explain, clause by clause, why a query matches each event or not.",
+  usage: "dac kql explain --query KQL --events FILE [--mapping FILE] [options]",
+  options: { ...queryOptions, ...eventOptions, ...catalogOptions },
+  async run({ values }, ctx) {
+    const ast = parseOrReport(readQuery(values, ctx), ctx);
+    if (!ast) return 1;
+    const events = readEvents(values, ctx);
+    try {
+      const now = nowOption(values);
+      const options = { catalog: buildCatalog(values, ctx), ...(now ? { now } : {}) };
+      const json = stringOption(values, "format") === "json";
+      events.forEach((event, index) => {
+        const trace = explain(ast, event, options);
+        ctx.stdout(json ? `${JSON.stringify({ index, trace })}\n` : `event ${index}:\n${formatExplain(trace)}\n`);
+      });
+      return 0;
+    } catch (error) {
+      return evaluationFailed(error, ctx);
+    }
+  },
+};
+
+export const kqlCommand: Command = {
+  name: "kql",
+  summary: "Work with KQL queries: parse, fmt, dsl, eval, explain.",
+  usage: "dac kql <parse|fmt|dsl|eval|explain> [options]",
+  options: {},
+  subcommands: [parseCommand, fmtCommand, dslCommand, evalCommand, explainCommand],
+};

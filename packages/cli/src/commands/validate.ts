@@ -1,0 +1,68 @@
+import { loadRules } from "@dac/schema";
+import type { Diagnostic, LoadRulesResult } from "@dac/schema";
+import { formatDiagnosticsGithub, formatDiagnosticsJson, formatDiagnosticsPretty, formatDiagnosticsSarif } from "@dac/report";
+import type { Command, CommandContext } from "../command.js";
+import { stringOption, UsageError } from "../command.js";
+import { writeFileAtomic } from "../output.js";
+
+export const diagnosticFormats = ["pretty", "json", "github", "sarif"] as const;
+
+/** Validation shared by `dac validate` and `dac check`; extra checks (the version lock) plug in here. */
+export type ExtraCheck = (result: LoadRulesResult, ctx: CommandContext) => Diagnostic[];
+export const extraValidationChecks: ExtraCheck[] = [];
+
+export function runValidation(paths: string[], ctx: CommandContext): LoadRulesResult {
+  const config = ctx.config();
+  const result = loadRules(paths, config, ctx.cwd);
+  if (result.files.length === 0) {
+    throw new UsageError(`no rule files (*.yaml, *.yml) found in ${paths.length > 0 ? paths.join(", ") : config.rules}`);
+  }
+  for (const check of extraValidationChecks) result.diagnostics.push(...check(result, ctx));
+  return result;
+}
+
+export function renderDiagnostics(format: string, result: LoadRulesResult, ctx: CommandContext, color: boolean): string {
+  const meta = { version: ctx.version, files: result.files.length, rules: result.rules.length };
+  switch (format) {
+    case "json":
+      return formatDiagnosticsJson(result.diagnostics, meta);
+    case "github":
+      return formatDiagnosticsGithub(result.diagnostics);
+    case "sarif":
+      return formatDiagnosticsSarif(result.diagnostics, meta);
+    default: {
+      const sources = new Map(result.rules.map((r) => [r.file, r.source.text]));
+      return formatDiagnosticsPretty(result.diagnostics, { color, sources, checked: { files: result.files.length, rules: result.rules.length } });
+    }
+  }
+}
+
+export function exitCodeFor(diagnostics: readonly Diagnostic[], strict: boolean): number {
+  const errors = diagnostics.some((d) => d.severity === "error");
+  const warnings = diagnostics.some((d) => d.severity === "warning");
+  return errors || (strict && warnings) ? 1 : 0;
+}
+
+export const validateCommand: Command = {
+  name: "validate",
+  summary: "Validate rule files: YAML, schema, queries, fields, ATT&CK mapping and cross-rule checks.",
+  usage: "dac validate [PATH...] [options]",
+  description: "PATH may be rule files or folders (default: the configured rules folder).",
+  options: {
+    format: { type: "string", short: "f", valueName: "FORMAT", choices: diagnosticFormats, default: "pretty", description: "Output format." },
+    output: { type: "string", short: "o", valueName: "FILE", description: "Write the report to FILE instead of standard output." },
+    strict: { type: "boolean", description: "Treat warnings as errors (exit 1 on any warning)." },
+  },
+  async run({ values, positionals }, ctx) {
+    const format = stringOption(values, "format") ?? "pretty";
+    const output = stringOption(values, "output");
+    const result = runValidation(positionals, ctx);
+    const report = renderDiagnostics(format, result, ctx, ctx.color && !output);
+    if (output) {
+      writeFileAtomic(output, report);
+      const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+      ctx.stderr(`wrote ${format} report to ${output} (${errors} errors, ${result.diagnostics.length - errors} warnings)\n`);
+    } else ctx.stdout(report);
+    return exitCodeFor(result.diagnostics, Boolean(values.strict));
+  },
+};

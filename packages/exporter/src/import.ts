@@ -1,0 +1,230 @@
+import { existsSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { Document } from "yaml";
+import { writeFileAtomic } from "./atomic-write.js";
+import { canonicalJson, compareStrings } from "./canonical.js";
+import { kibanaDefaults, typeDefaults } from "./kibana-defaults.js";
+import { validateKibanaBody } from "./kibana-schema.js";
+import { lockSubjects, type Lock } from "./lock.js";
+import {
+  defaultManagementTag,
+  derivedRequiredFields,
+  normalizeRequiredFields,
+  orderKeys,
+  remoteToPayload,
+  toKibanaPayload,
+} from "./payload.js";
+import { fieldChanges } from "./plan.js";
+import type { RequiredField, RequiredFieldsFn, RuleData } from "./types.js";
+
+export interface ImportOptions {
+  managementTag?: string;
+  requiredFields?: RequiredFieldsFn;
+  /** `YYYY-MM-DD` for `metadata.created`/`updated` when the source has no timestamps. */
+  today?: string;
+}
+
+/** A rule line from ndjson or `_find`, with its position for messages. */
+export interface ImportSource {
+  /** e.g. `rules.ndjson:3` or `kibana:<id>`. */
+  origin: string;
+  rule: Record<string, unknown>;
+}
+
+export interface SkippedSource {
+  origin: string;
+  rule_id?: string;
+  reason: string;
+}
+
+/**
+ * Reads an ndjson file as `_import` does: blank lines and the export summary (`exported_count`) are ignored;
+ * exception lists, items and connectors are skipped with a reason; a line that is not JSON is skipped too.
+ */
+export function parseNdjsonRules(text: string, file: string): { sources: ImportSource[]; skipped: SkippedSource[] } {
+  const sources: ImportSource[] = [];
+  const skipped: SkippedSource[] = [];
+  text.split("\n").forEach((line, i) => {
+    const origin = `${file}:${i + 1}`;
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      skipped.push({ origin, reason: `not JSON: ${(e as Error).message}` });
+      return;
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      skipped.push({ origin, reason: "not a JSON object" });
+      return;
+    }
+    const object = value as Record<string, unknown>;
+    if ("exported_count" in object) return;
+    if ("list_id" in object || "item_id" in object || "entries" in object) {
+      skipped.push({ origin, reason: "an exception list or item, not a rule (dac does not manage exceptions)" });
+    } else if ("attributes" in object) {
+      skipped.push({ origin, reason: "an action connector, not a rule" });
+    } else {
+      sources.push({ origin, rule: object });
+    }
+  });
+  return { sources, skipped };
+}
+
+function datePart(value: unknown, fallback: string): string {
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : fallback;
+}
+
+/** The Fleet package(s) a rule is for: its related integrations, else a `logs-<package>.*` index pattern. */
+function integrationOf(rule: Record<string, unknown>): string | string[] {
+  const related = Array.isArray(rule.related_integrations) ? (rule.related_integrations as { package?: unknown }[]) : [];
+  const packages = [...new Set(related.map((r) => r.package).filter((p): p is string => typeof p === "string" && p !== ""))];
+  if (packages.length === 1) return packages[0]!;
+  if (packages.length > 1) return packages;
+  const index = Array.isArray(rule.index) ? (rule.index as unknown[]) : [];
+  for (const pattern of index) {
+    const match = typeof pattern === "string" ? /^logs-([a-z0-9_]+)[.-]/.exec(pattern) : null;
+    if (match) return match[1]!;
+  }
+  return "custom";
+}
+
+/**
+ * A Kibana rule (an `_import` line or a `_find` result) as repository YAML data: server-only fields dropped,
+ * Kibana's defaults removed, the management tag removed, `required_fields` kept only when they differ from what
+ * the query gives, `version` moved to `metadata.version`. `toKibanaPayload` of the result gives the same payload.
+ */
+export function kibanaRuleToRuleData(rule: Record<string, unknown>, options: ImportOptions = {}): RuleData {
+  const managementTag = options.managementTag ?? defaultManagementTag;
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const { version, ...fields } = remoteToPayload(rule);
+  const data: Record<string, unknown> = { ...fields };
+  data.tags = (Array.isArray(data.tags) ? (data.tags as string[]) : []).filter((t) => t !== managementTag);
+
+  const listed = normalizeRequiredFields(Array.isArray(data.required_fields) ? (data.required_fields as RequiredField[]) : []);
+  delete data.required_fields;
+  const derived = derivedRequiredFields(data as RuleData, options.requiredFields) ?? [];
+  if (canonicalJson(listed) !== canonicalJson(derived)) data.required_fields = listed;
+
+  const defaults = { ...kibanaDefaults, ...typeDefaults(data.type) };
+  for (const [key, value] of Object.entries(defaults)) {
+    if (key !== "required_fields" && key in data && canonicalJson(data[key]) === canonicalJson(value)) delete data[key];
+  }
+  data.metadata = {
+    maturity: "production",
+    created: datePart(rule.created_at, today),
+    updated: datePart(rule.updated_at, today),
+    integration: integrationOf(rule),
+    version: typeof version === "number" && version >= 1 ? version : 1,
+  };
+  const { metadata, ...rest } = data;
+  return { ...orderKeys(rest), metadata } as RuleData;
+}
+
+/** YAML text for a rule: the schema header line, block scalars for multi-line strings, no line folding. */
+export function ruleToYaml(data: RuleData, schemaRef: string): string {
+  const doc = new Document(data);
+  const body = doc.toString({ lineWidth: 0, blockQuote: "literal", indentSeq: true });
+  return `# yaml-language-server: $schema=${schemaRef}\n${body}`;
+}
+
+/** File name from the rule name: lowercase words joined by `_`. */
+export function ruleFileName(name: string, ruleId: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 80)
+    .replace(/_+$/, "");
+  return `${slug || ruleId}.yaml`;
+}
+
+export interface ImportedRule {
+  rule_id: string;
+  name: string;
+  file: string;
+  version: number;
+  /** Where the payload dac will publish differs from the source (e.g. defaults filled in, tags reordered). */
+  normalized: string[];
+}
+
+export interface ImportResultSummary {
+  written: ImportedRule[];
+  skipped: SkippedSource[];
+  /** The lock with entries for the written rules. */
+  lock: Lock;
+}
+
+export interface WriteImportOptions extends ImportOptions {
+  /** Repository root (for the schema header's relative path). */
+  root: string;
+  /** Where new files go: `<dir>/<integration>/<name>.yaml` when `byIntegration`, else `<dir>/<name>.yaml`. */
+  dir: string;
+  byIntegration?: boolean;
+  lock: Lock;
+  /** Rule files already in the repository, by rule_id. */
+  existing?: ReadonlyMap<string, string>;
+  /** Overwrite existing files. */
+  force?: boolean;
+}
+
+/**
+ * Writes rule files and lock entries for Kibana rules. Never overwrites a file without `force`; a rule whose
+ * rule_id is already in the repository is written over its file only with `force`. Prebuilt rules and rules
+ * that are not valid import lines are skipped.
+ */
+export async function writeImportedRules(
+  sources: readonly ImportSource[],
+  options: WriteImportOptions,
+): Promise<ImportResultSummary> {
+  const written: ImportedRule[] = [];
+  const skipped: SkippedSource[] = [];
+  const taken = new Set<string>();
+  const lock: Lock = { ...options.lock };
+  const managementTag = options.managementTag ?? defaultManagementTag;
+  const seenIds = new Set<string>();
+  for (const { origin, rule } of [...sources].sort((a, b) => compareStrings(String(a.rule.rule_id), String(b.rule.rule_id)))) {
+    const ruleId = typeof rule.rule_id === "string" ? rule.rule_id : undefined;
+    if (rule.immutable === true || (rule.rule_source as { type?: unknown } | undefined)?.type === "external") {
+      skipped.push({ origin, rule_id: ruleId, reason: "a prebuilt Elastic rule; dac does not manage prebuilt rules" });
+      continue;
+    }
+    const problems = validateKibanaBody("importLine", rule);
+    if (problems.length > 0 || ruleId === undefined) {
+      skipped.push({ origin, rule_id: ruleId, reason: `not a valid Kibana rule: ${problems.join("; ") || "no rule_id"}` });
+      continue;
+    }
+    if (seenIds.has(ruleId)) {
+      skipped.push({ origin, rule_id: ruleId, reason: "the same rule_id appears earlier in the input" });
+      continue;
+    }
+    seenIds.add(ruleId);
+    const data = kibanaRuleToRuleData(rule, options);
+    const integration = data.metadata!.integration;
+    const folder = options.byIntegration ? join(options.dir, Array.isArray(integration) ? String(integration[0]) : String(integration)) : options.dir;
+    const existing = options.existing?.get(ruleId);
+    let file = existing ?? join(folder, ruleFileName(String(data.name), ruleId));
+    if (!existing && taken.has(file)) file = join(folder, ruleFileName(`${String(data.name)} ${ruleId.slice(0, 8)}`, ruleId));
+    if (existing && !options.force) {
+      skipped.push({ origin, rule_id: ruleId, reason: `already in the repository as ${existing} (use --force to overwrite it)` });
+      continue;
+    }
+    if (!existing && existsSync(file) && !options.force) {
+      skipped.push({ origin, rule_id: ruleId, reason: `${file} already exists (use --force to overwrite it)` });
+      continue;
+    }
+    taken.add(file);
+    const schemaRef = relative(dirname(file), join(options.root, "schemas", "rule.schema.json")).split(sep).join("/");
+    await writeFileAtomic(file, ruleToYaml(data, schemaRef));
+
+    const version = data.metadata!.version as number;
+    const [subject] = lockSubjects([{ file, data }], { managementTag, requiredFields: options.requiredFields });
+    const previous = lock[ruleId];
+    lock[ruleId] = { name: subject!.name, sha256: subject!.sha256, version: Math.max(version, previous?.version ?? 0) };
+    const republished = toKibanaPayload(data, { version, managementTag, requiredFields: options.requiredFields });
+    const normalized = fieldChanges(remoteToPayload(rule), republished).map((c) => c.path);
+    written.push({ rule_id: ruleId, name: String(data.name), file, version: lock[ruleId]!.version, normalized });
+  }
+  return { written, skipped, lock };
+}

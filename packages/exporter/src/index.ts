@@ -1,0 +1,43 @@
+export type { KibanaPayload, RemoteRule, RequiredField, RequiredFieldsFn, RuleData, RuleError, RuleSource } from "./types.js";
+export { canonicalJson, contentHash, sortKeysDeep } from "./canonical.js";
+export { kibanaDefaults, kqlFamilyTypes, serverOnlyFields } from "./kibana-defaults.js";
+export { kibanaSchemaDir, validateKibanaBody } from "./kibana-schema.js";
+export type { KibanaBody } from "./kibana-schema.js";
+export {
+  buildPayloads,
+  defaultManagementTag,
+  derivedRequiredFields,
+  payloadLine,
+  remoteToPayload,
+  toKibanaPayload,
+} from "./payload.js";
+export type { BuiltPayload, PayloadOptions } from "./payload.js";
+export {
+  checkLock,
+  DuplicateRuleIdError,
+  LockFileError,
+  lockSubjects,
+  lockVersions,
+  parseLock,
+  readLock,
+  serializeLock,
+  updateLock,
+  writeLock,
+} from "./lock.js";
+export type { Lock, LockChange, LockChangeKind, LockEntry, LockProblem, LockSubject } from "./lock.js";
+export { writeFileAtomic } from "./atomic-write.js";
+export { ExportError, exportFileNames, kibanaImportLimits, ndjsonLines, splitLines, writeExport } from "./export.js";
+export type { ExportedFile, ExportLimits } from "./export.js";
+export { ConfigurationError, KibanaRequestError } from "./errors.js";
+export { authorizationHeader, credentialEnv, credentialsFromEnv, redactor } from "./credentials.js";
+export type { Credentials } from "./credentials.js";
+export { backoffDelay, defaultRetryPolicy, parseRetryAfter } from "./retry.js";
+export type { RetryPolicy } from "./retry.js";
+export { createKibanaClient, kibanaApiVersion, tagFilter } from "./client.js";
+export type { ClientOptions, ImportResult, KibanaClient, KibanaResponse, RequestOptions, RetryEvent } from "./client.js";
+export { buildPlan, classify, fieldChanges, planIsEmpty } from "./plan.js";
+export type { FieldChange, LocalPayload, Plan, PlanAction, PlanEntry } from "./plan.js";
+export { publishPlan } from "./publish.js";
+export type { PublishOptions, PublishResult, PublishStatus, PublishSummary } from "./publish.js";
+export { kibanaRuleToRuleData, parseNdjsonRules, ruleFileName, ruleToYaml, writeImportedRules } from "./import.js";
+export type { ImportedRule, ImportOptions, ImportResultSummary, ImportSource, SkippedSource, WriteImportOptions } from "./import.js";

@@ -1,0 +1,313 @@
+/**
+ * Fixture folders: `fixtures/<rule path without .yaml>/` holds `positive/` and `negative/` event files, or a
+ * `cases.yaml` with named cases (or both). Loading never throws: every problem is a positioned diagnostic.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import type { SourceLocation, Expectation } from "@dac/report";
+import { compileSchema, diagnosticAt, diagnosticAtPosition, displayPath, loadYaml, rangeOf, schemaDiagnostics, schemasDir } from "@dac/schema";
+import type { Diagnostic, YamlLimits, YamlSource } from "@dac/schema";
+import { isEventFile, parseEventFile } from "./event-files.js";
+import type { EventDocument, FixtureEvent } from "./event-files.js";
+
+export type FieldOverrides = Record<string, string>;
+
+export interface FixtureCase {
+  name: string;
+  description?: string;
+  expect: Expectation;
+  /** The concrete index the events were read from (an event's own `_index` wins). */
+  index?: string;
+  /** Field types for this case, over the rule's catalogue and the file-level `fields`. */
+  fields?: FieldOverrides;
+  events: FixtureEvent[];
+  location: SourceLocation;
+}
+
+export interface RuleFixtures {
+  /** The fixture folder (absolute), whether or not it exists. */
+  dir: string;
+  cases: FixtureCase[];
+  /** `fields` at the top of `cases.yaml`. */
+  fields: FieldOverrides;
+  diagnostics: Diagnostic[];
+}
+
+export const casesFileName = "cases.yaml";
+const caseSchemaPath = join(schemasDir, "fixture-cases.schema.json");
+const schemaHeader = /^# yaml-language-server: \$schema=\S*fixture-cases\.schema\.json\s*$/;
+
+export interface FixtureReadOptions {
+  /** Paths in diagnostics and results are shown relative to this folder. */
+  cwd: string;
+  limits?: Partial<YamlLimits>;
+}
+
+/** `rules/<path>/<name>.yaml` → `<fixturesRoot>/<path>/<name>/`. A rule outside the rules folder uses its file name. */
+export function fixtureFolderFor(ruleFile: string, rulesDir: string, fixturesRoot: string, cwd: string): string {
+  const file = resolve(cwd, ruleFile);
+  let rel = relative(resolve(cwd, rulesDir), file);
+  if (rel.startsWith("..") || isAbsolute(rel)) rel = basename(file);
+  return join(resolve(cwd, fixturesRoot), rel.replace(/\.ya?ml$/i, ""));
+}
+
+/** A folder holding `cases.yaml`, `positive/` or `negative/`. */
+export function isFixtureFolder(dir: string): boolean {
+  return (
+    existsSync(join(dir, casesFileName)) || isDirectory(join(dir, "positive")) || isDirectory(join(dir, "negative"))
+  );
+}
+
+/** Every fixture folder under a root; a fixture folder's own subfolders are not searched further. */
+export function findFixtureFolders(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    if (isFixtureFolder(dir)) {
+      out.push(dir);
+      return;
+    }
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules") walk(join(dir, entry.name));
+    }
+  };
+  if (isDirectory(root)) walk(root);
+  return out.sort();
+}
+
+/** A file to point an orphan-folder diagnostic at: `cases.yaml`, else the first event file. */
+export function representativeFile(dir: string): string {
+  if (existsSync(join(dir, casesFileName))) return join(dir, casesFileName);
+  for (const kind of ["positive", "negative"]) {
+    const first = eventFilesUnder(join(dir, kind))[0];
+    if (first) return first;
+  }
+  return dir;
+}
+
+export function loadRuleFixtures(dir: string, options: FixtureReadOptions): RuleFixtures {
+  const result: RuleFixtures = { dir, cases: [], fields: {}, diagnostics: [] };
+  for (const [folder, expect] of [
+    ["positive", "match"],
+    ["negative", "no-match"],
+  ] as const) {
+    loadEventFolder(join(dir, folder), expect, options, result);
+  }
+  const casesFile = join(dir, casesFileName);
+  if (existsSync(casesFile)) loadCasesFile(casesFile, options, result);
+  return result;
+}
+
+function loadEventFolder(folder: string, expect: Expectation, options: FixtureReadOptions, into: RuleFixtures): void {
+  if (!isDirectory(folder)) return;
+  for (const file of filesUnder(folder)) {
+    const shown = displayPath(file, options.cwd);
+    if (!isEventFile(file)) {
+      into.diagnostics.push(
+        diagnosticAtPosition(shown, "DAC501", `${basename(file)} is not an event file`, undefined, undefined, "event files end in .json, .ndjson or .jsonl"),
+      );
+      continue;
+    }
+    const parsed = parseEventFile(shown, readText(file, shown, into.diagnostics));
+    into.diagnostics.push(...parsed.diagnostics);
+    const rel = relative(dirname(folder), file).split(sep).join("/");
+    const description = basename(file, extname(file)).replace(/[-_]+/g, " ");
+    for (const event of parsed.events) {
+      into.cases.push({
+        name: event.inMany ? `${rel}:${event.location.line}` : rel,
+        description,
+        expect,
+        ...(event.index ? { index: event.index } : {}),
+        events: [event],
+        location: event.location,
+      });
+    }
+  }
+}
+
+let caseValidator: ReturnType<typeof compileSchema> | undefined;
+let caseSchema: Record<string, unknown> | undefined;
+
+interface RawCase {
+  name?: unknown;
+  description?: unknown;
+  expect?: unknown;
+  index?: unknown;
+  fields?: unknown;
+  events?: unknown;
+}
+
+function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixtures): void {
+  const shown = displayPath(file, options.cwd);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    into.diagnostics.push(diagnosticAtPosition(shown, "DAC501", `cannot read the file: ${(error as Error).message}`));
+    return;
+  }
+  const loaded = loadYaml(shown, bytes, options.limits);
+  if (!loaded.source || loaded.value === undefined || loaded.diagnostics.length > 0) {
+    // YAML hazards keep their own codes (DAC0xx): the same diagnostics as for a rule file.
+    into.diagnostics.push(...loaded.diagnostics);
+    return;
+  }
+  const source = loaded.source;
+  const data = loaded.value as { cases?: unknown; fields?: unknown };
+  const diagnostics: Diagnostic[] = [];
+  if (!schemaHeader.test(source.text.split("\n", 1)[0] ?? "")) {
+    diagnostics.push({
+      ...diagnosticAtPosition(shown, "DAC010", "the file does not start with the schema header"),
+      severity: "error",
+      hint: "make the first line `# yaml-language-server: $schema=<relative path to schemas/fixture-cases.schema.json>`",
+    });
+  }
+
+  // The two problems with codes of their own, found first so the schema's version of them can be dropped.
+  const specific: Diagnostic[] = [];
+  const rawCases = Array.isArray(data.cases) ? (data.cases as unknown[]) : [];
+  rawCases.forEach((raw, i) => {
+    if (!isObject(raw)) return;
+    const c = raw as RawCase;
+    if (c.expect === undefined || c.expect === null) {
+      specific.push(
+        diagnosticAt(source, ["cases", i], {
+          code: "DAC504",
+          on: "container",
+          message: `case ${typeof c.name === "string" ? `\`${c.name}\`` : i + 1} has no \`expect\``,
+          hint: "add `expect: match` or `expect: no-match`",
+        }),
+      );
+    }
+    if (Array.isArray(c.events)) {
+      c.events.forEach((event, j) => {
+        if (!isObject(event)) {
+          specific.push(
+            diagnosticAt(source, ["cases", i, "events", j], {
+              code: "DAC502",
+              message: `event ${j + 1} of case ${i + 1} is ${kindOf(event)}, not an object`,
+              hint: "write the event as a mapping, or reference a file with `file: <path>`",
+            }),
+          );
+        }
+      });
+    }
+  });
+  caseSchema ??= JSON.parse(readFileSync(caseSchemaPath, "utf8")) as Record<string, unknown>;
+  caseValidator ??= compileSchema(caseSchema);
+  const taken = new Set(specific.map((d) => `${d.line}:${d.column}`));
+  const general = schemaDiagnostics(source, data, caseValidator, caseSchema)
+    .filter((d) => !taken.has(`${d.line}:${d.column}`))
+    .map((d) => ({ ...d, code: "DAC506", name: "fixture-invalid", message: d.message.replace(/\bthe rule\b/, "the cases file") }));
+  diagnostics.push(...specific, ...general);
+
+  if (isObject(data.fields)) Object.assign(into.fields, stringMap(data.fields));
+  const seen = new Set<string>();
+  const eventFiles = new Map<string, ReturnType<typeof parseEventFile>>();
+  rawCases.forEach((raw, i) => {
+    if (!isObject(raw)) return;
+    const c = raw as RawCase;
+    if ((c.expect !== "match" && c.expect !== "no-match") || typeof c.name !== "string" || !Array.isArray(c.events)) return;
+    if (seen.has(c.name)) {
+      diagnostics.push(diagnosticAt(source, ["cases", i, "name"], { code: "DAC506", message: `a second case is named \`${c.name}\`` }));
+    }
+    seen.add(c.name);
+    const index = typeof c.index === "string" ? c.index : undefined;
+    const events: FixtureEvent[] = [];
+    c.events.forEach((event, j) => {
+      if (!isObject(event)) return;
+      const reference = fileReference(event);
+      if (reference === undefined) {
+        events.push({ document: event as EventDocument, location: locationOf(source, ["cases", i, "events", j]), ordinal: j, inMany: true });
+        return;
+      }
+      const target = resolve(dirname(file), reference);
+      let parsed = eventFiles.get(target);
+      if (!parsed) {
+        if (!existsSync(target) || !statSync(target).isFile()) {
+          diagnostics.push(
+            diagnosticAt(source, ["cases", i, "events", j, "file"], {
+              code: "DAC506",
+              message: `event file \`${reference}\` does not exist`,
+              hint: "the path is relative to this cases.yaml",
+            }),
+          );
+          return;
+        }
+        const targetShown = displayPath(target, options.cwd);
+        parsed = parseEventFile(targetShown, readText(target, targetShown, diagnostics));
+        eventFiles.set(target, parsed);
+        diagnostics.push(...parsed.diagnostics);
+      }
+      events.push(...parsed.events);
+    });
+    if (events.length === 0) return;
+    const description = typeof c.description === "string" ? c.description : undefined;
+    into.cases.push({
+      name: c.name,
+      ...(description ? { description } : {}),
+      expect: c.expect,
+      ...(index ? { index } : {}),
+      ...(isObject(c.fields) ? { fields: stringMap(c.fields) } : {}),
+      events,
+      location: locationOf(source, ["cases", i]),
+    });
+  });
+  into.diagnostics.push(...diagnostics);
+}
+
+/** `{file: "<path>"}` and nothing else is a reference to an event file; any other object is an event. */
+function fileReference(event: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(event);
+  return keys.length === 1 && keys[0] === "file" && typeof event.file === "string" ? event.file : undefined;
+}
+
+function locationOf(source: YamlSource, path: (string | number)[]): SourceLocation {
+  const span = rangeOf(source, path);
+  return { file: source.file, line: span.line, column: span.column };
+}
+
+function readText(file: string, shown: string, diagnostics: Diagnostic[]): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    diagnostics.push(diagnosticAtPosition(shown, "DAC501", `cannot read the file: ${(error as Error).message}`));
+    return "";
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith(".") || entry.name.toLowerCase() === "readme.md") continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(full));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out.sort();
+}
+
+function eventFilesUnder(dir: string): string[] {
+  return isDirectory(dir) ? filesUnder(dir).filter(isEventFile) : [];
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return `a ${typeof value}`;
+}
+
+function stringMap(value: Record<string, unknown>): FieldOverrides {
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"));
+}

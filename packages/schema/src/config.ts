@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Diagnostic } from "./diagnostic.js";
+import { compileSchema, schemaDiagnostics } from "./rule-schema.js";
+import { schemasDir } from "./repo-paths.js";
+import { defaultYamlLimits, loadYaml } from "./yaml-source.js";
+import type { YamlLimits } from "./yaml-source.js";
+
+export const configFileName = "dac.config.yaml";
+
+/** One rule's opt-out from some checks. A reason is required, as with Sigma's per-rule validator exclusions. */
+export interface Exclusion {
+  /** A `rule_id`, or a path glob relative to the repository root (`rules/kubernetes/*.yaml`). */
+  rule: string;
+  checks: string[];
+  reason: string;
+}
+
+export interface DacConfig {
+  /** Folder holding the config file (or the working directory when there is none); other paths resolve from it. */
+  root: string;
+  /** The config file, when one was found. */
+  file?: string;
+  rules: string;
+  fixtures: string;
+  fields: string[];
+  unknownFields: "keyword" | "unmapped";
+  lock: string;
+  attack: { stix?: string };
+  exclusions: Exclusion[];
+  kibana: { url?: string; spaces: string[]; managementTag: string; caCert?: string };
+  limits: YamlLimits;
+}
+
+/** A configuration problem: the CLI reports the diagnostics and exits 2. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function defaultConfig(root: string): DacConfig {
+  return {
+    root,
+    rules: join(root, "rules"),
+    fixtures: join(root, "fixtures"),
+    fields: [join(root, "schemas", "fields")],
+    unknownFields: "keyword",
+    lock: join(root, "rules.lock.json"),
+    attack: {},
+    exclusions: [],
+    kibana: { spaces: [], managementTag: "Managed by: dac" },
+    limits: { ...defaultYamlLimits },
+  };
+}
+
+/** The nearest `dac.config.yaml` at or above `start`. */
+export function findConfigFile(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    const candidate = join(dir, configFileName);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+interface RawConfig {
+  rules?: string;
+  fixtures?: string;
+  fields?: string[];
+  unknown_fields?: "keyword" | "unmapped";
+  lock?: string;
+  attack?: { stix?: string };
+  exclusions?: Exclusion[];
+  kibana?: { url?: string; spaces?: string[]; management_tag?: string; ca_cert?: string };
+  limits?: { max_file_bytes?: number; max_alias_count?: number };
+}
+
+let configValidator: ReturnType<typeof compileSchema> | undefined;
+
+/** Loads and validates the configuration; paths come back absolute. Throws `ConfigError` on a bad file. */
+export function loadConfig(cwd: string, explicitFile?: string): DacConfig {
+  const file = explicitFile ? resolve(cwd, explicitFile) : findConfigFile(cwd);
+  if (!file) return defaultConfig(resolve(cwd));
+  if (!existsSync(file)) throw new ConfigError(`configuration file ${file} does not exist`);
+  const root = dirname(file);
+  const loaded = loadYaml(file, readFileSync(file));
+  if (loaded.diagnostics.length > 0 || !loaded.source) {
+    throw new ConfigError(`configuration file ${file} is not valid`, loaded.diagnostics);
+  }
+  const schema = JSON.parse(readFileSync(join(schemasDir, "dac.config.schema.json"), "utf8")) as Record<string, unknown>;
+  configValidator ??= compileSchema(schema);
+  const problems = schemaDiagnostics(loaded.source, loaded.value, configValidator, schema).map((d) => ({
+    ...d,
+    code: "DAC901",
+    name: "invalid-config",
+  }));
+  if (problems.length > 0) throw new ConfigError(`configuration file ${file} is not valid`, problems);
+  const raw = loaded.value as RawConfig;
+  const defaults = defaultConfig(root);
+  const at = (p: string | undefined, fallback: string) => (p ? resolve(root, p) : fallback);
+  return {
+    root,
+    file,
+    rules: at(raw.rules, defaults.rules),
+    fixtures: at(raw.fixtures, defaults.fixtures),
+    fields: raw.fields ? raw.fields.map((f) => resolve(root, f)) : defaults.fields,
+    unknownFields: raw.unknown_fields ?? defaults.unknownFields,
+    lock: at(raw.lock, defaults.lock),
+    attack: raw.attack?.stix ? { stix: resolve(root, raw.attack.stix) } : {},
+    exclusions: raw.exclusions ?? [],
+    kibana: {
+      ...(raw.kibana?.url ? { url: raw.kibana.url } : {}),
+      spaces: raw.kibana?.spaces ?? [],
+      managementTag: raw.kibana?.management_tag ?? defaults.kibana.managementTag,
+      ...(raw.kibana?.ca_cert ? { caCert: resolve(root, raw.kibana.ca_cert) } : {}),
+    },
+    limits: {
+      maxFileBytes: raw.limits?.max_file_bytes ?? defaults.limits.maxFileBytes,
+      maxAliasCount: raw.limits?.max_alias_count ?? defaults.limits.maxAliasCount,
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import picomatch from "picomatch";
+import { checkAttack, loadAttackData } from "./attack.js";
+import type { AttackData } from "./attack.js";
+import type { DacConfig } from "./config.js";
+import { ConfigError } from "./config.js";
+import type { Diagnostic } from "./diagnostic.js";
+import { checkQueries } from "./query-checks.js";
+import type { Rule, RuleData } from "./rule.js";
+import { checkRule, checkRuleSet } from "./rule-checks.js";
+import { ruleFieldCatalog } from "./rule-catalog.js";
+import { ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
+import { diagnosticAtPosition, loadYaml } from "./yaml-source.js";
+import type { YamlSource } from "./yaml-source.js";
+
+const yamlFile = /\.ya?ml$/;
+const schemaHeader = /^# yaml-language-server: \$schema=(\S+)\s*$/;
+
+/** Expands files and folders into the YAML files under them, sorted. A path that does not exist is a usage error. */
+export function collectYamlFiles(paths: readonly string[], cwd = process.cwd()): string[] {
+  const out = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && yamlFile.test(entry.name)) out.add(full);
+    }
+  };
+  for (const path of paths) {
+    const full = resolve(cwd, path);
+    let stats;
+    try {
+      stats = statSync(full);
+    } catch {
+      throw new ConfigError(`${path}: no such file or folder`);
+    }
+    if (stats.isDirectory()) walk(full);
+    else out.add(full);
+  }
+  return [...out].sort();
+}
+
+/** Shows a path relative to the working directory when it lies below it. */
+export function displayPath(file: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
+export interface LoadRulesResult {
+  rules: Rule[];
+  diagnostics: Diagnostic[];
+  /** Every file looked at, valid or not. */
+  files: string[];
+}
+
+/** Loads one rule file: YAML hazards, schema header and JSON Schema. Semantic checks come after. */
+export function loadRuleFile(file: string, content: string | Uint8Array, config: DacConfig): { rule?: Rule; diagnostics: Diagnostic[] } {
+  const loaded = loadYaml(file, content, config.limits);
+  const diagnostics = [...loaded.diagnostics];
+  if (!loaded.source || loaded.value === undefined || diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  diagnostics.push(...checkSchemaHeader(loaded.source));
+  const { validate, schema } = ruleSchemaValidator();
+  const schemaProblems = schemaDiagnostics(loaded.source, loaded.value, validate, schema);
+  diagnostics.push(...schemaProblems);
+  const rule: Rule = { file, source: loaded.source, data: loaded.value as RuleData, valid: schemaProblems.length === 0 };
+  return { rule, diagnostics };
+}
+
+function checkSchemaHeader(source: YamlSource): Diagnostic[] {
+  const firstLine = source.text.split("\n", 1)[0] ?? "";
+  if (schemaHeader.test(firstLine)) return [];
+  return [
+    {
+      ...diagnosticAtPosition(source.file, "DAC010", "the file does not start with the schema header", { line: 1, column: 1 }),
+      severity: "error",
+      hint: "make the first line `# yaml-language-server: $schema=<relative path to schemas/rule.schema.json>` so editors validate and complete the rule",
+    },
+  ];
+}
+
+/** Every check that needs only one file: YAML, schema, rule semantics, ATT&CK and queries. */
+export function validateRuleFile(
+  file: string,
+  content: string | Uint8Array,
+  config: DacConfig,
+  attack: AttackData = loadAttackData(config.attack.stix),
+): { rule?: Rule; diagnostics: Diagnostic[] } {
+  const loaded = loadRuleFile(file, content, config);
+  if (!loaded.rule?.valid) return loaded;
+  const rule = loaded.rule;
+  return {
+    rule,
+    diagnostics: [
+      ...loaded.diagnostics,
+      ...checkRule(rule),
+      ...checkAttack(rule, attack),
+      ...checkQueries(rule, ruleFieldCatalog(rule.data, config)),
+    ],
+  };
+}
+
+/**
+ * Loads and validates rules: YAML, schema, per-rule checks, ATT&CK, queries, then cross-rule checks, with the
+ * configured exclusions applied. Nothing is skipped silently: every file yields a rule or a diagnostic.
+ */
+export function loadRules(paths: readonly string[], config: DacConfig, cwd = process.cwd()): LoadRulesResult {
+  const files = collectYamlFiles(paths.length > 0 ? paths : [config.rules], cwd);
+  const rules: Rule[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const attack = loadAttackData(config.attack.stix);
+  for (const absolute of files) {
+    const file = displayPath(absolute, cwd);
+    let content: Buffer;
+    try {
+      content = readFileSync(absolute);
+    } catch (error) {
+      diagnostics.push(diagnosticAtPosition(file, "DAC009", `cannot read file: ${(error as Error).message}`));
+      continue;
+    }
+    const checked = validateRuleFile(file, content, config, attack);
+    diagnostics.push(...checked.diagnostics);
+    if (checked.rule) rules.push(checked.rule);
+  }
+  diagnostics.push(...checkRuleSet(rules.filter((r) => r.valid)));
+  return { rules, diagnostics: applyExclusions(diagnostics, rules, config, cwd), files };
+}
+
+/** Drops diagnostics that a configured exclusion (rule id or path glob, with its checks) switches off. */
+export function applyExclusions(diagnostics: Diagnostic[], rules: readonly Rule[], config: DacConfig, cwd = process.cwd()): Diagnostic[] {
+  if (config.exclusions.length === 0) return diagnostics;
+  const idOf = new Map(rules.map((r) => [r.file, String(r.data.rule_id ?? "")]));
+  const matchers = config.exclusions.map((e) => ({ ...e, glob: picomatch(e.rule) }));
+  return diagnostics.filter((d) => {
+    const fromRoot = relative(config.root, resolve(cwd, d.file));
+    return !matchers.some((e) => e.checks.includes(d.code) && (e.rule === idOf.get(d.file) || e.glob(fromRoot)));
+  });
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { scalarOffsetToPosition } from "./position.js";
+import { loadYaml } from "./yaml-source.js";
+
+function codesOf(text: string | Uint8Array, limits = {}) {
+  return loadYaml("f.yaml", text, limits).diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`);
+}
+
+describe("YAML hazards are diagnostics, never exceptions", () => {
+  it("duplicate keys, at the second key", () => {
+    expect(codesOf("a: 1\nb: 2\na: 3\n")).toEqual(["DAC002@3:1"]);
+  });
+
+  it("more than one document, at the second", () => {
+    expect(codesOf("a: 1\n---\nb: 2\n")).toEqual(["DAC003@3:1"]);
+  });
+
+  it("alias expansion bombs are bounded", () => {
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
+      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
+      "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]",
+      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]",
+      "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]",
+    ].join("\n");
+    const started = Date.now();
+    expect(codesOf(bomb)).toEqual(["DAC004@1:1"]);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("a few aliases are fine", () => {
+    expect(codesOf("a: &x [1]\nb: *x\n")).toEqual([]);
+  });
+
+  it("a file that is not UTF-8, at the bad byte", () => {
+    const bytes = new Uint8Array([...Buffer.from("a: 1\nb: caf"), 0xe9, ...Buffer.from("\n")]);
+    expect(codesOf(bytes)).toEqual(["DAC005@2:7"]);
+  });
+
+  it("a file over the size limit is refused before parsing", () => {
+    expect(codesOf(`a: "${"x".repeat(2000)}"\n`, { maxFileBytes: 1000 })).toEqual(["DAC006@1:1"]);
+  });
+
+  it("an empty file, or one with only comments", () => {
+    expect(codesOf("")).toEqual(["DAC007@1:1"]);
+    expect(codesOf("# nothing here\n\n")).toEqual(["DAC007@1:1"]);
+  });
+
+  it("a top level that is not a mapping", () => {
+    expect(codesOf("- a\n- b\n")).toEqual(["DAC008@1:1"]);
+    expect(codesOf("just a string\n")).toEqual(["DAC008@1:1"]);
+  });
+
+  it("a syntax error, with its position", () => {
+    expect(codesOf("a: [1, 2\nb: 3\n")[0]).toMatch(/^DAC001@/);
+  });
+
+  it("a UTF-8 byte-order mark is accepted", () => {
+    expect(codesOf(new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from("a: 1\n")]))).toEqual([]);
+  });
+
+  it("a hostile deeply nested file does not crash", () => {
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const result = loadYaml("f.yaml", `a: ${deep}\n`);
+    expect(Array.isArray(result.diagnostics)).toBe(true);
+  });
+});
+
+describe("offsets inside scalars map back to file positions", () => {
+  function position(text: string, offset: number) {
+    const { source } = loadYaml("f.yaml", text);
+    return scalarOffsetToPosition(source!, ["q"], offset);
+  }
+
+  it("block literal", () => {
+    // value: "a:b\n  and c:d\n" — offset 6 is the `a` of `and` on the second line
+    expect(position("x: 1\nq: |\n  a:b\n    and c:d\n", 6)).toEqual({ line: 4, column: 5 });
+    expect(position("x: 1\nq: |\n  a:b\n    and c:d\n", 0)).toEqual({ line: 3, column: 3 });
+  });
+
+  it("block literal with strip chomping and a blank line", () => {
+    expect(position("q: |-\n  a:b\n\n  c:d\n", 5)).toEqual({ line: 4, column: 3 });
+  });
+
+  it("plain single-line scalar", () => {
+    expect(position("q: a:b and c\n", 6)).toEqual({ line: 1, column: 10 });
+  });
+
+  it("double-quoted scalar", () => {
+    expect(position('q: "a:b and c"\n', 6)).toEqual({ line: 1, column: 11 });
+  });
+
+  it("folded multi-line plain scalar", () => {
+    expect(position("q: a:b\n  and c\n", 4)).toEqual({ line: 2, column: 3 });
+  });
+});

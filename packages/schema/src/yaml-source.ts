@@ -1,0 +1,190 @@
+import { isMap, LineCounter, parseAllDocuments } from "yaml";
+import type { Document } from "yaml";
+import { codeInfo } from "./codes.js";
+import type { Diagnostic } from "./diagnostic.js";
+
+/** A parsed YAML file that keeps its text and node ranges, so any value can be traced back to line and column. */
+export interface YamlSource {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+export interface YamlLimits {
+  /** Larger files are refused before parsing. */
+  maxFileBytes: number;
+  /** Bounds alias expansion (billion-laughs). */
+  maxAliasCount: number;
+}
+
+export const defaultYamlLimits: YamlLimits = { maxFileBytes: 1024 * 1024, maxAliasCount: 100 };
+
+export interface LoadedYaml {
+  source?: YamlSource;
+  /** The document as plain JSON-like data; absent when the file has errors that make it unusable. */
+  value?: unknown;
+  diagnostics: Diagnostic[];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A diagnostic at a 1-based line/column span, for places that have no YAML node. */
+export function diagnosticAtPosition(
+  file: string,
+  code: string,
+  message: string,
+  start: { line: number; column: number } = { line: 1, column: 1 },
+  end: { line: number; column: number } = start,
+  hint?: string,
+): Diagnostic {
+  const info = codeInfo(code);
+  const diagnostic: Diagnostic = {
+    file,
+    line: start.line,
+    column: start.column,
+    endLine: end.line,
+    endColumn: end.column,
+    severity: info.severity,
+    code,
+    name: info.name,
+    message,
+  };
+  if (hint) diagnostic.hint = hint;
+  return diagnostic;
+}
+
+function position(lineCounter: LineCounter, offset: number) {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+/**
+ * Reads YAML defensively: every hazard (size, encoding, emptiness, several documents, duplicate keys, alias
+ * bombs, a non-mapping top level) becomes a positioned diagnostic, never an exception.
+ */
+export function loadYaml(file: string, input: string | Uint8Array, limits: Partial<YamlLimits> = {}): LoadedYaml {
+  const { maxFileBytes, maxAliasCount } = { ...defaultYamlLimits, ...limits };
+  const byteLength = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
+  if (byteLength > maxFileBytes) {
+    return {
+      diagnostics: [
+        diagnosticAtPosition(
+          file,
+          "DAC006",
+          `file is ${byteLength} bytes, over the limit of ${maxFileBytes} bytes`,
+          undefined,
+          undefined,
+          "split the file, or raise `limits.max_file_bytes` in dac.config.yaml",
+        ),
+      ],
+    };
+  }
+  let text: string;
+  if (typeof input === "string") {
+    text = input;
+  } else {
+    try {
+      text = utf8.decode(input);
+    } catch {
+      const bad = firstInvalidUtf8(input);
+      const prefix = Buffer.from(input.subarray(0, bad)).toString("utf8");
+      const lines = prefix.split("\n");
+      const at = { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+      return {
+        diagnostics: [
+          diagnosticAtPosition(file, "DAC005", `file is not valid UTF-8 (byte offset ${bad})`, at, at, "save the file as UTF-8"),
+        ],
+      };
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const diagnostics: Diagnostic[] = [];
+  if (!Array.isArray(docs) || docs.length === 0 || docs.every((d) => d.contents === null && d.errors.length === 0)) {
+    return { diagnostics: [diagnosticAtPosition(file, "DAC007", "file is empty: expected a YAML mapping")] };
+  }
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    const start = position(lineCounter, second.range[0]);
+    diagnostics.push(
+      diagnosticAtPosition(
+        file,
+        "DAC003",
+        `file holds ${docs.length} YAML documents; a rule file holds exactly one`,
+        start,
+        start,
+        "move each document into its own file",
+      ),
+    );
+  }
+  const doc = docs[0]!;
+  for (const error of doc.errors) {
+    const [from, to] = error.pos;
+    const code = error.code === "DUPLICATE_KEY" ? "DAC002" : "DAC001";
+    const message =
+      error.code === "DUPLICATE_KEY"
+        ? `duplicate key \`${text.slice(from, to)}\`: keys must be unique`
+        : firstLine(error.message);
+    diagnostics.push(diagnosticAtPosition(file, code, message, position(lineCounter, from), position(lineCounter, to)));
+  }
+  const source: YamlSource = { file, text, doc, lineCounter };
+  if (diagnostics.length > 0) return { source, diagnostics };
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const isAlias = /alias/i.test(message);
+    return {
+      source,
+      diagnostics: [
+        diagnosticAtPosition(
+          file,
+          isAlias ? "DAC004" : "DAC001",
+          isAlias ? `alias expansion exceeds ${maxAliasCount} nodes: ${message}` : message,
+          position(lineCounter, doc.range[0]),
+        ),
+      ],
+    };
+  }
+  if (!isMap(doc.contents)) {
+    const at = position(lineCounter, doc.contents?.range?.[0] ?? 0);
+    const what = value === null || value === undefined ? "empty" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
+    return {
+      source,
+      diagnostics: [
+        diagnosticAtPosition(
+          file,
+          value === null || value === undefined ? "DAC007" : "DAC008",
+          `top level is ${what}: expected a mapping of keys to values`,
+          at,
+        ),
+      ],
+    };
+  }
+  return { source, value, diagnostics };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  // Binary search on the longest prefix that decodes; good enough and needs no hand-written UTF-8 automaton.
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
