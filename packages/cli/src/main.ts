@@ -40,7 +40,7 @@ function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
     const suggestion = unknown ? didYouMean(unknown, Object.keys(options)) : undefined;
     throw new UsageError(`${message}${suggestion ? ` (${suggestion.replace(/`([^`]+)`/, "`--$1`")})` : ""}`);
   }
-  const values: ParsedArgs["values"] = { ...parsed.values };
+  const values = { ...parsed.values } as ParsedArgs["values"];
   for (const [name, spec] of Object.entries(options)) {
     if (values[name] === undefined && spec.default !== undefined) values[name] = spec.default;
     const value = values[name];

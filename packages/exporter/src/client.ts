@@ -102,30 +102,34 @@ export function tagFilter(tag: string): string {
   return `alert.attributes.tags:"${tag.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
-function parseBaseUrl(raw: string): URL {
+/** Origin and base path (Kibana behind a proxy may live under a path), without a trailing slash. */
+function parseBaseUrl(raw: string): { origin: string; pathname: string } {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigurationError(`the Kibana URL is not a valid URL: ${raw.replace(/\/\/[^@/]*@/, "//[REDACTED]@")}`);
+    throw new ConfigurationError(
+      `the Kibana URL is not a valid URL: ${raw.replace(/\/\/[^@/]*@/, "//[REDACTED]@")}`,
+    );
   }
   if (url.username || url.password) {
-    throw new ConfigurationError("the Kibana URL must not contain credentials; use DAC_KIBANA_API_KEY or DAC_KIBANA_USERNAME/DAC_KIBANA_PASSWORD");
+    throw new ConfigurationError(
+      "the Kibana URL must not contain credentials; use DAC_KIBANA_API_KEY or DAC_KIBANA_USERNAME/DAC_KIBANA_PASSWORD",
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new ConfigurationError(`the Kibana URL must be http or https: ${url.origin}`);
   }
-  url.search = "";
-  url.hash = "";
-  url.pathname = url.pathname.replace(/\/+$/, "");
-  return url;
+  return { origin: url.origin, pathname: url.pathname.replace(/\/+$/, "") };
 }
 
 export function createKibanaClient(options: ClientOptions): KibanaClient {
   const base = parseBaseUrl(options.url);
   const space = options.space ?? "default";
   if (!spaceIdPattern.test(space)) {
-    throw new ConfigurationError(`"${space}" is not a Kibana space id (lowercase letters, digits, "_" and "-")`);
+    throw new ConfigurationError(
+      `"${space}" is not a Kibana space id (lowercase letters, digits, "_" and "-")`,
+    );
   }
   const prefix = `${base.pathname}${space === "default" ? "" : `/s/${space}`}`;
   const target = `${base.origin}${prefix}`;
@@ -151,7 +155,8 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
 
   async function request(method: string, path: string, req: RequestOptions = {}): Promise<KibanaResponse> {
     const url = new URL(`${base.origin}${prefix}${path}`);
-    for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(req.query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, String(value));
     const where = `${method} ${prefix}${path}`;
     for (let attempt = 1; ; attempt++) {
       const retry = async (reason: string, delayMs: number) => {
@@ -178,18 +183,25 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
       } catch (e) {
         const code = controller.signal.aborted ? "TIMEOUT" : errorCode(e);
         const reason =
-          code === "TIMEOUT" ? `no complete answer within ${timeoutMs / 1000}s` : `${code ?? "network error"}: ${(e as Error).message}`;
+          code === "TIMEOUT"
+            ? `no complete answer within ${timeoutMs / 1000}s`
+            : `${code ?? "network error"}: ${(e as Error).message}`;
         if ((code === "TIMEOUT" || isRetriableNetworkCode(code)) && !lastAttempt) {
           await retry(reason, backoffDelay(attempt, policy, random));
           continue;
         }
-        const hint = isTlsErrorCode(code) ? " (TLS verification failed: pass --ca-cert FILE for a private CA)" : "";
-        throw new KibanaRequestError(redact(`${where} to ${base.origin} failed after ${attempt} attempt(s): ${reason}${hint}`), {
-          method,
-          path: `${prefix}${path}`,
-          attempts: attempt,
-          ...(code ? { code } : {}),
-        });
+        const hint = isTlsErrorCode(code)
+          ? " (TLS verification failed: pass --ca-cert FILE for a private CA)"
+          : "";
+        throw new KibanaRequestError(
+          redact(`${where} to ${base.origin} failed after ${attempt} attempt(s): ${reason}${hint}`),
+          {
+            method,
+            path: `${prefix}${path}`,
+            attempts: attempt,
+            ...(code ? { code } : {}),
+          },
+        );
       } finally {
         clearTimeout(timer);
       }
@@ -200,12 +212,17 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
       if (isRetriableStatus(status) && !lastAttempt) {
         const asked = parseRetryAfter(retryAfter, now());
         if (asked !== undefined && asked > policy.maxRetryAfterMs) {
-          throw new KibanaRequestError(redact(`${message} (Kibana asked to retry after ${Math.ceil(asked / 1000)}s, longer than the ${policy.maxRetryAfterMs / 1000}s limit)`), {
-            method,
-            path: `${prefix}${path}`,
-            status,
-            attempts: attempt,
-          });
+          throw new KibanaRequestError(
+            redact(
+              `${message} (Kibana asked to retry after ${Math.ceil(asked / 1000)}s, longer than the ${policy.maxRetryAfterMs / 1000}s limit)`,
+            ),
+            {
+              method,
+              path: `${prefix}${path}`,
+              status,
+              attempts: attempt,
+            },
+          );
         }
         await retry(message, asked ?? backoffDelay(attempt, policy, random));
         continue;
@@ -231,11 +248,14 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
         });
         const found = body as { data?: unknown; total?: unknown };
         if (!Array.isArray(found?.data) || typeof found.total !== "number") {
-          throw new KibanaRequestError(`GET ${prefix}/api/detection_engine/rules/_find: unexpected answer (no data/total)`, {
-            method: "GET",
-            path: `${prefix}/api/detection_engine/rules/_find`,
-            attempts: 1,
-          });
+          throw new KibanaRequestError(
+            `GET ${prefix}/api/detection_engine/rules/_find: unexpected answer (no data/total)`,
+            {
+              method: "GET",
+              path: `${prefix}/api/detection_engine/rules/_find`,
+              attempts: 1,
+            },
+          );
         }
         // Paging by offset can repeat a rule when the set changes in between: skip repeats.
         const rules = (found.data as RemoteRule[]).filter((r) => !seen.has(r.id));
@@ -245,7 +265,10 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
       }
     },
     async readRule(ruleId) {
-      const res = await request("GET", "/api/detection_engine/rules", { query: { rule_id: ruleId }, allow: [404] });
+      const res = await request("GET", "/api/detection_engine/rules", {
+        query: { rule_id: ruleId },
+        allow: [404],
+      });
       return res.status === 404 ? undefined : (res.body as RemoteRule);
     },
     async importRules(ndjson, { overwrite }) {
@@ -259,11 +282,14 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
       });
       const result = res.body as Partial<ImportResult> | undefined;
       if (!result || !Array.isArray(result.errors) || typeof result.success_count !== "number") {
-        throw new KibanaRequestError(`POST ${prefix}/api/detection_engine/rules/_import: unexpected answer (no errors/success_count)`, {
-          method: "POST",
-          path: `${prefix}/api/detection_engine/rules/_import`,
-          attempts: 1,
-        });
+        throw new KibanaRequestError(
+          `POST ${prefix}/api/detection_engine/rules/_import: unexpected answer (no errors/success_count)`,
+          {
+            method: "POST",
+            path: `${prefix}/api/detection_engine/rules/_import`,
+            attempts: 1,
+          },
+        );
       }
       return result as ImportResult;
     },

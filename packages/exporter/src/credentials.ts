@@ -1,6 +1,7 @@
 import { ConfigurationError } from "./errors.js";
 
-export type Credentials = { kind: "apiKey"; apiKey: string } | { kind: "basic"; username: string; password: string };
+export type Credentials =
+  { kind: "apiKey"; apiKey: string } | { kind: "basic"; username: string; password: string };
 
 export const credentialEnv = {
   apiKey: "DAC_KIBANA_API_KEY",
@@ -20,7 +21,9 @@ export function credentialsFromEnv(env: Record<string, string | undefined>): Cre
   if (username && password) return { kind: "basic", username, password };
   if (username || password) {
     const missing = username ? credentialEnv.password : credentialEnv.username;
-    throw new ConfigurationError(`Kibana Basic auth needs both ${credentialEnv.username} and ${credentialEnv.password}; ${missing} is not set`);
+    throw new ConfigurationError(
+      `Kibana Basic auth needs both ${credentialEnv.username} and ${credentialEnv.password}; ${missing} is not set`,
+    );
   }
   throw new ConfigurationError(
     `no Kibana credentials: set ${credentialEnv.apiKey}, or ${credentialEnv.username} and ${credentialEnv.password}`,

@@ -36,7 +36,9 @@ export function splitLines(lines: readonly string[], limits: ExportLimits = kiba
   for (const line of lines) {
     const size = Buffer.byteLength(line) + 1;
     if (size > limits.maxBytes) {
-      throw new ExportError(`a rule line of ${size} bytes is larger than the ${limits.maxBytes}-byte file limit`);
+      throw new ExportError(
+        `a rule line of ${size} bytes is larger than the ${limits.maxBytes}-byte file limit`,
+      );
     }
     if (current.length > 0 && (current.length >= limits.maxRules || bytes + size > limits.maxBytes)) {
       files.push(current);
@@ -73,7 +75,8 @@ export async function writeExport(
   payloads: readonly KibanaPayload[],
   limits: ExportLimits = kibanaImportLimits,
 ): Promise<{ files: ExportedFile[]; staleParts: string[] }> {
-  if (extname(out) !== ".ndjson") throw new ExportError(`the output file must end in .ndjson (Kibana rejects other names): ${out}`);
+  if (extname(out) !== ".ndjson")
+    throw new ExportError(`the output file must end in .ndjson (Kibana rejects other names): ${out}`);
   const chunks = splitLines(ndjsonLines(payloads), limits);
   if (chunks.length === 0) chunks.push([]);
   const names = exportFileNames(out, chunks.length);
@@ -89,7 +92,9 @@ export async function writeExport(
 async function staleParts(out: string, count: number): Promise<string[]> {
   const ext = extname(out);
   const stem = basename(out, ext);
-  const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-(\\d+)${ext.replace(".", "\\.")}$`);
+  const pattern = new RegExp(
+    `^${stem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-(\\d+)${ext.replace(".", "\\.")}$`,
+  );
   const entries = await readdir(dirname(out) || ".");
   return entries
     .map((name) => ({ name, n: Number(pattern.exec(name)?.[1]) }))

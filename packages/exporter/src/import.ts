@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { Document } from "yaml";
+import { Document, parse, Scalar, visit } from "yaml";
 import { writeFileAtomic } from "./atomic-write.js";
 import { canonicalJson, compareStrings } from "./canonical.js";
 import { kibanaDefaults, typeDefaults } from "./kibana-defaults.js";
@@ -34,6 +34,8 @@ export interface ImportSource {
 export interface SkippedSource {
   origin: string;
   rule_id?: string;
+  /** `not-a-rule` and `prebuilt` are expected in Kibana exports; the others need attention. */
+  kind: "not-a-rule" | "prebuilt" | "invalid" | "exists" | "duplicate";
   reason: string;
 }
 
@@ -41,7 +43,10 @@ export interface SkippedSource {
  * Reads an ndjson file as `_import` does: blank lines and the export summary (`exported_count`) are ignored;
  * exception lists, items and connectors are skipped with a reason; a line that is not JSON is skipped too.
  */
-export function parseNdjsonRules(text: string, file: string): { sources: ImportSource[]; skipped: SkippedSource[] } {
+export function parseNdjsonRules(
+  text: string,
+  file: string,
+): { sources: ImportSource[]; skipped: SkippedSource[] } {
   const sources: ImportSource[] = [];
   const skipped: SkippedSource[] = [];
   text.split("\n").forEach((line, i) => {
@@ -51,19 +56,23 @@ export function parseNdjsonRules(text: string, file: string): { sources: ImportS
     try {
       value = JSON.parse(line);
     } catch (e) {
-      skipped.push({ origin, reason: `not JSON: ${(e as Error).message}` });
+      skipped.push({ origin, kind: "invalid", reason: `not JSON: ${(e as Error).message}` });
       return;
     }
     if (!value || typeof value !== "object" || Array.isArray(value)) {
-      skipped.push({ origin, reason: "not a JSON object" });
+      skipped.push({ origin, kind: "invalid", reason: "not a JSON object" });
       return;
     }
     const object = value as Record<string, unknown>;
     if ("exported_count" in object) return;
     if ("list_id" in object || "item_id" in object || "entries" in object) {
-      skipped.push({ origin, reason: "an exception list or item, not a rule (dac does not manage exceptions)" });
+      skipped.push({
+        origin,
+        kind: "not-a-rule",
+        reason: "an exception list or item, not a rule (dac does not manage exceptions)",
+      });
     } else if ("attributes" in object) {
-      skipped.push({ origin, reason: "an action connector, not a rule" });
+      skipped.push({ origin, kind: "not-a-rule", reason: "an action connector, not a rule" });
     } else {
       sources.push({ origin, rule: object });
     }
@@ -77,8 +86,12 @@ function datePart(value: unknown, fallback: string): string {
 
 /** The Fleet package(s) a rule is for: its related integrations, else a `logs-<package>.*` index pattern. */
 function integrationOf(rule: Record<string, unknown>): string | string[] {
-  const related = Array.isArray(rule.related_integrations) ? (rule.related_integrations as { package?: unknown }[]) : [];
-  const packages = [...new Set(related.map((r) => r.package).filter((p): p is string => typeof p === "string" && p !== ""))];
+  const related = Array.isArray(rule.related_integrations)
+    ? (rule.related_integrations as { package?: unknown }[])
+    : [];
+  const packages = [
+    ...new Set(related.map((r) => r.package).filter((p): p is string => typeof p === "string" && p !== "")),
+  ];
   if (packages.length === 1) return packages[0]!;
   if (packages.length > 1) return packages;
   const index = Array.isArray(rule.index) ? (rule.index as unknown[]) : [];
@@ -101,14 +114,17 @@ export function kibanaRuleToRuleData(rule: Record<string, unknown>, options: Imp
   const data: Record<string, unknown> = { ...fields };
   data.tags = (Array.isArray(data.tags) ? (data.tags as string[]) : []).filter((t) => t !== managementTag);
 
-  const listed = normalizeRequiredFields(Array.isArray(data.required_fields) ? (data.required_fields as RequiredField[]) : []);
+  const listed = normalizeRequiredFields(
+    Array.isArray(data.required_fields) ? (data.required_fields as RequiredField[]) : [],
+  );
   delete data.required_fields;
   const derived = derivedRequiredFields(data as RuleData, options.requiredFields) ?? [];
   if (canonicalJson(listed) !== canonicalJson(derived)) data.required_fields = listed;
 
   const defaults = { ...kibanaDefaults, ...typeDefaults(data.type) };
   for (const [key, value] of Object.entries(defaults)) {
-    if (key !== "required_fields" && key in data && canonicalJson(data[key]) === canonicalJson(value)) delete data[key];
+    if (key !== "required_fields" && key in data && canonicalJson(data[key]) === canonicalJson(value))
+      delete data[key];
   }
   data.metadata = {
     maturity: "production",
@@ -121,17 +137,39 @@ export function kibanaRuleToRuleData(rule: Record<string, unknown>, options: Imp
   return { ...orderKeys(rest), metadata } as RuleData;
 }
 
-/** YAML text for a rule: the schema header line, block scalars for multi-line strings, no line folding. */
+const yamlOptions = { lineWidth: 0, blockQuote: "literal", indentSeq: true } as const;
+
+/** Whether a string survives as a literal block (a whitespace-only line, for one, does not). */
+function survivesAsBlock(value: string): boolean {
+  return (parse(new Document({ v: value }).toString(yamlOptions)) as { v: unknown }).v === value;
+}
+
+/**
+ * YAML text for a rule: the schema header line, literal block scalars for multi-line strings (double quotes
+ * where a block would change the text), no line folding, dates quoted. Checked by parsing it back.
+ */
 export function ruleToYaml(data: RuleData, schemaRef: string): string {
   const doc = new Document(data);
-  const body = doc.toString({ lineWidth: 0, blockQuote: "literal", indentSeq: true });
-  return `# yaml-language-server: $schema=${schemaRef}\n${body}`;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "string") return;
+      // YAML 1.1 tools (and some editors) read an unquoted 2026-01-02 as a date.
+      if (/^\d{4}-\d{2}-\d{2}$/.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+      else if (node.value.includes("\n") && !survivesAsBlock(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  const text = `# yaml-language-server: $schema=${schemaRef}\n${doc.toString(yamlOptions)}`;
+  if (canonicalJson(parse(text)) !== canonicalJson(data)) {
+    throw new Error(`YAML for rule ${String(data.rule_id)} does not read back as the same data`);
+  }
+  return text;
 }
 
 /** File name from the rule name: lowercase words joined by `_`. */
 export function ruleFileName(name: string, ruleId: string): string {
   const slug = name
     .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^_+|_+$/g, "")
@@ -184,47 +222,99 @@ export async function writeImportedRules(
   const lock: Lock = { ...options.lock };
   const managementTag = options.managementTag ?? defaultManagementTag;
   const seenIds = new Set<string>();
-  for (const { origin, rule } of [...sources].sort((a, b) => compareStrings(String(a.rule.rule_id), String(b.rule.rule_id)))) {
+  for (const { origin, rule } of [...sources].sort((a, b) =>
+    compareStrings(String(a.rule.rule_id), String(b.rule.rule_id)),
+  )) {
     const ruleId = typeof rule.rule_id === "string" ? rule.rule_id : undefined;
-    if (rule.immutable === true || (rule.rule_source as { type?: unknown } | undefined)?.type === "external") {
-      skipped.push({ origin, rule_id: ruleId, reason: "a prebuilt Elastic rule; dac does not manage prebuilt rules" });
+    if (
+      rule.immutable === true ||
+      (rule.rule_source as { type?: unknown } | undefined)?.type === "external"
+    ) {
+      skipped.push({
+        origin,
+        rule_id: ruleId,
+        kind: "prebuilt",
+        reason: "a prebuilt Elastic rule; dac does not manage prebuilt rules",
+      });
       continue;
     }
     const problems = validateKibanaBody("importLine", rule);
     if (problems.length > 0 || ruleId === undefined) {
-      skipped.push({ origin, rule_id: ruleId, reason: `not a valid Kibana rule: ${problems.join("; ") || "no rule_id"}` });
+      skipped.push({
+        origin,
+        rule_id: ruleId,
+        kind: "invalid",
+        reason: `not a valid Kibana rule: ${problems.join("; ") || "no rule_id"}`,
+      });
       continue;
     }
     if (seenIds.has(ruleId)) {
-      skipped.push({ origin, rule_id: ruleId, reason: "the same rule_id appears earlier in the input" });
+      skipped.push({
+        origin,
+        rule_id: ruleId,
+        kind: "duplicate",
+        reason: "the same rule_id appears earlier in the input",
+      });
       continue;
     }
     seenIds.add(ruleId);
     const data = kibanaRuleToRuleData(rule, options);
     const integration = data.metadata!.integration;
-    const folder = options.byIntegration ? join(options.dir, Array.isArray(integration) ? String(integration[0]) : String(integration)) : options.dir;
+    const folder = options.byIntegration
+      ? join(options.dir, Array.isArray(integration) ? String(integration[0]) : String(integration))
+      : options.dir;
     const existing = options.existing?.get(ruleId);
     let file = existing ?? join(folder, ruleFileName(String(data.name), ruleId));
-    if (!existing && taken.has(file)) file = join(folder, ruleFileName(`${String(data.name)} ${ruleId.slice(0, 8)}`, ruleId));
+    if (!existing && taken.has(file))
+      file = join(folder, ruleFileName(`${String(data.name)} ${ruleId.slice(0, 8)}`, ruleId));
     if (existing && !options.force) {
-      skipped.push({ origin, rule_id: ruleId, reason: `already in the repository as ${existing} (use --force to overwrite it)` });
+      skipped.push({
+        origin,
+        rule_id: ruleId,
+        kind: "exists",
+        reason: `already in the repository as ${existing} (use --force to overwrite it)`,
+      });
       continue;
     }
     if (!existing && existsSync(file) && !options.force) {
-      skipped.push({ origin, rule_id: ruleId, reason: `${file} already exists (use --force to overwrite it)` });
+      skipped.push({
+        origin,
+        rule_id: ruleId,
+        kind: "exists",
+        reason: `${file} already exists (use --force to overwrite it)`,
+      });
       continue;
     }
     taken.add(file);
-    const schemaRef = relative(dirname(file), join(options.root, "schemas", "rule.schema.json")).split(sep).join("/");
+    const schemaRef = relative(dirname(file), join(options.root, "schemas", "rule.schema.json"))
+      .split(sep)
+      .join("/");
     await writeFileAtomic(file, ruleToYaml(data, schemaRef));
 
     const version = data.metadata!.version as number;
-    const [subject] = lockSubjects([{ file, data }], { managementTag, requiredFields: options.requiredFields });
+    const [subject] = lockSubjects([{ file, data }], {
+      managementTag,
+      requiredFields: options.requiredFields,
+    });
     const previous = lock[ruleId];
-    lock[ruleId] = { name: subject!.name, sha256: subject!.sha256, version: Math.max(version, previous?.version ?? 0) };
-    const republished = toKibanaPayload(data, { version, managementTag, requiredFields: options.requiredFields });
+    lock[ruleId] = {
+      name: subject!.name,
+      sha256: subject!.sha256,
+      version: Math.max(version, previous?.version ?? 0),
+    };
+    const republished = toKibanaPayload(data, {
+      version,
+      managementTag,
+      requiredFields: options.requiredFields,
+    });
     const normalized = fieldChanges(remoteToPayload(rule), republished).map((c) => c.path);
-    written.push({ rule_id: ruleId, name: String(data.name), file, version: lock[ruleId]!.version, normalized });
+    written.push({
+      rule_id: ruleId,
+      name: String(data.name),
+      file,
+      version: lock[ruleId]!.version,
+      normalized,
+    });
   }
   return { written, skipped, lock };
 }

@@ -1,4 +1,12 @@
-export type { KibanaPayload, RemoteRule, RequiredField, RequiredFieldsFn, RuleData, RuleError, RuleSource } from "./types.js";
+export type {
+  KibanaPayload,
+  RemoteRule,
+  RequiredField,
+  RequiredFieldsFn,
+  RuleData,
+  RuleError,
+  RuleSource,
+} from "./types.js";
 export { canonicalJson, contentHash, sortKeysDeep } from "./canonical.js";
 export { kibanaDefaults, kqlFamilyTypes, serverOnlyFields } from "./kibana-defaults.js";
 export { kibanaSchemaDir, validateKibanaBody } from "./kibana-schema.js";
@@ -26,7 +34,14 @@ export {
 } from "./lock.js";
 export type { Lock, LockChange, LockChangeKind, LockEntry, LockProblem, LockSubject } from "./lock.js";
 export { writeFileAtomic } from "./atomic-write.js";
-export { ExportError, exportFileNames, kibanaImportLimits, ndjsonLines, splitLines, writeExport } from "./export.js";
+export {
+  ExportError,
+  exportFileNames,
+  kibanaImportLimits,
+  ndjsonLines,
+  splitLines,
+  writeExport,
+} from "./export.js";
 export type { ExportedFile, ExportLimits } from "./export.js";
 export { ConfigurationError, KibanaRequestError } from "./errors.js";
 export { authorizationHeader, credentialEnv, credentialsFromEnv, redactor } from "./credentials.js";
@@ -34,10 +49,40 @@ export type { Credentials } from "./credentials.js";
 export { backoffDelay, defaultRetryPolicy, parseRetryAfter } from "./retry.js";
 export type { RetryPolicy } from "./retry.js";
 export { createKibanaClient, kibanaApiVersion, tagFilter } from "./client.js";
-export type { ClientOptions, ImportResult, KibanaClient, KibanaResponse, RequestOptions, RetryEvent } from "./client.js";
+export type {
+  ClientOptions,
+  ImportResult,
+  KibanaClient,
+  KibanaResponse,
+  RequestOptions,
+  RetryEvent,
+} from "./client.js";
 export { buildPlan, classify, fieldChanges, planIsEmpty } from "./plan.js";
 export type { FieldChange, LocalPayload, Plan, PlanAction, PlanEntry } from "./plan.js";
 export { publishPlan } from "./publish.js";
 export type { PublishOptions, PublishResult, PublishStatus, PublishSummary } from "./publish.js";
-export { kibanaRuleToRuleData, parseNdjsonRules, ruleFileName, ruleToYaml, writeImportedRules } from "./import.js";
-export type { ImportedRule, ImportOptions, ImportResultSummary, ImportSource, SkippedSource, WriteImportOptions } from "./import.js";
+export {
+  kibanaRuleToRuleData,
+  parseNdjsonRules,
+  ruleFileName,
+  ruleToYaml,
+  writeImportedRules,
+} from "./import.js";
+export type {
+  ImportedRule,
+  ImportOptions,
+  ImportResultSummary,
+  ImportSource,
+  SkippedSource,
+  WriteImportOptions,
+} from "./import.js";
+export { catalogRequiredFields } from "./required-fields.js";
+export {
+  clientOptionsFrom,
+  lockDiagnostics,
+  payloadSettings,
+  preparePayloads,
+  publishableRules,
+  spacesFrom,
+} from "./settings.js";
+export type { ConnectionSettings, PayloadSettings, RuleProblem } from "./settings.js";

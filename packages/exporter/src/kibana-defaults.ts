@@ -24,7 +24,13 @@ export const kibanaDefaults: Readonly<Record<string, unknown>> = {
 };
 
 /** Rule types whose `language` is KQL or Lucene and defaults to `kuery`. */
-export const kqlFamilyTypes: ReadonlySet<string> = new Set(["query", "saved_query", "threshold", "threat_match", "new_terms"]);
+export const kqlFamilyTypes: ReadonlySet<string> = new Set([
+  "query",
+  "saved_query",
+  "threshold",
+  "threat_match",
+  "new_terms",
+]);
 
 /** Defaults that depend on the rule type. */
 export function typeDefaults(type: unknown): Record<string, unknown> {

@@ -58,7 +58,10 @@ export class DuplicateRuleIdError extends Error {
 }
 
 /** Lock subjects for rules: the payload hash does not depend on the version, so any version will do here. */
-export function lockSubjects(rules: readonly RuleSource[], options: Omit<PayloadOptions, "version">): LockSubject[] {
+export function lockSubjects(
+  rules: readonly RuleSource[],
+  options: Omit<PayloadOptions, "version">,
+): LockSubject[] {
   return rules.map(({ file, data }) => {
     const start = data.metadata?.version;
     return {
@@ -87,7 +90,10 @@ function uniqueSubjects(subjects: readonly LockSubject[]): Map<string, LockSubje
  * never decreases (a larger `metadata.version` moves it forward), a removed rule leaves a tombstone, and a
  * rule that comes back continues from its tombstone. Pure: returns the new lock and what changed.
  */
-export function updateLock(lock: Lock, subjects: readonly LockSubject[]): { lock: Lock; changes: LockChange[] } {
+export function updateLock(
+  lock: Lock,
+  subjects: readonly LockSubject[],
+): { lock: Lock; changes: LockChange[] } {
   const byId = uniqueSubjects(subjects);
   const next: Lock = {};
   const changes: LockChange[] = [];
@@ -105,12 +111,25 @@ export function updateLock(lock: Lock, subjects: readonly LockSubject[]): { lock
       kind = entry.deleted ? "restored" : version !== entry.version ? "bumped" : "unchanged";
     }
     next[s.rule_id] = { name: s.name, sha256: s.sha256, version };
-    changes.push({ rule_id: s.rule_id, name: s.name, kind, ...(entry ? { from: entry.version } : {}), to: version });
+    changes.push({
+      rule_id: s.rule_id,
+      name: s.name,
+      kind,
+      ...(entry ? { from: entry.version } : {}),
+      to: version,
+    });
   }
   for (const [ruleId, entry] of Object.entries(lock)) {
     if (byId.has(ruleId)) continue;
     next[ruleId] = { ...entry, deleted: true };
-    if (!entry.deleted) changes.push({ rule_id: ruleId, name: entry.name, kind: "deleted", from: entry.version, to: entry.version });
+    if (!entry.deleted)
+      changes.push({
+        rule_id: ruleId,
+        name: entry.name,
+        kind: "deleted",
+        from: entry.version,
+        to: entry.version,
+      });
   }
   changes.sort((a, b) => compareStrings(a.rule_id, b.rule_id));
   return { lock: sortKeysDeep(next), changes };
@@ -124,16 +143,28 @@ export function updateLock(lock: Lock, subjects: readonly LockSubject[]): { lock
 export function checkLock(
   lock: Lock,
   subjects: readonly LockSubject[],
-  options: { lockFile?: string } = {},
+  options: {
+    lockFile?: string;
+    /** Only some of the repository's rules were given: do not report entries of the others as removed. */
+    partial?: boolean;
+    /** rule_ids present in the repository but not hashable (invalid rules): not removed either. */
+    alsoPresent?: Iterable<string>;
+  } = {},
 ): LockProblem[] {
   const lockFile = options.lockFile ?? "rules.lock.json";
+  const present = new Set(options.alsoPresent ?? []);
   const byId = uniqueSubjects(subjects);
   const problems: LockProblem[] = [];
   for (const s of byId.values()) {
     const entry = lock[s.rule_id];
     if (!entry || entry.deleted) {
       const was = entry ? ` (it was removed at version ${entry.version})` : "";
-      problems.push({ code: "DAC602", rule_id: s.rule_id, file: s.file, reason: `no entry in ${lockFile}${was}; run \`dac version\`` });
+      problems.push({
+        code: "DAC602",
+        rule_id: s.rule_id,
+        file: s.file,
+        reason: `no entry in ${lockFile}${was}; run \`dac version\``,
+      });
     } else if (entry.sha256 !== s.sha256) {
       problems.push({
         code: "DAC601",
@@ -151,7 +182,7 @@ export function checkLock(
     }
   }
   for (const [ruleId, entry] of Object.entries(lock)) {
-    if (entry.deleted || byId.has(ruleId)) continue;
+    if (options.partial || entry.deleted || byId.has(ruleId) || present.has(ruleId)) continue;
     problems.push({
       code: "DAC601",
       rule_id: ruleId,
@@ -189,7 +220,10 @@ export function parseLock(text: string, file = "rules.lock.json"): Lock {
       Number.isInteger(e.version) &&
       (e.version as number) >= 1 &&
       (e.deleted === undefined || e.deleted === true);
-    if (!valid) throw new LockFileError(`${file}: the entry for "${ruleId}" must be {name, sha256, version[, deleted: true]}`);
+    if (!valid)
+      throw new LockFileError(
+        `${file}: the entry for "${ruleId}" must be {name, sha256, version[, deleted: true]}`,
+      );
   }
   return parsed as Lock;
 }

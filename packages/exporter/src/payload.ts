@@ -1,7 +1,21 @@
 import { canonicalJson, compareStrings, sortKeysDeep } from "./canonical.js";
-import { emptyMeansAbsent, kibanaDefaults, payloadKeyOrder, serverOnlyFields, typeDefaults } from "./kibana-defaults.js";
+import {
+  emptyMeansAbsent,
+  kibanaDefaults,
+  payloadKeyOrder,
+  serverOnlyFields,
+  typeDefaults,
+} from "./kibana-defaults.js";
 import { validateKibanaBody } from "./kibana-schema.js";
-import type { KibanaPayload, RemoteRule, RequiredField, RequiredFieldsFn, RuleData, RuleError, RuleSource } from "./types.js";
+import type {
+  KibanaPayload,
+  RemoteRule,
+  RequiredField,
+  RequiredFieldsFn,
+  RuleData,
+  RuleError,
+  RuleSource,
+} from "./types.js";
 
 export const defaultManagementTag = "Managed by: dac";
 
@@ -34,9 +48,13 @@ export function normalizeRequiredFields(fields: readonly RequiredField[]): Requi
 }
 
 /** `required_fields` as derived from the query, or undefined when nothing can be derived. */
-export function derivedRequiredFields(rule: RuleData, derive: RequiredFieldsFn | undefined): RequiredField[] | undefined {
+export function derivedRequiredFields(
+  rule: RuleData,
+  derive: RequiredFieldsFn | undefined,
+): RequiredField[] | undefined {
   if (!derive || typeof rule.query !== "string" || rule.query.trim() === "") return undefined;
-  const language = typeof rule.language === "string" ? rule.language : String(typeDefaults(rule.type).language ?? "");
+  const language =
+    typeof rule.language === "string" ? rule.language : String(typeDefaults(rule.type).language ?? "");
   return normalizeRequiredFields(derive(rule.query, language, rule));
 }
 
@@ -109,7 +127,10 @@ export function remoteToPayload(remote: RemoteRule | Record<string, unknown>): K
     payload[key] = value;
   }
   if (Array.isArray(payload.required_fields)) {
-    payload.required_fields = (payload.required_fields as RequiredField[]).map(({ name, type }) => ({ name, type }));
+    payload.required_fields = (payload.required_fields as RequiredField[]).map(({ name, type }) => ({
+      name,
+      type,
+    }));
   }
   return orderKeys(payload as KibanaPayload);
 }

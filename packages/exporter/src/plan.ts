@@ -78,14 +78,23 @@ export function classify(local: LocalPayload, remote: RemoteRule, lock: Lock): P
     name: payload.name,
     file: local.file,
     version: payload.version,
-    remote: { id: remote.id, version: remote.version, ...(remote.revision !== undefined ? { revision: remote.revision } : {}) },
+    remote: {
+      id: remote.id,
+      version: remote.version,
+      ...(remote.revision !== undefined ? { revision: remote.revision } : {}),
+    },
   };
   if (isPrebuilt(remote)) {
-    return { ...base, action: "conflict", reason: "Kibana has a prebuilt (immutable) rule with this rule_id; dac never modifies prebuilt rules" };
+    return {
+      ...base,
+      action: "conflict",
+      reason: "Kibana has a prebuilt (immutable) rule with this rule_id; dac never modifies prebuilt rules",
+    };
   }
   const remotePayload = remoteToPayload(remote);
   const remoteHash = contentHash(remotePayload);
-  if (remoteHash === contentHash(payload) && remote.version === payload.version) return { ...base, action: "unchanged" };
+  if (remoteHash === contentHash(payload) && remote.version === payload.version)
+    return { ...base, action: "unchanged" };
   const changes = fieldChanges(remotePayload, payload);
   if (remote.version > payload.version) {
     return {
@@ -96,8 +105,19 @@ export function classify(local: LocalPayload, remote: RemoteRule, lock: Lock): P
     };
   }
   const entry = lock[payload.rule_id];
-  if (remote.version === payload.version && entry && !entry.deleted && entry.version === remote.version && remoteHash !== entry.sha256) {
-    return { ...base, action: "drift", changes, reason: `changed in Kibana since version ${remote.version} was published` };
+  if (
+    remote.version === payload.version &&
+    entry &&
+    !entry.deleted &&
+    entry.version === remote.version &&
+    remoteHash !== entry.sha256
+  ) {
+    return {
+      ...base,
+      action: "drift",
+      changes,
+      reason: `changed in Kibana since version ${remote.version} was published`,
+    };
   }
   return { ...base, action: "update", changes };
 }
@@ -114,7 +134,10 @@ export async function buildPlan(
   const byId = new Map(local.map((l) => [l.payload.rule_id, l]));
   const entries: PlanEntry[] = [];
   const seen = new Set<string>();
-  for await (const page of client.findRules({ filter: tagFilter(options.managementTag), perPage: options.perPage })) {
+  for await (const page of client.findRules({
+    filter: tagFilter(options.managementTag),
+    perPage: options.perPage,
+  })) {
     for (const remote of page) {
       // The filter already selects managed rules; this guards against a server that ignores it.
       if (!remote.tags?.includes(options.managementTag)) continue;
@@ -127,7 +150,11 @@ export async function buildPlan(
           action: "prune",
           rule_id: remote.rule_id,
           name: remote.name,
-          remote: { id: remote.id, version: remote.version, ...(remote.revision !== undefined ? { revision: remote.revision } : {}) },
+          remote: {
+            id: remote.id,
+            version: remote.version,
+            ...(remote.revision !== undefined ? { revision: remote.revision } : {}),
+          },
           reason: "managed by dac in Kibana, no longer in the repository",
         });
       }
@@ -135,13 +162,32 @@ export async function buildPlan(
   }
   for (const l of local) {
     if (!seen.has(l.payload.rule_id)) {
-      entries.push({ action: "create", rule_id: l.payload.rule_id, name: l.payload.name, file: l.file, version: l.payload.version });
+      entries.push({
+        action: "create",
+        rule_id: l.payload.rule_id,
+        name: l.payload.name,
+        file: l.file,
+        version: l.payload.version,
+      });
     }
   }
   entries.sort((a, b) => compareStrings(a.rule_id, b.rule_id));
-  const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, drift: 0, conflict: 0, prune: 0 };
+  const counts: Record<PlanAction, number> = {
+    create: 0,
+    update: 0,
+    unchanged: 0,
+    drift: 0,
+    conflict: 0,
+    prune: 0,
+  };
   for (const e of entries) counts[e.action]++;
-  return { target: client.target, space: client.space, managementTag: options.managementTag, entries, counts };
+  return {
+    target: client.target,
+    space: client.space,
+    managementTag: options.managementTag,
+    entries,
+    counts,
+  };
 }
 
 /** True when publishing (without prune) would change nothing. */

@@ -65,8 +65,10 @@ export async function publishPlan(
   const payloadOf = (e: PlanEntry) => payloads.get(e.rule_id)!;
   const pick = (...actions: PlanEntry["action"][]) => plan.entries.filter((e) => actions.includes(e.action));
 
-  for (const e of pick("unchanged")) report({ rule_id: e.rule_id, name: e.name, status: "unchanged", version: e.version });
-  for (const e of pick("conflict")) report({ rule_id: e.rule_id, name: e.name, status: "failed", version: e.version, message: e.reason });
+  for (const e of pick("unchanged"))
+    report({ rule_id: e.rule_id, name: e.name, status: "unchanged", version: e.version });
+  for (const e of pick("conflict"))
+    report({ rule_id: e.rule_id, name: e.name, status: "failed", version: e.version, message: e.reason });
 
   for (const batch of batches(pick("create"), batchSize)) {
     await importBatch(client, batch, payloadOf, false, async (e, error) => {
@@ -74,14 +76,20 @@ export async function publishPlan(
         try {
           if (await holdsPayload(client, payloadOf(e))) return { status: "created" };
         } catch (err) {
-          return { status: "failed", message: `409 on create, and reading the rule back failed: ${messageOf(err)}` };
+          return {
+            status: "failed",
+            message: `409 on create, and reading the rule back failed: ${messageOf(err)}`,
+          };
         }
         return {
           status: "failed",
-          message: "a rule with this rule_id already exists in Kibana and is not the one dac manages; dac will not overwrite it",
+          message:
+            "a rule with this rule_id already exists in Kibana and is not the one dac manages; dac will not overwrite it",
         };
       }
-      return error ? { status: "failed", message: `${error.status_code}: ${error.message}` } : { status: "created" };
+      return error
+        ? { status: "failed", message: `${error.status_code}: ${error.message}` }
+        : { status: "created" };
     }).then((rs) => rs.forEach(report));
   }
   for (const batch of batches(pick("update", "drift"), batchSize)) {
@@ -122,12 +130,24 @@ async function importBatch(
     errors = new Map(answer.errors.map((err) => [err.rule_id ?? err.id ?? "(unknown id)", err.error]));
   } catch (err) {
     const message = messageOf(err);
-    return batch.map((e) => ({ rule_id: e.rule_id, name: e.name, status: "failed" as const, version: e.version, message }));
+    return batch.map((e) => ({
+      rule_id: e.rule_id,
+      name: e.name,
+      status: "failed" as const,
+      version: e.version,
+      message,
+    }));
   }
   const results: PublishResult[] = [];
   for (const e of batch) {
     const { status, message } = await outcome(e, errors.get(e.rule_id));
-    results.push({ rule_id: e.rule_id, name: e.name, status, version: e.version, ...(message ? { message } : {}) });
+    results.push({
+      rule_id: e.rule_id,
+      name: e.name,
+      status,
+      version: e.version,
+      ...(message ? { message } : {}),
+    });
   }
   return results;
 }

@@ -14,7 +14,7 @@ const and = (...children: ClauseTree[]): ClauseTree => ({ kind: "and", children,
 const or = (...children: ClauseTree[]): ClauseTree => ({ kind: "or", children, text: "or", span });
 const not = (child: ClauseTree): ClauseTree => ({ kind: "not", child, text: `not ${child.text}`, span });
 
-const texts = (items: { node: ClauseTree }[], pick: (i: { node: ClauseTree; positives: number }) => boolean) =>
+const texts = <T extends { node: ClauseTree }>(items: T[], pick: (i: T) => boolean) =>
   items.filter(pick).map((i) => i.node.text);
 
 describe("measureCoverage", () => {
@@ -43,7 +43,14 @@ describe("measureCoverage", () => {
   });
 
   it("reaches 100% when every alternative has a positive", () => {
-    const c = measureCoverage(tree, [{ verb: "create", user: "sa" }, { verb: "create", user: "node" }], []);
+    const c = measureCoverage(
+      tree,
+      [
+        { verb: "create", user: "sa" },
+        { verb: "create", user: "node" },
+      ],
+      [],
+    );
     expect(c.branchPercent).toBe(100);
     expect(texts(c.branches, (b) => b.positives === 0)).toEqual([]);
   });

@@ -30,7 +30,11 @@ export interface CoverageCounts {
   branchPercent: number;
 }
 
-export function measureCoverage(tree: ClauseTree, positives: readonly EventDocument[], negatives: readonly EventDocument[]): CoverageCounts {
+export function measureCoverage(
+  tree: ClauseTree,
+  positives: readonly EventDocument[],
+  negatives: readonly EventDocument[],
+): CoverageCounts {
   const clauses = new Map<ClauseTree, ClauseCount>();
   const branches = new Map<ClauseTree, BranchCount>();
   collect(tree, false, clauses, branches);
@@ -63,7 +67,12 @@ export function measureCoverage(tree: ClauseTree, positives: readonly EventDocum
 }
 
 /** Registers leaves and branches in query order. `odd`: under an odd number of `not`s. */
-function collect(node: ClauseTree, odd: boolean, clauses: Map<ClauseTree, ClauseCount>, branches: Map<ClauseTree, BranchCount>): void {
+function collect(
+  node: ClauseTree,
+  odd: boolean,
+  clauses: Map<ClauseTree, ClauseCount>,
+  branches: Map<ClauseTree, BranchCount>,
+): void {
   switch (node.kind) {
     case "leaf":
       clauses.set(node, { node, positives: 0, negatives: 0 });

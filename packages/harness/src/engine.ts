@@ -10,6 +10,8 @@ import type { EventDocument } from "./event-files.js";
 
 export interface Evaluation {
   matched: boolean;
+  /** Set when the engine cannot evaluate the event (Elasticsearch would reject the query): never a pass. */
+  error?: string;
   /** Why, as display text; computed only when asked (failures, reports). */
   explain(): string;
 }
@@ -18,8 +20,8 @@ export interface CompiledRule {
   evaluate(event: EventDocument): Evaluation;
   /** The field names the query reads, to trim events in failure reports (may contain `*`). */
   fields: readonly string[];
-  /** The query's boolean structure with a test per leaf clause, for coverage. */
-  clauses?: ClauseTree;
+  /** The query's boolean structure with a test per leaf clause, for coverage (built on demand). */
+  clauses?(): ClauseTree;
   /** Variants of the query for mutation testing, each compiled on demand. */
   mutants?(): Mutant[];
 }
@@ -94,7 +96,7 @@ export function languageOf(rule: Rule): string {
   }
 }
 
-export function engineFor(rule: Rule, engines: readonly Engine[]): EngineChoice {
+export function chooseEngine(rule: Rule, engines: readonly Engine[]): EngineChoice {
   return engines.find((engine) => engine.supports(rule)) ?? { unsupported: ruleEngineKey(rule) };
 }
 

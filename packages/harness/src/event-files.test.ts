@@ -9,7 +9,12 @@ describe("parseEventFile", () => {
     const r = parseEventFile("a.json", '{\n  "event": {"dataset": "x"}\n}\n');
     expect(r.diagnostics).toEqual([]);
     expect(r.events).toEqual([
-      { document: { event: { dataset: "x" } }, location: { file: "a.json", line: 1, column: 1 }, ordinal: 0, inMany: false },
+      {
+        document: { event: { dataset: "x" } },
+        location: { file: "a.json", line: 1, column: 1 },
+        ordinal: 0,
+        inMany: false,
+      },
     ]);
   });
 
@@ -62,7 +67,10 @@ describe("parseEventFile", () => {
   });
 
   it("unwraps hits pasted as an array or one per ndjson line", () => {
-    const r = parseEventFile("h.ndjson", '{"_index":"i1","_id":"1","_source":{"n":1}}\n{"_id":"2","_source":{"n":2}}');
+    const r = parseEventFile(
+      "h.ndjson",
+      '{"_index":"i1","_id":"1","_source":{"n":1}}\n{"_id":"2","_source":{"n":2}}',
+    );
     expect(r.events.map((e) => [e.document, e.index])).toEqual([
       [{ n: 1 }, "i1"],
       [{ n: 2 }, undefined],
@@ -70,9 +78,24 @@ describe("parseEventFile", () => {
   });
 
   it.each([
-    ["a.json", "[1, {\"a\": 1}, null]", ["item 0 is a number, not a JSON object", "item 2 is null, not a JSON object"], [1, 1]],
-    ["a.ndjson", '{"a":1}\n"text"\n[1]', ["the event is a string, not a JSON object", "item 0 is a number, not a JSON object"], [2, 3]],
-    ["a.json", '{"hits":{"hits":[{"_index":"x","_source":"s"}]}}', ["hit 0's _source is a string, not a JSON object"], [1]],
+    [
+      "a.json",
+      '[1, {"a": 1}, null]',
+      ["item 0 is a number, not a JSON object", "item 2 is null, not a JSON object"],
+      [1, 1],
+    ],
+    [
+      "a.ndjson",
+      '{"a":1}\n"text"\n[1]',
+      ["the event is a string, not a JSON object", "item 0 is a number, not a JSON object"],
+      [2, 3],
+    ],
+    [
+      "a.json",
+      '{"hits":{"hits":[{"_index":"x","_source":"s"}]}}',
+      ["hit 0's _source is a string, not a JSON object"],
+      [1],
+    ],
   ])("reports events that are not objects (%s %s)", (file, text, messages, at) => {
     const r = parseEventFile(file, text);
     expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual(messages.map((m) => ["DAC502", m]));
@@ -93,21 +116,27 @@ describe("parseEventFile", () => {
 });
 
 describe("jsonValueOffsets", () => {
-  it("finds values by path down to the depth asked", () => {
-    const text = '{"a": [10, {"b": "x"}], "c\\"d": null}';
-    const offsets = jsonValueOffsets(text, 3);
-    expect(offsets.get(pathKey([]))).toBe(0);
-    expect(offsets.get(pathKey(["a", 1]))).toBe(text.indexOf("{", 1));
-    expect(offsets.get(pathKey(["a", 1, "b"]))).toBe(text.indexOf('"x"'));
-    expect(offsets.get(pathKey(['c"d']))).toBe(text.indexOf("null"));
-    expect(jsonValueOffsets(text, 1).has(pathKey(["a", 1]))).toBe(false);
+  it("finds the values at one depth by path, skipping what lies deeper", () => {
+    const text = '{"a": [10, {"b": "x]}\\\\"}, "\\"["], "c\\"d": null, "e": -1.5e3}';
+    expect(() => JSON.parse(text)).not.toThrow();
+    expect([...jsonValueOffsets(text, 0)]).toEqual([[pathKey([]), 0]]);
+    expect([...jsonValueOffsets(text, 1)]).toEqual([
+      [pathKey(["a"]), text.indexOf("[")],
+      [pathKey(['c"d']), text.indexOf("null")],
+      [pathKey(["e"]), text.indexOf("-1.5e3")],
+    ]);
+    expect([...jsonValueOffsets(text, 2)]).toEqual([
+      [pathKey(["a", 0]), text.indexOf("10")],
+      [pathKey(["a", 1]), text.indexOf('{"b"')],
+      [pathKey(["a", 2]), text.indexOf('"\\"["')],
+    ]);
   });
 });
 
 describe("jsonErrorOffset", () => {
   it.each([
     ['{"a":1}', -1],
-    ["[1, 2.5e3, -0, true, false, null, \"x\\u00e9\\n\"]", -1],
+    ['[1, 2.5e3, -0, true, false, null, "x\\u00e9\\n"]', -1],
     ['{"a":}', 5],
     ["[1,]", 3],
     ['{"a" 1}', 5],

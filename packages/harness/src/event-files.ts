@@ -74,12 +74,13 @@ function parsesAsJson(line: string): boolean {
 
 function fromJsonDocument(file: string, text: string, value: unknown): EventFileResult {
   const found = unwrap(value, []);
-  const offsets = jsonValueOffsets(text, 4);
+  // Every event of one file sits at the same depth: the document, an array item, or a search hit.
+  const offsets = jsonValueOffsets(text, found[0]?.path.length ?? 0);
   const locate = lineLocator(text);
   const diagnostics: Diagnostic[] = [];
   const events: FixtureEvent[] = [];
   found.forEach((f, ordinal) => {
-    const offset = offsets.get(pathKey(f.path)) ?? offsets.get(pathKey(f.path.slice(0, -1))) ?? 0;
+    const offset = offsets.get(pathKey(f.path)) ?? 0;
     const at = locate(offset);
     const event = toEvent(file, f, at, ordinal, found.length > 1, diagnostics);
     if (event) events.push(event);
@@ -108,7 +109,8 @@ function fromNdjson(file: string, text: string): EventFileResult {
     const event = toEvent(file, f, { line, column: 1 }, ordinal, found.length > 1, diagnostics);
     if (event) events.push(event);
   });
-  if (found.length === 0 && diagnostics.length === 0) diagnostics.push(diagnosticAtPosition(file, "DAC501", "the file holds no events"));
+  if (found.length === 0 && diagnostics.length === 0)
+    diagnostics.push(diagnosticAtPosition(file, "DAC501", "the file holds no events"));
   return { events, diagnostics };
 }
 
@@ -153,7 +155,14 @@ function toEvent(
   if (f.value === null || typeof f.value !== "object" || Array.isArray(f.value)) {
     const what = f.value === null ? "null" : Array.isArray(f.value) ? "a list" : `a ${typeof f.value}`;
     diagnostics.push(
-      diagnosticAtPosition(file, "DAC502", `${f.describe} is ${what}, not a JSON object`, at, at, "an event is a JSON object such as `{\"@timestamp\": ...}`"),
+      diagnosticAtPosition(
+        file,
+        "DAC502",
+        `${f.describe} is ${what}, not a JSON object`,
+        at,
+        at,
+        'an event is a JSON object such as `{"@timestamp": ...}`',
+      ),
     );
     return undefined;
   }
@@ -170,7 +179,13 @@ function jsonError(file: string, text: string, error: unknown, lineOffset: numbe
   const offset = jsonErrorOffset(text);
   const at = lineLocator(text)(Math.max(0, offset));
   const where = { line: at.line + lineOffset, column: at.column };
-  const found = offset >= text.length || offset < 0 ? "the text ends too early" : `unexpected ${JSON.stringify(text[offset])}`;
-  const detail = error instanceof Error && !/is not valid JSON/.test(error.message) ? error.message.replace(/ in JSON at position \d+.*$/, "") : found;
+  const found =
+    offset >= text.length || offset < 0
+      ? "the text ends too early"
+      : `unexpected ${JSON.stringify(text[offset])}`;
+  const detail =
+    error instanceof Error && !/is not valid JSON/.test(error.message)
+      ? error.message.replace(/ in JSON at position \d+.*$/, "")
+      : found;
   return diagnosticAtPosition(file, "DAC501", `not valid JSON: ${detail}`, where, where);
 }

@@ -19,7 +19,9 @@ const load = (root: string, dir = "f") => loadRuleFixtures(`${root}/${dir}`, { c
 describe("fixture folders", () => {
   it("maps a rule file to its fixture folder", () => {
     expect(fixtureFolderFor("rules/k8s/a.yaml", "rules", "fixtures", "/repo")).toBe("/repo/fixtures/k8s/a");
-    expect(fixtureFolderFor("/repo/rules/a.yml", "/repo/rules", "/private/corpus", "/elsewhere")).toBe("/private/corpus/a");
+    expect(fixtureFolderFor("/repo/rules/a.yml", "/repo/rules", "/private/corpus", "/elsewhere")).toBe(
+      "/private/corpus/a",
+    );
     expect(fixtureFolderFor("other/b.yaml", "rules", "fixtures", "/repo")).toBe("/repo/fixtures/b");
   });
 
@@ -32,7 +34,11 @@ describe("fixture folders", () => {
       "k8s/notes.md": "",
       ".hidden/d/cases.yaml": "",
     });
-    expect(findFixtureFolders(root).map((d) => d.slice(root.length + 1))).toEqual(["k8s/a", "k8s/b", "k8s/c"]);
+    expect(findFixtureFolders(root).map((d) => d.slice(root.length + 1))).toEqual([
+      "k8s/a",
+      "k8s/b",
+      "k8s/c",
+    ]);
     expect(representativeFile(`${root}/k8s/c`)).toBe(`${root}/k8s/c/negative/y.json`);
     expect(representativeFile(`${root}/k8s/a`)).toBe(`${root}/k8s/a/cases.yaml`);
   });
@@ -48,7 +54,9 @@ describe("positive/ and negative/ folders", () => {
     });
     const fixtures = load(root);
     expect(fixtures.diagnostics).toEqual([]);
-    expect(fixtures.cases.map((c) => [c.name, c.expect, c.description, c.index, c.events[0]!.document])).toEqual([
+    expect(
+      fixtures.cases.map((c) => [c.name, c.expect, c.description, c.index, c.events[0]!.document]),
+    ).toEqual([
       ["positive/many.ndjson:1", "match", "many", undefined, { a: 2 }],
       ["positive/many.ndjson:2", "match", "many", undefined, { a: 3 }],
       ["positive/service-account.json", "match", "service account", undefined, { a: 1 }],
@@ -149,7 +157,11 @@ cases:
       "cases:\n  - name: a\n    expect: match\n    events: [{a: 1}]\n  - name: a\n    expect: no-match\n    events: [{a: 2}]\n",
       [["DAC506", 6, 11, "a second case is named `a`"]],
     ],
-    ["an unparsable file", "cases: [\n", [["DAC001", expect.any(Number), expect.any(Number), expect.any(String)]]],
+    [
+      "an unparsable file",
+      "cases: [\n",
+      [["DAC001", expect.any(Number), expect.any(Number), expect.any(String)]],
+    ],
   ])("reports %s at its position", (_what, body, expected) => {
     const root = tree({ "f/cases.yaml": cases(body) });
     const got = load(root).diagnostics.map((d) => [d.code, d.line, d.column, d.message]);
@@ -163,7 +175,9 @@ cases:
 
   it("still runs the well-formed cases of a file with problems", () => {
     const root = tree({
-      "f/cases.yaml": cases("cases:\n  - name: a\n    events: [{a: 1}]\n  - name: b\n    expect: no-match\n    events: [{a: 2}]\n"),
+      "f/cases.yaml": cases(
+        "cases:\n  - name: a\n    events: [{a: 1}]\n  - name: b\n    expect: no-match\n    events: [{a: 2}]\n",
+      ),
     });
     const fixtures = load(root);
     expect(fixtures.cases.map((c) => c.name)).toEqual(["b"]);

@@ -5,7 +5,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { SourceLocation, Expectation } from "@dac/report";
-import { compileSchema, diagnosticAt, diagnosticAtPosition, displayPath, loadYaml, rangeOf, schemaDiagnostics, schemasDir } from "@dac/schema";
+import {
+  compileSchema,
+  diagnosticAt,
+  diagnosticAtPosition,
+  displayPath,
+  loadYaml,
+  rangeOf,
+  schemaDiagnostics,
+  schemasDir,
+} from "@dac/schema";
 import type { Diagnostic, YamlLimits, YamlSource } from "@dac/schema";
 import { isEventFile, parseEventFile } from "./event-files.js";
 import type { EventDocument, FixtureEvent } from "./event-files.js";
@@ -44,7 +53,12 @@ export interface FixtureReadOptions {
 }
 
 /** `rules/<path>/<name>.yaml` → `<fixturesRoot>/<path>/<name>/`. A rule outside the rules folder uses its file name. */
-export function fixtureFolderFor(ruleFile: string, rulesDir: string, fixturesRoot: string, cwd: string): string {
+export function fixtureFolderFor(
+  ruleFile: string,
+  rulesDir: string,
+  fixturesRoot: string,
+  cwd: string,
+): string {
   const file = resolve(cwd, ruleFile);
   let rel = relative(resolve(cwd, rulesDir), file);
   if (rel.startsWith("..") || isAbsolute(rel)) rel = basename(file);
@@ -54,7 +68,9 @@ export function fixtureFolderFor(ruleFile: string, rulesDir: string, fixturesRoo
 /** A folder holding `cases.yaml`, `positive/` or `negative/`. */
 export function isFixtureFolder(dir: string): boolean {
   return (
-    existsSync(join(dir, casesFileName)) || isDirectory(join(dir, "positive")) || isDirectory(join(dir, "negative"))
+    existsSync(join(dir, casesFileName)) ||
+    isDirectory(join(dir, "positive")) ||
+    isDirectory(join(dir, "negative"))
   );
 }
 
@@ -67,7 +83,8 @@ export function findFixtureFolders(root: string): string[] {
       return;
     }
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules") walk(join(dir, entry.name));
+      if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules")
+        walk(join(dir, entry.name));
     }
   };
   if (isDirectory(root)) walk(root);
@@ -97,13 +114,25 @@ export function loadRuleFixtures(dir: string, options: FixtureReadOptions): Rule
   return result;
 }
 
-function loadEventFolder(folder: string, expect: Expectation, options: FixtureReadOptions, into: RuleFixtures): void {
+function loadEventFolder(
+  folder: string,
+  expect: Expectation,
+  options: FixtureReadOptions,
+  into: RuleFixtures,
+): void {
   if (!isDirectory(folder)) return;
   for (const file of filesUnder(folder)) {
     const shown = displayPath(file, options.cwd);
     if (!isEventFile(file)) {
       into.diagnostics.push(
-        diagnosticAtPosition(shown, "DAC501", `${basename(file)} is not an event file`, undefined, undefined, "event files end in .json, .ndjson or .jsonl"),
+        diagnosticAtPosition(
+          shown,
+          "DAC501",
+          `${basename(file)} is not an event file`,
+          undefined,
+          undefined,
+          "event files end in .json, .ndjson or .jsonl",
+        ),
       );
       continue;
     }
@@ -142,7 +171,9 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    into.diagnostics.push(diagnosticAtPosition(shown, "DAC501", `cannot read the file: ${(error as Error).message}`));
+    into.diagnostics.push(
+      diagnosticAtPosition(shown, "DAC501", `cannot read the file: ${(error as Error).message}`),
+    );
     return;
   }
   const loaded = loadYaml(shown, bytes, options.limits);
@@ -197,7 +228,12 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
   const taken = new Set(specific.map((d) => `${d.line}:${d.column}`));
   const general = schemaDiagnostics(source, data, caseValidator, caseSchema)
     .filter((d) => !taken.has(`${d.line}:${d.column}`))
-    .map((d) => ({ ...d, code: "DAC506", name: "fixture-invalid", message: d.message.replace(/\bthe rule\b/, "the cases file") }));
+    .map((d) => ({
+      ...d,
+      code: "DAC506",
+      name: "fixture-invalid",
+      message: d.message.replace(/\bthe rule\b/, "the cases file"),
+    }));
   diagnostics.push(...specific, ...general);
 
   if (isObject(data.fields)) Object.assign(into.fields, stringMap(data.fields));
@@ -206,9 +242,19 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
   rawCases.forEach((raw, i) => {
     if (!isObject(raw)) return;
     const c = raw as RawCase;
-    if ((c.expect !== "match" && c.expect !== "no-match") || typeof c.name !== "string" || !Array.isArray(c.events)) return;
+    if (
+      (c.expect !== "match" && c.expect !== "no-match") ||
+      typeof c.name !== "string" ||
+      !Array.isArray(c.events)
+    )
+      return;
     if (seen.has(c.name)) {
-      diagnostics.push(diagnosticAt(source, ["cases", i, "name"], { code: "DAC506", message: `a second case is named \`${c.name}\`` }));
+      diagnostics.push(
+        diagnosticAt(source, ["cases", i, "name"], {
+          code: "DAC506",
+          message: `a second case is named \`${c.name}\``,
+        }),
+      );
     }
     seen.add(c.name);
     const index = typeof c.index === "string" ? c.index : undefined;
@@ -217,7 +263,12 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
       if (!isObject(event)) return;
       const reference = fileReference(event);
       if (reference === undefined) {
-        events.push({ document: event as EventDocument, location: locationOf(source, ["cases", i, "events", j]), ordinal: j, inMany: true });
+        events.push({
+          document: event as EventDocument,
+          location: locationOf(source, ["cases", i, "events", j]),
+          ordinal: j,
+          inMany: true,
+        });
         return;
       }
       const target = resolve(dirname(file), reference);
@@ -270,7 +321,9 @@ function readText(file: string, shown: string, diagnostics: Diagnostic[]): strin
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    diagnostics.push(diagnosticAtPosition(shown, "DAC501", `cannot read the file: ${(error as Error).message}`));
+    diagnostics.push(
+      diagnosticAtPosition(shown, "DAC501", `cannot read the file: ${(error as Error).message}`),
+    );
     return "";
   }
 }
@@ -309,5 +362,7 @@ function kindOf(value: unknown): string {
 }
 
 function stringMap(value: Record<string, unknown>): FieldOverrides {
-  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"));
+  return Object.fromEntries(
+    Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
 }

@@ -1,7 +1,8 @@
 /**
- * Where values start in a JSON text, by path, down to a given depth: enough to give every event in a pasted
- * array or search response its line, without re-parsing the file with a position-keeping parser (which is
- * several times slower than `JSON.parse` on large pastes). Run only on text that `JSON.parse` accepted.
+ * Where the values at one depth of a JSON text start, by path: enough to give every event in a pasted array
+ * (depth 1) or search response (depth 3, `hits.hits[i]`) its line, without re-parsing the file with a
+ * position-keeping parser (several times slower than `JSON.parse`). Values deeper down are skipped whole.
+ * Run only on text that `JSON.parse` accepted.
  */
 
 export type JsonPath = readonly (string | number)[];
@@ -17,64 +18,82 @@ export function pathKey(path: JsonPath): string {
   return path.join("\u0000");
 }
 
-export function jsonValueOffsets(text: string, maxDepth: number): Map<string, number> {
+export function jsonValueOffsets(text: string, depth: number): Map<string, number> {
   const out = new Map<string, number>();
   const stack: Frame[] = [];
-  const record = (offset: number) => {
-    if (stack.length <= maxDepth) out.set(stack.map((f) => (f.array ? f.index : f.key)).join("\u0000"), offset);
-  };
   let i = 0;
   while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === " " || ch === "\n" || ch === "\r" || ch === "\t" || ch === ":" || ch === "\ufeff") {
+    const c = text.charCodeAt(i);
+    // whitespace, `:` and a byte-order mark carry no structure
+    if (c === 32 || c === 10 || c === 13 || c === 9 || c === 58 || c === 0xfeff) {
       i++;
       continue;
     }
     const top = stack[stack.length - 1];
-    if (ch === '"') {
-      const end = stringEnd(text, i);
-      if (top && !top.array && top.awaitingKey) {
-        top.key = JSON.parse(text.slice(i, end)) as string;
-        top.awaitingKey = false;
-      } else {
-        record(i);
-      }
-      i = end;
-      continue;
-    }
-    if (ch === ",") {
+    if (c === 44 /* , */) {
       if (top?.array) top.index++;
       else if (top) top.awaitingKey = true;
       i++;
       continue;
     }
-    if (ch === "}" || ch === "]") {
+    if (c === 125 /* } */ || c === 93 /* ] */) {
       stack.pop();
       i++;
       continue;
     }
-    record(i);
-    if (ch === "{" || ch === "[") {
-      stack.push({ array: ch === "[", index: 0, key: undefined, awaitingKey: ch === "{" });
+    if (c === 34 /* " */ && top && !top.array && top.awaitingKey) {
+      const end = stringEnd(text, i);
+      top.key = JSON.parse(text.slice(i, end)) as string;
+      top.awaitingKey = false;
+      i = end;
+      continue;
+    }
+    // A value starts here.
+    if (stack.length === depth) {
+      out.set(stack.map((f) => (f.array ? f.index : f.key)).join("\u0000"), i);
+      i = valueEnd(text, i);
+      continue;
+    }
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      stack.push({ array: c === 91, index: 0, key: undefined, awaitingKey: c === 123 });
       i++;
       continue;
     }
-    // A number, true, false or null: skip to the next delimiter.
-    while (i < text.length && !",]} \n\r\t".includes(text[i]!)) i++;
+    i = valueEnd(text, i);
   }
   return out;
 }
 
-/** Index just past the closing quote of the string starting at `start`. */
-function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === "\\") i += 2;
-    else if (ch === '"') return i + 1;
-    else i++;
+/** Index just past the value (string, number, literal, object or array) starting at `start`. */
+function valueEnd(text: string, start: number): number {
+  const c = text.charCodeAt(start);
+  if (c === 34) return stringEnd(text, start);
+  if (c !== 123 && c !== 91) {
+    let i = start;
+    while (i < text.length && !",]} \n\r\t".includes(text[i]!)) i++;
+    return i;
+  }
+  let nesting = 0;
+  for (let i = start; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) i = stringEnd(text, i) - 1;
+    else if (ch === 123 || ch === 91) nesting++;
+    else if ((ch === 125 || ch === 93) && --nesting === 0) return i + 1;
   }
   return text.length;
+}
+
+/** Index just past the closing quote of the string starting at `start`. */
+function stringEnd(text: string, start: number): number {
+  let from = start + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    from = quote + 1;
+  }
 }
 
 /** 1-based line and column of offsets in one text, with the line starts computed once. */
@@ -99,14 +118,15 @@ export function lineLocator(text: string): (offset: number) => { line: number; c
  */
 export function jsonErrorOffset(text: string): number {
   let i = 0;
-  const fail = (): never => {
-    throw i;
+  const fail = (at = i): never => {
+    throw at;
   };
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
   };
   const literal = (word: string) => {
-    for (const ch of word) if (text[i++] !== ch) (i--, fail());
+    for (let k = 0; k < word.length; k++) if (text[i + k] !== word[k]) fail(i + k);
+    i += word.length;
   };
   const string = () => {
     i++;
@@ -117,7 +137,7 @@ export function jsonErrorOffset(text: string): number {
       if (ch === "\\") {
         i++;
         if (text[i] === "u") {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) (i += k, fail());
+          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) fail(i + k);
           i += 5;
         } else if ('"\\/bfnrt'.includes(text[i] ?? "x")) i++;
         else fail();

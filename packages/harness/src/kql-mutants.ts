@@ -4,7 +4,8 @@
  */
 import type { KqlNode, LiteralNode, Span, WildcardNode } from "@dac/kql";
 
-export type MutationOperator = "drop-clause" | "swap-and-or" | "remove-not" | "change-literal" | "widen-wildcard";
+export type MutationOperator =
+  "drop-clause" | "swap-and-or" | "remove-not" | "change-literal" | "widen-wildcard";
 
 export interface AstMutant {
   operator: MutationOperator;
@@ -22,7 +23,12 @@ export function mutateKql(root: KqlNode, show: (node: KqlNode) => string): AstMu
   const out: AstMutant[] = [];
   const visit = (node: KqlNode) => {
     for (const m of nodeMutations(node, show)) {
-      out.push({ operator: m.operator, description: m.description, span: m.span, ast: replaceNode(root, node, m.replacement) });
+      out.push({
+        operator: m.operator,
+        description: m.description,
+        span: m.span,
+        ast: replaceNode(root, node, m.replacement),
+      });
     }
     switch (node.type) {
       case "and":
@@ -69,33 +75,52 @@ function nodeMutations(node: KqlNode, show: (node: KqlNode) => string): NodeMuta
       return out;
     }
     case "not":
-      return [{ operator: "remove-not", description: `removed \`not\` from \`${show(node)}\``, span: node.span, replacement: node.child }];
+      return [
+        {
+          operator: "remove-not",
+          description: `removed \`not\` from \`${show(node)}\``,
+          span: node.span,
+          replacement: node.child,
+        },
+      ];
     case "is":
       return isMutations(node, show);
     case "range": {
       const changed = changedLiteral(node.value);
       if (!changed) return [];
       const replacement: KqlNode = { ...node, value: changed };
-      return [{ operator: "change-literal", description: `\`${show(node)}\` became \`${show(replacement)}\``, span: node.value.span, replacement }];
+      return [
+        {
+          operator: "change-literal",
+          description: `\`${show(node)}\` became \`${show(replacement)}\``,
+          span: node.value.span,
+          replacement,
+        },
+      ];
     }
     default:
       return [];
   }
 }
 
-function isMutations(node: Extract<KqlNode, { type: "is" }>, show: (node: KqlNode) => string): NodeMutation[] {
+function isMutations(
+  node: Extract<KqlNode, { type: "is" }>,
+  show: (node: KqlNode) => string,
+): NodeMutation[] {
   const out: NodeMutation[] = [];
   const value = node.value;
   const become = (operator: MutationOperator, replacementValue: LiteralNode | WildcardNode) => {
     const replacement: KqlNode = { ...node, value: replacementValue };
-    out.push({ operator, description: `\`${show(node)}\` became \`${show(replacement)}\``, span: value.span, replacement });
+    out.push({
+      operator,
+      description: `\`${show(node)}\` became \`${show(replacement)}\``,
+      span: value.span,
+      replacement,
+    });
   };
   if (value.type === "literal") {
     const changed = changedLiteral(value);
     if (changed) become("change-literal", changed);
-    if (typeof value.value === "string" && value.value !== "") {
-      become("widen-wildcard", { type: "wildcard", parts: [value.value, ""], span: value.span });
-    }
     return out;
   }
   const lone = value.parts.length === 2 && value.parts[0] === "" && value.parts[1] === "";

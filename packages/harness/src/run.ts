@@ -14,17 +14,25 @@ import type {
   SourceLocation,
   TestRunResult,
 } from "@dac/report";
-import { diagnosticAt, diagnosticAtPosition, displayPath, rangeOf, ruleFieldCatalog, scalarOffsetToPosition } from "@dac/schema";
+import {
+  diagnosticAt,
+  diagnosticAtPosition,
+  displayPath,
+  rangeOf,
+  ruleFieldCatalog,
+  scalarOffsetToPosition,
+} from "@dac/schema";
 import type { DacConfig, Diagnostic, Rule } from "@dac/schema";
 import type { FieldCatalog } from "@dac/kql";
 import { diagnosticBetween } from "./codes.js";
 import { measureCoverage } from "./coverage.js";
-import { engineFor, EngineError, isUnsupported, ruleEngineKey } from "./engine.js";
+import { chooseEngine, EngineError, isUnsupported, ruleEngineKey } from "./engine.js";
 import type { CompiledRule, Engine, EngineContext, TextSpan } from "./engine.js";
 import type { EventDocument, FixtureEvent } from "./event-files.js";
 import { findFixtureFolders, fixtureFolderFor, loadRuleFixtures, representativeFile } from "./fixtures.js";
 import type { FieldOverrides, FixtureCase } from "./fixtures.js";
 import { indexCovered } from "./index-patterns.js";
+import { kqlEngine } from "./kql-engine.js";
 import { trimEvent } from "./trim.js";
 
 export interface RunTestsOptions {
@@ -42,7 +50,9 @@ export interface RunTestsOptions {
   /** Mutate each rule's query and report the mutants no fixture kills. */
   mutate?: boolean;
   /** The engines to try, in order; default: the in-memory KQL engine. */
-  engines: readonly Engine[];
+  engines?: readonly Engine[];
+  /** Rule files that failed to load: their fixture folders are not orphans. */
+  knownRuleFiles?: readonly string[];
   /** Paths are resolved and shown relative to this folder; default: `process.cwd()`. */
   cwd?: string;
   /** The clock for relative dates in queries. */
@@ -51,13 +61,19 @@ export interface RunTestsOptions {
   catalogFor?: (rule: Rule, overrides: FieldOverrides) => FieldCatalog;
 }
 
+/** The engines `runTests` tries when none are given. */
+export const defaultEngines: readonly Engine[] = [kqlEngine];
+
 export function runTests(options: RunTestsOptions): TestRunResult {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
   const roots = rootsOf(options, cwd);
   const diagnostics: Diagnostic[] = [];
   const selection = options.selection ? new Set(options.selection) : undefined;
-  if (!selection) diagnostics.push(...orphanFolders(options.rules, roots, options.config, cwd));
+  if (!selection) {
+    const files = [...options.rules.map((r) => r.file), ...(options.knownRuleFiles ?? [])];
+    diagnostics.push(...orphanFolders(files, roots, options.config, cwd));
+  }
 
   const results: RuleTestResult[] = [];
   for (const rule of options.rules) {
@@ -78,10 +94,15 @@ function rootsOf(options: RunTestsOptions, cwd: string): string[] {
   return (typeof given === "string" ? [given] : [...given]).map((r) => resolve(cwd, r));
 }
 
-function orphanFolders(rules: readonly Rule[], roots: string[], config: DacConfig, cwd: string): Diagnostic[] {
+function orphanFolders(
+  ruleFiles: readonly string[],
+  roots: string[],
+  config: DacConfig,
+  cwd: string,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const root of roots) {
-    const expected = new Set(rules.map((r) => fixtureFolderFor(r.file, config.rules, root, cwd)));
+    const expected = new Set(ruleFiles.map((file) => fixtureFolderFor(file, config.rules, root, cwd)));
     for (const folder of findFixtureFolders(root)) {
       if (expected.has(folder)) continue;
       const shownFolder = displayPath(folder, cwd);
@@ -105,7 +126,13 @@ interface PreparedCase {
   overrides: FieldOverrides;
 }
 
-function testRule(rule: Rule, roots: string[], options: RunTestsOptions, cwd: string, diagnostics: Diagnostic[]): RuleTestResult {
+function testRule(
+  rule: Rule,
+  roots: string[],
+  options: RunTestsOptions,
+  cwd: string,
+  diagnostics: Diagnostic[],
+): RuleTestResult {
   const started = performance.now();
   const prepared: PreparedCase[] = [];
   let fixturesShown: string | undefined;
@@ -114,7 +141,8 @@ function testRule(rule: Rule, roots: string[], options: RunTestsOptions, cwd: st
     const fixtures = loadRuleFixtures(dir, { cwd, limits: options.config.limits });
     diagnostics.push(...fixtures.diagnostics);
     if (fixtures.cases.length > 0) fixturesShown ??= displayPath(dir, cwd);
-    for (const fixture of fixtures.cases) prepared.push({ fixture, overrides: { ...fixtures.fields, ...fixture.fields } });
+    for (const fixture of fixtures.cases)
+      prepared.push({ fixture, overrides: { ...fixtures.fields, ...fixture.fields } });
   }
 
   const exempt = exemptionOf(rule);
@@ -143,7 +171,9 @@ function testRule(rule: Rule, roots: string[], options: RunTestsOptions, cwd: st
     ...(exempt ? { exempt } : {}),
     ...(fixturesShown ? { fixtures: fixturesShown } : {}),
   };
-  const finish = (partial: Pick<RuleTestResult, "status" | "cases"> & Partial<RuleTestResult>): RuleTestResult => ({
+  const finish = (
+    partial: Pick<RuleTestResult, "status" | "cases"> & Partial<RuleTestResult>,
+  ): RuleTestResult => ({
     ...base,
     ...partial,
     durationMs: performance.now() - started,
@@ -151,8 +181,9 @@ function testRule(rule: Rule, roots: string[], options: RunTestsOptions, cwd: st
   const failAll = (status: "unsupported" | "error", message: string) =>
     finish({ status, message, cases: prepared.map((p) => failedCase(p.fixture, message)) });
 
-  if (!rule.valid) return failAll("error", "the rule does not match the rule schema; fix what `dac validate` reports first");
-  const engine = engineFor(rule, options.engines);
+  if (!rule.valid)
+    return failAll("error", "the rule does not match the rule schema; fix what `dac validate` reports first");
+  const engine = chooseEngine(rule, options.engines ?? defaultEngines);
   if (isUnsupported(engine)) return failAll("unsupported", `unsupported: ${engine.unsupported}`);
 
   const compiler = caseCompiler(rule, engine, options);
@@ -160,11 +191,14 @@ function testRule(rule: Rule, roots: string[], options: RunTestsOptions, cwd: st
   try {
     compiled = compiler({});
   } catch (error) {
-    if (error instanceof EngineError) return failAll("error", `the query cannot be evaluated: ${error.message}`);
+    if (error instanceof EngineError)
+      return failAll("error", `the query cannot be evaluated: ${error.message}`);
     throw error;
   }
 
-  const patterns = Array.isArray(rule.data.index) ? rule.data.index.filter((p): p is string => typeof p === "string") : [];
+  const patterns = Array.isArray(rule.data.index)
+    ? rule.data.index.filter((p): p is string => typeof p === "string")
+    : [];
   const cases: CaseResult[] = [];
   const outcomes: CaseOutcome[] = [];
   for (const p of prepared) {
@@ -174,7 +208,9 @@ function testRule(rule: Rule, roots: string[], options: RunTestsOptions, cwd: st
       matcher = compiler(p.overrides);
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
-      cases.push(failedCase(p.fixture, `the query cannot be evaluated with this case's fields: ${error.message}`));
+      cases.push(
+        failedCase(p.fixture, `the query cannot be evaluated with this case's fields: ${error.message}`),
+      );
       continue;
     }
     const outcome = runCase(p.fixture, matcher, patterns);
@@ -200,7 +236,11 @@ function exemptionOf(rule: Rule): string | undefined {
 }
 
 /** Compiles the rule once per distinct set of field overrides. */
-function caseCompiler(rule: Rule, engine: Engine, options: RunTestsOptions): (overrides: FieldOverrides) => CompiledRule {
+function caseCompiler(
+  rule: Rule,
+  engine: Engine,
+  options: RunTestsOptions,
+): (overrides: FieldOverrides) => CompiledRule {
   const cache = new Map<string, CompiledRule>();
   return (overrides) => {
     const key = JSON.stringify(Object.entries(overrides).sort());
@@ -215,7 +255,9 @@ function caseCompiler(rule: Rule, engine: Engine, options: RunTestsOptions): (ov
 
 function contextFor(rule: Rule, options: RunTestsOptions, overrides: FieldOverrides): EngineContext {
   return {
-    catalog: options.catalogFor ? options.catalogFor(rule, overrides) : ruleFieldCatalog(rule.data, options.config, overrides),
+    catalog: options.catalogFor
+      ? options.catalogFor(rule, overrides)
+      : ruleFieldCatalog(rule.data, options.config, overrides),
     ...(options.now ? { now: options.now } : {}),
   };
 }
@@ -226,6 +268,8 @@ interface EventOutcome {
   /** False when the index is not one the rule searches (the query is not the reason). */
   indexCovered: boolean;
   matched: boolean;
+  /** The engine could not evaluate the event. */
+  error?: string;
   explain(): string;
 }
 
@@ -235,17 +279,35 @@ interface CaseOutcome {
   passed: boolean;
 }
 
-function runCase(fixture: FixtureCase, matcher: CompiledRule, patterns: string[]): { events: EventOutcome[]; passed: boolean } {
+function runCase(
+  fixture: FixtureCase,
+  matcher: CompiledRule,
+  patterns: string[],
+): { events: EventOutcome[]; passed: boolean } {
   const events = fixture.events.map((event) => evaluateEvent(event, fixture.index, matcher, patterns));
   const want = fixture.expect === "match";
-  return { events, passed: events.every((e) => e.matched === want) };
+  return { events, passed: events.every((e) => e.matched === want && e.error === undefined) };
 }
 
-function evaluateEvent(event: FixtureEvent, caseIndex: string | undefined, matcher: CompiledRule, patterns: string[]): EventOutcome {
+function evaluateEvent(
+  event: FixtureEvent,
+  caseIndex: string | undefined,
+  matcher: CompiledRule,
+  patterns: string[],
+): EventOutcome {
   const index = event.index ?? caseIndex;
   const evaluation = matcher.evaluate(event.document);
   const covered = index === undefined || patterns.length === 0 || indexCovered(patterns, index);
-  if (covered) return { event, ...(index ? { index } : {}), indexCovered: true, matched: evaluation.matched, explain: () => evaluation.explain() };
+  if (covered) {
+    return {
+      event,
+      ...(index ? { index } : {}),
+      indexCovered: true,
+      matched: evaluation.matched,
+      ...(evaluation.error !== undefined ? { error: evaluation.error } : {}),
+      explain: () => evaluation.explain(),
+    };
+  }
   return {
     event,
     index: index!,
@@ -255,7 +317,10 @@ function evaluateEvent(event: FixtureEvent, caseIndex: string | undefined, match
       [
         `✗ index ${index} is not covered by the rule's index patterns (${patterns.join(", ")}): the rule never reads this event`,
         `  the query alone ${evaluation.matched ? "would match" : "would not match either"}:`,
-        ...evaluation.explain().split("\n").map((l) => `  ${l}`),
+        ...evaluation
+          .explain()
+          .split("\n")
+          .map((l) => `  ${l}`),
       ].join("\n"),
   };
 }
@@ -268,7 +333,8 @@ function caseResult(
   durationMs: number,
 ): CaseResult {
   const want = fixture.expect === "match";
-  const against = outcome.events.filter((e) => e.matched !== want);
+  const against = outcome.events.filter((e) => e.matched !== want || e.error !== undefined);
+  const errors = against.filter((e) => e.error !== undefined);
   const failures: EventFailure[] = against.map((e) => ({
     location: e.event.location,
     matched: e.matched,
@@ -279,10 +345,12 @@ function caseResult(
   const total = outcome.events.length;
   const message = outcome.passed
     ? undefined
-    : want
-      ? `expected a match, but the rule did not match ${against.length} of ${total} event${total === 1 ? "" : "s"}` +
-        (against.some((e) => !e.indexCovered) ? ` (index not covered by ${patterns.join(", ")})` : "")
-      : `expected no match, but the rule matched ${against.length} of ${total} event${total === 1 ? "" : "s"}`;
+    : errors.length > 0
+      ? `the query cannot be evaluated on ${errors.length} of ${total} event${total === 1 ? "" : "s"}: ${errors[0]!.error}`
+      : want
+        ? `expected a match, but the rule did not match ${against.length} of ${total} event${total === 1 ? "" : "s"}` +
+          (against.some((e) => !e.indexCovered) ? ` (index not covered by ${patterns.join(", ")})` : "")
+        : `expected no match, but the rule matched ${against.length} of ${total} event${total === 1 ? "" : "s"}`;
   return {
     name: fixture.name,
     ...(fixture.description ? { description: fixture.description } : {}),
@@ -318,7 +386,10 @@ function ruleLocation(rule: Rule): SourceLocation {
   return { file: rule.file, line: span.line, column: span.column };
 }
 
-function queryLocation(rule: Rule, span: TextSpan): { start: SourceLocation; end: { line: number; column: number } } {
+function queryLocation(
+  rule: Rule,
+  span: TextSpan,
+): { start: SourceLocation; end: { line: number; column: number } } {
   const start = scalarOffsetToPosition(rule.source, ["query"], span.start);
   const end = scalarOffsetToPosition(rule.source, ["query"], span.end);
   return { start: { file: rule.file, ...start }, end };
@@ -340,18 +411,24 @@ function coverageOf(
       if (o.prepared.fixture.expect === "no-match" && !e.matched) negatives.push(e.event.document);
     }
   }
-  const counts = measureCoverage(compiled.clauses!, positives, negatives);
+  const counts = measureCoverage(compiled.clauses!(), positives, negatives);
   const belowMinimum = minBranchCoverage !== undefined && counts.branchPercent < minBranchCoverage;
   for (const b of counts.branches) {
     if (b.positives > 0) continue;
     const at = queryLocation(rule, b.node.span);
     diagnostics.push(
-      diagnosticBetween("DAC507", at.start, at.end, `no positive fixture matches through \`${b.node.text}\``, {
-        severity: belowMinimum ? "error" : "warning",
-        hint: belowMinimum
-          ? `branch coverage is ${counts.branchPercent}%, below --min-branch-coverage ${minBranchCoverage}%: add a positive that matches through this branch`
-          : "add a positive that matches through this branch, or remove the branch if nothing can reach it",
-      }),
+      diagnosticBetween(
+        "DAC507",
+        at.start,
+        at.end,
+        `no positive fixture matches through \`${b.node.text}\``,
+        {
+          severity: belowMinimum ? "error" : "warning",
+          hint: belowMinimum
+            ? `branch coverage is ${counts.branchPercent}%, below --min-branch-coverage ${minBranchCoverage}%: add a positive that matches through this branch`
+            : "add a positive that matches through this branch, or remove the branch if nothing can reach it",
+        },
+      ),
     );
   }
   return {
@@ -413,11 +490,20 @@ function mutationOf(
     mutants++;
     if (killed) continue;
     const at = queryLocation(rule, mutant.span);
-    survivors.push({ operator: mutant.operator, description: mutant.description, query: mutant.query, location: at.start });
+    survivors.push({
+      operator: mutant.operator,
+      description: mutant.description,
+      query: mutant.query,
+      location: at.start,
+    });
     diagnostics.push(
-      diagnosticBetween("DAC508", at.start, at.end, `mutant survives (${mutant.operator}: ${mutant.description}): no fixture tells \`${mutant.query}\` from the query`, {
-        hint: "add a near-miss negative or a positive that the mutated query gets wrong",
-      }),
+      diagnosticBetween(
+        "DAC508",
+        at.start,
+        at.end,
+        `no fixture kills the mutant ${mutant.operator}: ${mutant.description}`,
+        { hint: `add a near miss that the mutated query gets wrong: ${mutant.query}` },
+      ),
     );
   }
   return { mutants, killed: mutants - survivors.length, survivors };

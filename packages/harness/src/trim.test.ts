@@ -33,7 +33,13 @@ describe("trimEvent", () => {
 
   it("keeps exact names, object prefixes and wildcard names", () => {
     expect(
-      trimEvent(event, ["event.dataset", "kubernetes.audit.annotations.authorization_k8s_io/decision", "kubernetes.audit.user", "source.*", "missing.field"]),
+      trimEvent(event, [
+        "event.dataset",
+        "kubernetes.audit.annotations.authorization_k8s_io/decision",
+        "kubernetes.audit.user",
+        "source.*",
+        "missing.field",
+      ]),
     ).toEqual({
       "event.dataset": "kubernetes.audit_logs",
       "kubernetes.audit.annotations.authorization_k8s_io/decision": "forbid",

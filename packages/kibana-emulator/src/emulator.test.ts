@@ -2,7 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "./index.js";
 
 const apiKey = "test-key-123";
-const headers = { authorization: `ApiKey ${apiKey}`, "kbn-xsrf": "true", "elastic-api-version": "2023-10-31" };
+const headers = {
+  authorization: `ApiKey ${apiKey}`,
+  "kbn-xsrf": "true",
+  "elastic-api-version": "2023-10-31",
+};
 
 function rule(ruleId: string, extra: Record<string, unknown> = {}) {
   return {
@@ -40,6 +44,8 @@ async function call(
   } catch {
     // ndjson or plain text
   }
+  // Tests read deep into answers of many shapes; typing each one would only restate the assertions.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { status: res.status, body: body as Record<string, any>, text, headers: res.headers };
 }
 
@@ -65,12 +71,17 @@ describe("transport rules", () => {
     ["an unknown API version", { "elastic-api-version": "2099-01-01" }, "GET", 400],
     ["no kbn-xsrf on a POST", { "kbn-xsrf": undefined }, "POST", 400],
   ])("rejects %s", async (_label, override, method, status) => {
-    const res = await call(method, "/api/detection_engine/rules/_find", { headers: override, json: method === "POST" ? {} : undefined });
+    const res = await call(method, "/api/detection_engine/rules/_find", {
+      headers: override,
+      json: method === "POST" ? {} : undefined,
+    });
     expect(res.status).toBe(status);
   });
 
   it("accepts GET without kbn-xsrf, and 404s an unknown space or path", async () => {
-    expect((await call("GET", "/api/detection_engine/rules/_find", { headers: { "kbn-xsrf": undefined } })).status).toBe(200);
+    expect(
+      (await call("GET", "/api/detection_engine/rules/_find", { headers: { "kbn-xsrf": undefined } })).status,
+    ).toBe(200);
     expect((await call("GET", "/s/nope/api/detection_engine/rules/_find")).status).toBe(404);
     expect((await call("GET", "/api/nothing")).status).toBe(404);
   });
@@ -80,8 +91,12 @@ describe("transport rules", () => {
     emu = await startEmulator({ basic: { username: "elastic", password: "changeme" } });
     const good = `Basic ${Buffer.from("elastic:changeme").toString("base64")}`;
     const bad = `Basic ${Buffer.from("elastic:wrong").toString("base64")}`;
-    expect((await call("GET", "/api/detection_engine/rules/_find", { headers: { authorization: good } })).status).toBe(200);
-    expect((await call("GET", "/api/detection_engine/rules/_find", { headers: { authorization: bad } })).status).toBe(401);
+    expect(
+      (await call("GET", "/api/detection_engine/rules/_find", { headers: { authorization: good } })).status,
+    ).toBe(200);
+    expect(
+      (await call("GET", "/api/detection_engine/rules/_find", { headers: { authorization: bad } })).status,
+    ).toBe(401);
   });
 });
 
@@ -105,7 +120,10 @@ describe("single-rule endpoints", () => {
     });
     expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
     const again = await call("POST", "/api/detection_engine/rules", { json: rule("r1") });
-    expect(again).toMatchObject({ status: 409, body: { status_code: 409, message: 'rule_id: "r1" already exists' } });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { status_code: 409, message: 'rule_id: "r1" already exists' },
+    });
   });
 
   it("validates the create body against schemas/kibana", async () => {
@@ -123,12 +141,17 @@ describe("single-rule endpoints", () => {
     expect((await call("GET", `/api/detection_engine/rules?id=${body.id}`)).body.rule_id).toBe("r1");
     expect((await call("GET", "/api/detection_engine/rules?rule_id=r1")).body.id).toBe(body.id);
     const missing = await call("GET", "/api/detection_engine/rules?rule_id=zz");
-    expect(missing).toMatchObject({ status: 404, body: { message: 'rule_id: "zz" not found', status_code: 404 } });
+    expect(missing).toMatchObject({
+      status: 404,
+      body: { message: 'rule_id: "zz" not found', status_code: 404 },
+    });
   });
 
   it("PUT replaces content, keeps version when omitted and bumps revision only on change", async () => {
     await call("POST", "/api/detection_engine/rules", { json: rule("r1", { version: 7, tags: ["a"] }) });
-    const same = await call("PUT", "/api/detection_engine/rules", { json: rule("r1", { version: 7, tags: ["a"] }) });
+    const same = await call("PUT", "/api/detection_engine/rules", {
+      json: rule("r1", { version: 7, tags: ["a"] }),
+    });
     expect(same.body).toMatchObject({ version: 7, revision: 0 });
     const changed = await call("PUT", "/api/detection_engine/rules", { json: rule("r1", { query: "x:2" }) });
     expect(changed.body).toMatchObject({ version: 7, revision: 1, tags: [], query: "x:2" });
@@ -138,11 +161,17 @@ describe("single-rule endpoints", () => {
 
   it("PATCH changes only the sent fields; enabling does not bump revision", async () => {
     await call("POST", "/api/detection_engine/rules", { json: rule("r1", { tags: ["a"] }) });
-    const enabled = await call("PATCH", "/api/detection_engine/rules", { json: { rule_id: "r1", enabled: true } });
+    const enabled = await call("PATCH", "/api/detection_engine/rules", {
+      json: { rule_id: "r1", enabled: true },
+    });
     expect(enabled.body).toMatchObject({ enabled: true, revision: 0, tags: ["a"] });
-    const renamed = await call("PATCH", "/api/detection_engine/rules", { json: { rule_id: "r1", name: "New" } });
+    const renamed = await call("PATCH", "/api/detection_engine/rules", {
+      json: { rule_id: "r1", name: "New" },
+    });
     expect(renamed.body).toMatchObject({ name: "New", revision: 1, enabled: true });
-    const invalid = await call("PATCH", "/api/detection_engine/rules", { json: { rule_id: "r1", language: "eql" } });
+    const invalid = await call("PATCH", "/api/detection_engine/rules", {
+      json: { rule_id: "r1", language: "eql" },
+    });
     expect(invalid.status).toBe(400);
   });
 
@@ -155,9 +184,13 @@ describe("single-rule endpoints", () => {
 
   it("refuses to edit a prebuilt (immutable) rule but lets it be enabled", async () => {
     emu.seedRule(rule("elastic-1"), { prebuilt: true });
-    const put = await call("PUT", "/api/detection_engine/rules", { json: rule("elastic-1", { query: "x:9" }) });
+    const put = await call("PUT", "/api/detection_engine/rules", {
+      json: rule("elastic-1", { query: "x:9" }),
+    });
     expect(put.status).toBe(400);
-    const patch = await call("PATCH", "/api/detection_engine/rules", { json: { rule_id: "elastic-1", enabled: true } });
+    const patch = await call("PATCH", "/api/detection_engine/rules", {
+      json: { rule_id: "elastic-1", enabled: true },
+    });
     expect(patch.body).toMatchObject({ enabled: true, immutable: true, rule_source: { type: "external" } });
   });
 });
@@ -175,9 +208,14 @@ describe("_find", () => {
     const filter = encodeURIComponent('alert.attributes.tags:"Managed by: dac"');
     const managed = await call("GET", `/api/detection_engine/rules/_find?per_page=100&filter=${filter}`);
     expect(managed.body.total).toBe(13);
-    const combined = encodeURIComponent('alert.attributes.tags:("other" OR "x") AND NOT alert.attributes.params.ruleId:r0');
+    const combined = encodeURIComponent(
+      'alert.attributes.tags:("other" OR "x") AND NOT alert.attributes.params.ruleId:r0',
+    );
     expect((await call("GET", `/api/detection_engine/rules/_find?filter=${combined}`)).body.total).toBe(24);
-    const sorted = await call("GET", "/api/detection_engine/rules/_find?sort_field=name&sort_order=desc&per_page=1");
+    const sorted = await call(
+      "GET",
+      "/api/detection_engine/rules/_find?sort_field=name&sort_order=desc&per_page=1",
+    );
     expect(sorted.body.data[0].rule_id).toBe("r9");
   });
 
@@ -189,9 +227,13 @@ describe("_find", () => {
 
 describe("_import", () => {
   it("creates rules, reports 409 inside a 200 without overwrite, and overwrites with it", async () => {
-    const first = await call("POST", "/api/detection_engine/rules/_import", { form: ndjsonForm([rule("a"), rule("b")]) });
+    const first = await call("POST", "/api/detection_engine/rules/_import", {
+      form: ndjsonForm([rule("a"), rule("b")]),
+    });
     expect(first.body).toMatchObject({ success: true, success_count: 2, rules_count: 2, errors: [] });
-    const again = await call("POST", "/api/detection_engine/rules/_import", { form: ndjsonForm([rule("a", { version: 2 })]) });
+    const again = await call("POST", "/api/detection_engine/rules/_import", {
+      form: ndjsonForm([rule("a", { version: 2 })]),
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({
       success: false,
@@ -202,11 +244,20 @@ describe("_import", () => {
       form: ndjsonForm([rule("a", { version: 2, query: "y:1" })]),
     });
     expect(overwrite.body).toMatchObject({ success: true, success_count: 1 });
-    expect(emu.rules().find((r) => r.rule_id === "a")).toMatchObject({ version: 2, revision: 1, query: "y:1" });
+    expect(emu.rules().find((r) => r.rule_id === "a")).toMatchObject({
+      version: 2,
+      revision: 1,
+      query: "y:1",
+    });
   });
 
   it("reports a rule_id repeated in one file, invalid lines and the export summary line", async () => {
-    const lines = [rule("a"), rule("a", { name: "last" }), { rule_id: "bad", type: "query" }, { exported_count: 3 }];
+    const lines = [
+      rule("a"),
+      rule("a", { name: "last" }),
+      { rule_id: "bad", type: "query" },
+      { exported_count: 3 },
+    ];
     const res = await call("POST", "/api/detection_engine/rules/_import", { form: ndjsonForm(lines) });
     expect(res.body.rules_count).toBe(3);
     expect(res.body.success_count).toBe(1);
@@ -218,7 +269,9 @@ describe("_import", () => {
   });
 
   it("requires an .ndjson file name", async () => {
-    const res = await call("POST", "/api/detection_engine/rules/_import", { form: ndjsonForm([rule("a")], "rules.json") });
+    const res = await call("POST", "/api/detection_engine/rules/_import", {
+      form: ndjsonForm([rule("a")], "rules.json"),
+    });
     expect(res).toMatchObject({ status: 400, body: { message: "Invalid file extension .json" } });
   });
 
@@ -240,11 +293,23 @@ describe("_export", () => {
       json: { objects: [{ rule_id: "a" }, { rule_id: "zz" }] },
     });
     expect(res.headers.get("content-type")).toBe("application/ndjson");
-    const lines = res.text.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = res.text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines[0].rule_id).toBe("a");
-    expect(lines[1]).toMatchObject({ exported_count: 1, missing_rules: [{ rule_id: "zz" }], missing_rules_count: 1 });
+    expect(lines[1]).toMatchObject({
+      exported_count: 1,
+      missing_rules: [{ rule_id: "zz" }],
+      missing_rules_count: 1,
+    });
     const all = await call("POST", "/api/detection_engine/rules/_export?exclude_export_details=true");
-    expect(all.text.trim().split("\n").map((l) => JSON.parse(l).rule_id)).toEqual(["a"]);
+    expect(
+      all.text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).rule_id),
+    ).toEqual(["a"]);
   });
 });
 
@@ -258,12 +323,18 @@ describe("_bulk_action", () => {
     });
     expect(enable.body.attributes.summary).toEqual({ failed: 0, skipped: 0, succeeded: 2, total: 2 });
     expect(emu.rules().map((r) => r.enabled)).toEqual([true, true, false]);
-    const disable = await call("POST", "/api/detection_engine/rules/_bulk_action", { json: { action: "disable", ids: [a.id] } });
+    const disable = await call("POST", "/api/detection_engine/rules/_bulk_action", {
+      json: { action: "disable", ids: [a.id] },
+    });
     expect(disable.body.attributes.results.updated[0].enabled).toBe(false);
-    const dry = await call("POST", "/api/detection_engine/rules/_bulk_action?dry_run=true", { json: { action: "delete" } });
+    const dry = await call("POST", "/api/detection_engine/rules/_bulk_action?dry_run=true", {
+      json: { action: "delete" },
+    });
     expect(dry.body.attributes.summary.succeeded).toBe(3);
     expect(emu.rules()).toHaveLength(3);
-    const del = await call("POST", "/api/detection_engine/rules/_bulk_action", { json: { action: "delete", ids: [a.id, "nope"] } });
+    const del = await call("POST", "/api/detection_engine/rules/_bulk_action", {
+      json: { action: "delete", ids: [a.id, "nope"] },
+    });
     expect(del.status).toBe(500);
     expect(del.body).toMatchObject({ success: false, message: "Bulk edit partially failed" });
     expect(emu.rules().map((r) => r.rule_id)).toEqual(["b", "c"]);
@@ -289,7 +360,10 @@ describe("spaces", () => {
     expect((await call("GET", "/api/detection_engine/rules/_find")).body.total).toBe(0);
     expect((await call("GET", "/s/secops/api/detection_engine/rules/_find")).body.total).toBe(1);
     expect((await call("POST", "/api/detection_engine/rules", { json: rule("r1") })).status).toBe(200);
-    expect(emu.state.requests.at(-1)).toMatchObject({ space: "default", path: "/api/detection_engine/rules" });
+    expect(emu.state.requests.at(-1)).toMatchObject({
+      space: "default",
+      path: "/api/detection_engine/rules",
+    });
   });
 });
 
@@ -327,8 +401,30 @@ describe("fault injection", () => {
 
   it("fails chosen rules inside an import", async () => {
     emu.injectFault({ type: "import-errors", ruleIds: ["b"], status: 500 });
-    const res = await call("POST", "/api/detection_engine/rules/_import", { form: ndjsonForm([rule("a"), rule("b")]) });
-    expect(res.body).toMatchObject({ success: false, success_count: 1, errors: [{ rule_id: "b", error: { status_code: 500 } }] });
+    const res = await call("POST", "/api/detection_engine/rules/_import", {
+      form: ndjsonForm([rule("a"), rule("b")]),
+    });
+    expect(res.body).toMatchObject({
+      success: false,
+      success_count: 1,
+      errors: [{ rule_id: "b", error: { status_code: 500 } }],
+    });
     expect(emu.rules().map((r) => r.rule_id)).toEqual(["a"]);
+  });
+});
+
+describe("_import limits", () => {
+  it("refuses more than 10,000 rules in one file", async () => {
+    const lines = Array.from({ length: 10_001 }, (_, i) => rule(`r${i}`));
+    const res = await call("POST", "/api/detection_engine/rules/_import", { form: ndjsonForm(lines) });
+    expect(res).toMatchObject({ status: 500, body: { message: "Can't import more than 10000 rules" } });
+    expect(emu.rules()).toHaveLength(0);
+  });
+
+  it("refuses a body over 10 MiB with 413", async () => {
+    const form = new FormData();
+    form.append("file", new Blob(["x".repeat(10 * 1024 * 1024 + 1)]), "big.ndjson");
+    const res = await call("POST", "/api/detection_engine/rules/_import", { form });
+    expect(res.status).toBe(413);
   });
 });

@@ -32,7 +32,8 @@ export function faultQueue(initial: FaultSpec[] = []): FaultQueue {
   initial.forEach(add);
   const matches = (spec: FaultSpec, method: string, path: string) =>
     (spec.method === undefined || spec.method.toUpperCase() === method) &&
-    (spec.path === undefined || (typeof spec.path === "string" ? path.includes(spec.path) : spec.path.test(path))) &&
+    (spec.path === undefined ||
+      (typeof spec.path === "string" ? path.includes(spec.path) : spec.path.test(path))) &&
     (spec.type !== "import-errors" || path.endsWith("/_import"));
   return {
     add,

@@ -58,7 +58,8 @@ function tokenize(source: string): Token[] {
 export function parseFilter(source: string): RulePredicate {
   const tokens = tokenize(source);
   let pos = 0;
-  const peekKeyword = (word: string) => tokens[pos]?.kind === "word" && tokens[pos]!.text.toLowerCase() === word;
+  const peekKeyword = (word: string) =>
+    tokens[pos]?.kind === "word" && tokens[pos]!.text.toLowerCase() === word;
   const expect = (kind: Token["kind"]) => {
     const token = tokens[pos++];
     if (token?.kind !== kind) throw new FilterSyntaxError(`expected "${kind}" in filter: ${source}`);
@@ -133,6 +134,7 @@ export function parseFilter(source: string): RulePredicate {
   }
 
   const predicate = orExpr();
-  if (pos !== tokens.length) throw new FilterSyntaxError(`unexpected "${tokens[pos]!.text}" in filter: ${source}`);
+  if (pos !== tokens.length)
+    throw new FilterSyntaxError(`unexpected "${tokens[pos]!.text}" in filter: ${source}`);
   return predicate;
 }

@@ -70,7 +70,8 @@ export function importNdjson(
     rulesCount++;
     rules.push(object);
   }
-  if (rulesCount > maxImportRules) throw new KibanaError(500, `Can't import more than ${maxImportRules} rules`);
+  if (rulesCount > maxImportRules)
+    throw new KibanaError(500, `Can't import more than ${maxImportRules} rules`);
 
   // getTupleDuplicateErrorsAndUniqueRules: without overwrite a repeated rule_id is an error; the last one wins.
   const unique = new Map<string, Record<string, unknown>>();
@@ -230,7 +231,8 @@ export function exportRules(space: SpaceState, body: unknown, excludeDetails: bo
   } else {
     for (const rule of space.rules.values()) if (!rule.immutable) lines.push(exportLine(rule));
   }
-  if (lines.length > maxImportRules) throw new KibanaError(400, `Can't export more than ${maxImportRules} rules`);
+  if (lines.length > maxImportRules)
+    throw new KibanaError(400, `Can't export more than ${maxImportRules} rules`);
   const exported = lines.length;
   if (!excludeDetails) lines.push(exportSummary(exported, missing));
   return lines.join("\n") + "\n";
@@ -274,12 +276,21 @@ export function bulkAction(
   if (body.action === "export") {
     if (options.dryRun) throw new KibanaError(400, "Export action doesn't support dry_run mode");
     const lines = targets.filter((r) => !r.immutable).map(exportLine);
-    return { status: 200, body: undefined, ndjson: [...lines, exportSummary(lines.length, [])].join("\n") + "\n" };
+    return {
+      status: 200,
+      body: undefined,
+      ndjson: [...lines, exportSummary(lines.length, [])].join("\n") + "\n",
+    };
   }
   if (body.action === "duplicate" || body.action === "run") {
     throw new KibanaError(400, `The emulator does not support the "${body.action}" bulk action`);
   }
-  const results = { updated: [] as unknown[], created: [] as unknown[], deleted: [] as unknown[], skipped: [] as unknown[] };
+  const results = {
+    updated: [] as unknown[],
+    created: [] as unknown[],
+    deleted: [] as unknown[],
+    skipped: [] as unknown[],
+  };
   for (const rule of targets) {
     try {
       if (body.action === "delete") {
@@ -308,11 +319,19 @@ export function bulkAction(
     }
   }
   const succeeded = results.updated.length + results.deleted.length;
-  const summary = { failed: errors.length, skipped: results.skipped.length, succeeded, total: targets.length + (body.ids ? body.ids.length - targets.length : 0) };
+  const summary = {
+    failed: errors.length,
+    skipped: results.skipped.length,
+    succeeded,
+    total: targets.length + (body.ids ? body.ids.length - targets.length : 0),
+  };
   const attributes = { results, summary, ...(errors.length > 0 ? { errors } : {}) };
   if (errors.length > 0) {
     const message = succeeded > 0 ? "Bulk edit partially failed" : "Bulk edit failed";
-    return { status: 500, body: { message, status_code: 500, attributes, success: false, rules_count: summary.total } };
+    return {
+      status: 500,
+      body: { message, status_code: 500, attributes, success: false, rules_count: summary.total },
+    };
   }
   return { status: 200, body: { success: true, rules_count: summary.total, attributes } };
 }

@@ -48,8 +48,10 @@ function describeErrors(errors: ErrorObject[]): string {
 
 function describeError(e: ErrorObject): string {
   const at = e.instancePath || "(root)";
-  if (e.keyword === "unevaluatedProperties") return `${at}: unknown field "${String(e.params.unevaluatedProperty)}"`;
-  if (e.keyword === "enum") return `${at}: ${e.message} (${(e.params.allowedValues as unknown[]).join(", ")})`;
+  if (e.keyword === "unevaluatedProperties")
+    return `${at}: unknown field "${String(e.params.unevaluatedProperty)}"`;
+  if (e.keyword === "enum")
+    return `${at}: ${e.message} (${(e.params.allowedValues as unknown[]).join(", ")})`;
   if (e.keyword === "const") return `${at}: must be ${JSON.stringify(e.params.allowedValue)}`;
   return `${at}: ${e.message ?? e.keyword}`;
 }

@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { faultQueue, type Fault, type FaultSpec } from "./faults.js";
@@ -45,6 +50,8 @@ export interface RequestRecord {
   path: string;
   query: string;
   status: number | "reset";
+  /** Request headers, except `authorization` (the emulator keeps no secrets). */
+  headers: Record<string, string>;
 }
 
 export interface EmulatorState {
@@ -98,7 +105,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = faultQueue(options.faults);
   const now = options.now ?? (() => new Date());
   const state: EmulatorState = {
-    spaces: new Map([["default", newSpace()], ...(options.spaces ?? []).map((s) => [s, newSpace()] as const)]),
+    spaces: new Map([
+      ["default", newSpace()],
+      ...(options.spaces ?? []).map((s) => [s, newSpace()] as const),
+    ]),
     requests: [],
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -118,7 +128,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       spaceId = decodeURIComponent(prefixed[1]!);
       path = prefixed[2]!;
     }
-    const record: RequestRecord = { method, space: spaceId, path, query: url.search, status: 0 };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (name !== "authorization" && value !== undefined) headers[name] = String(value);
+    }
+    const record: RequestRecord = { method, space: spaceId, path, query: url.search, status: 0, headers };
     state.requests.push(record);
     const body = await readBody(req);
     const fault = faults.take(method, path);
@@ -137,18 +151,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     let reply: Reply;
     if (fault?.type === "status") {
-      const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
+      const headers: Record<string, string> =
+        fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
       reply = {
         status: fault.status,
         headers,
-        body: fault.body ?? { statusCode: fault.status, error: reasons[fault.status] ?? "Error", message: "Injected fault" },
+        body: fault.body ?? {
+          statusCode: fault.status,
+          error: reasons[fault.status] ?? "Error",
+          message: "Injected fault",
+        },
       };
     } else {
       try {
         reply = await route(method, path, spaceId, url.searchParams, req, body, fault);
       } catch (e) {
         if (e instanceof HttpError) {
-          reply = { status: e.statusCode, body: { statusCode: e.statusCode, error: reasons[e.statusCode] ?? "Error", message: e.message } };
+          reply = {
+            status: e.statusCode,
+            body: { statusCode: e.statusCode, error: reasons[e.statusCode] ?? "Error", message: e.message },
+          };
         } else if (e instanceof KibanaError) {
           reply = { status: e.statusCode, body: { message: e.message, status_code: e.statusCode } };
         } else {
@@ -184,7 +206,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const username = decoded.slice(0, colon);
       if (colon < 0) throw unauthorized();
       if (options.apiKey && !options.basic) throw unauthorized();
-      if (options.basic && (username !== options.basic.username || decoded.slice(colon + 1) !== options.basic.password)) {
+      if (
+        options.basic &&
+        (username !== options.basic.username || decoded.slice(colon + 1) !== options.basic.password)
+      ) {
         throw unauthorized();
       }
       return username;
@@ -207,10 +232,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!path.startsWith("/api/detection_engine/")) throw new HttpError(404, "Not Found");
     const version = req.headers["elastic-api-version"];
     if (version === undefined) {
-      throw new HttpError(400, `Please specify a version via elastic-api-version header. Available versions: ${apiVersion}`);
+      throw new HttpError(
+        400,
+        `Please specify a version via elastic-api-version header. Available versions: ${apiVersion}`,
+      );
     }
     if (version !== apiVersion) {
-      throw new HttpError(400, `Invalid version. Received "${String(version)}", expected one of: ${apiVersion}`);
+      throw new HttpError(
+        400,
+        `Invalid version. Received "${String(version)}", expected one of: ${apiVersion}`,
+      );
     }
     if (method !== "GET" && method !== "HEAD" && req.headers["kbn-xsrf"] === undefined) {
       throw new HttpError(400, "Request must contain a kbn-xsrf header.");
@@ -285,7 +316,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case "POST /api/detection_engine/rules/_bulk_action": {
         const body = json("bulkAction") as unknown as Parameters<typeof bulkAction>[1];
         const result = bulkAction(space, body, { dryRun: params.get("dry_run") === "true", ctx });
-        if (result.ndjson !== undefined) return { status: 200, text: result.ndjson, contentType: "application/ndjson" };
+        if (result.ndjson !== undefined)
+          return { status: 200, text: result.ndjson, contentType: "application/ndjson" };
         return { status: result.status, body: result.body };
       }
       default:
@@ -342,7 +374,8 @@ async function multipartFile(req: IncomingMessage, raw: Buffer): Promise<string>
     throw new HttpError(400, "Invalid multipart payload format");
   }
   const file = form.get("file");
-  if (!file || typeof file === "string") throw new HttpError(400, "[request body.file]: expected value of type [Stream]");
+  if (!file || typeof file === "string")
+    throw new HttpError(400, "[request body.file]: expected value of type [Stream]");
   const extension = /\.[^.]*$/.exec(file.name)?.[0] ?? "";
   if (extension !== ".ndjson") throw new KibanaError(400, `Invalid file extension ${extension}`);
   return file.text();

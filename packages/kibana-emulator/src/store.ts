@@ -120,7 +120,8 @@ function withEcsFlag(required: unknown): unknown {
   if (!Array.isArray(required)) return required;
   return required.map((f: { name?: unknown }) => ({
     ...f,
-    ecs: typeof f.name === "string" && (f.name === "@timestamp" || /^(event|host|user|source)\./.test(f.name)),
+    ecs:
+      typeof f.name === "string" && (f.name === "@timestamp" || /^(event|host|user|source)\./.test(f.name)),
   }));
 }
 
@@ -144,7 +145,9 @@ function parameters(rule: Record<string, unknown>): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -235,7 +238,9 @@ function store(
 function stripEcs(rule: StoredRule): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...rule };
   if (Array.isArray(copy.required_fields)) {
-    copy.required_fields = (copy.required_fields as Record<string, unknown>[]).map(({ ecs: _ecs, ...f }) => f);
+    copy.required_fields = (copy.required_fields as Record<string, unknown>[]).map(
+      ({ ecs: _ecs, ...f }) => f,
+    );
   }
   return copy;
 }

@@ -62,7 +62,10 @@ export function toDsl(query: string | KqlNode, options: DslOptions = {}): RuleQu
 
 /** Kibana's `toElasticsearchQuery(ast, dataView, config)`: the query itself, without the rule wrapper. */
 export function toKibanaQueryDsl(query: string | KqlNode, options: DslOptions = {}): DslQuery {
-  const ast = typeof query === "string" ? parse(query, { allowLeadingWildcards: options.allowLeadingWildcards }) : query;
+  const ast =
+    typeof query === "string"
+      ? parse(query, { allowLeadingWildcards: options.allowLeadingWildcards })
+      : query;
   return translate(ast, resolveConfig(options), null);
 }
 
@@ -96,7 +99,11 @@ function translate(node: KqlNode, config: Config, nestedPath: string | null): Ds
   switch (node.type) {
     case "and":
       return {
-        bool: { [config.filtersInMustClause ? "must" : "filter"]: node.children.map((c) => translate(c, config, nestedPath)) },
+        bool: {
+          [config.filtersInMustClause ? "must" : "filter"]: node.children.map((c) =>
+            translate(c, config, nestedPath),
+          ),
+        },
       };
     case "or":
       return {
@@ -130,7 +137,8 @@ function literalName(field: FieldNode | null): KibanaName {
   if (field.wildcard !== null) return { value: field.wildcard.join("*"), wildcard: field.wildcard };
   if (!field.quoted) {
     if (field.name === "null") return { value: null, wildcard: null };
-    if (field.name === "true" || field.name === "false") return { value: field.name === "true", wildcard: null };
+    if (field.name === "true" || field.name === "false")
+      return { value: field.name === "true", wildcard: null };
   }
   return { value: field.name, wildcard: null };
 }
@@ -150,7 +158,9 @@ function fullName(field: FieldNode | null, config: Config, nestedPath: string | 
   for (const f of matchingFields(name, config.fields)) {
     const fieldPath = f.subType?.nested?.path || undefined;
     if (nestedPath !== null && !fieldPath) {
-      errors.push(`${f.name} is not a nested field but is in nested group "${nestedPath}" in the KQL expression.`);
+      errors.push(
+        `${f.name} is not a nested field but is in nested group "${nestedPath}" in the KQL expression.`,
+      );
     } else if (fieldPath && nestedPath === null) {
       errors.push(`${f.name} is a nested field, but is not in a nested group in the KQL expression.`);
     } else if (fieldPath !== (nestedPath ?? undefined)) {
@@ -201,7 +211,13 @@ function isKeyword(field: DslField): boolean {
 }
 
 /** Auto-nesting: a wildcard field name that matched a field inside a nested object, outside any nested group. */
-function wrapNested(query: DslQuery, field: DslField, name: KibanaName, config: Config, nestedPath: string | null) {
+function wrapNested(
+  query: DslQuery,
+  field: DslField,
+  name: KibanaName,
+  config: Config,
+  nestedPath: string | null,
+) {
   const path = field.subType?.nested?.path;
   if (name.wildcard === null || !path || nestedPath !== null) return query;
   return nestedQuery(path, query, config);
@@ -224,10 +240,17 @@ function timeZoneFor(value: JsonValue, config: Config): DslQuery {
 }
 
 function isLone(value: ValueNode): boolean {
-  return value.type === "wildcard" && value.parts.length === 2 && value.parts[0] === "" && value.parts[1] === "";
+  return (
+    value.type === "wildcard" && value.parts.length === 2 && value.parts[0] === "" && value.parts[1] === ""
+  );
 }
 
-function translateNested(path: FieldNode, child: KqlNode, config: Config, nestedPath: string | null): DslQuery {
+function translateNested(
+  path: FieldNode,
+  child: KqlNode,
+  config: Config,
+  nestedPath: string | null,
+): DslQuery {
   const own = literalName(path).value;
   const full = nestedPath === null ? own : `${nestedPath}.${String(own)}`;
   return nestedQuery(full, translate(child, config, String(full)), config);

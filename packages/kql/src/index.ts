@@ -17,3 +17,16 @@ export {
 } from "./dsl.js";
 export { lint, type KqlLintFinding, type LintOptions } from "./lint.js";
 export { fieldsOf, visit, fullFieldName, type FieldReference, type VisitContext } from "./walk.js";
+// Evaluator side: field catalogue, compile, explain.
+export type * from "./catalog-types.js";
+export {
+  fieldCatalog,
+  lookupField,
+  suggestFields,
+  resolveField,
+  FieldCatalogError,
+  type FieldCatalogSources,
+  type FieldResolution,
+} from "./catalog.js";
+export { compile, KqlEvaluationError, type CompileOptions } from "./evaluate.js";
+export { explain, formatExplain, type ExplainNode } from "./explain.js";

@@ -3,7 +3,8 @@
  * Codes DAC410–DAC417. The catalogue-dependent checks (DAC412, DAC413, DAC415) run only with a field catalogue.
  */
 import type { IsNode, KqlNode, RangeNode, Span } from "./ast.js";
-import type { FieldCatalog, FieldInfo } from "./catalog-types.js";
+import type { FieldCatalog } from "./catalog-types.js";
+import { resolveField, type FieldResolution } from "./catalog.js";
 import { toQueryStringQuery } from "./dsl.js";
 import { parse } from "./parser.js";
 import { print, printValue } from "./print.js";
@@ -19,9 +20,8 @@ export interface KqlLintFinding {
 }
 
 export interface LintOptions {
+  /** Field types for DAC412, DAC413 and DAC415; without it those checks are skipped. */
   catalog?: FieldCatalog;
-  /** How to find a field in the catalogue. Defaults to an exact-name lookup in `catalog.fields`. */
-  lookup?: (catalog: FieldCatalog, name: string) => FieldInfo | undefined;
 }
 
 const NAMES: Record<string, string> = {
@@ -42,7 +42,6 @@ const TRAILING_KEYWORD = /\s(or|and|not)$/i;
 export function lint(query: string | KqlNode, options: LintOptions = {}): KqlLintFinding[] {
   const ast = typeof query === "string" ? parse(query) : query;
   const { catalog } = options;
-  const lookup = options.lookup ?? ((c: FieldCatalog, name: string) => c.fields.get(name));
   const out: KqlLintFinding[] = [];
   const report = (code: string, span: Span, message: string, hint?: string): void => {
     const finding: KqlLintFinding = { code, name: NAMES[code]!, severity: "warning", message, span };
@@ -53,9 +52,14 @@ export function lint(query: string | KqlNode, options: LintOptions = {}): KqlLin
   visit(ast, (node, { nestedPath }) => {
     if (node.type === "is") lintIs(node, report);
     if (node.type === "range") lintTrailingKeyword(node, report);
-    if (catalog && (node.type === "is" || node.type === "range") && node.field && node.field.wildcard === null) {
+    if (
+      catalog &&
+      (node.type === "is" || node.type === "range") &&
+      node.field &&
+      node.field.wildcard === null
+    ) {
       const name = fullFieldName(node.field, nestedPath);
-      lintWithCatalog(node, name, lookup(catalog, name), catalog, nestedPath, report);
+      lintWithCatalog(node, name, resolveField(catalog, name), nestedPath, report);
     }
   });
   return out.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
@@ -144,23 +148,23 @@ function lintTrailingKeyword(node: RangeNode, report: Report): void {
 function lintWithCatalog(
   node: IsNode | RangeNode,
   name: string,
-  info: FieldInfo | undefined,
-  catalog: FieldCatalog,
+  resolution: FieldResolution,
   nestedPath: string | null,
   report: Report,
 ): void {
   const clause = print(node);
-  if (info === undefined) {
-    if (catalog.unknownFields === "unmapped") {
-      report(
-        "DAC415",
-        node.span,
-        `field \`${name}\` is not in the field catalogue and unknown fields are unmapped: \`${clause}\` never matches`,
-        "declare the field (schemas/fields/ or metadata.fields), or fix its name",
-      );
-    }
+  if (resolution.kind === "unmapped") {
+    report(
+      "DAC415",
+      node.span,
+      `\`${clause}\` never matches: ${resolution.reason}`,
+      "declare the field (schemas/fields/ or metadata.fields), or fix its name",
+    );
     return;
   }
+  // An unknown field under the `keyword` policy is reported as unknown by validation; no type advice on a guess.
+  if (resolution.kind === "policy") return;
+  const { info } = resolution;
   if (info.nestedPath !== undefined && info.nestedPath !== nestedPath) {
     report(
       "DAC415",
@@ -187,7 +191,8 @@ function lintWithCatalog(
     }
   }
   const text = value.type === "wildcard" ? value.parts.join("") : value.value;
-  if (CASE_SENSITIVE_TYPES.has(info.type) && typeof text === "string" && /\p{Lu}/u.test(text) && /\p{Ll}/u.test(text)) {
+  const caseSensitive = CASE_SENSITIVE_TYPES.has(info.type) && info.normalizer === undefined;
+  if (caseSensitive && typeof text === "string" && /\p{Lu}/u.test(text) && /\p{Ll}/u.test(text)) {
     report(
       "DAC412",
       value.span,

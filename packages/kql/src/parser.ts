@@ -84,6 +84,10 @@ export function parse(query: string, options?: ParseOptions): KqlNode {
     if (error instanceof LeadingWildcardError) {
       throw new KqlSyntaxError(query, error.at, [], null, LEADING_WILDCARD_MESSAGE);
     }
+    // Thousands of nested parentheses exhaust the stack (Kibana's parser recurses too): report, do not crash.
+    if (error instanceof RangeError) {
+      throw new KqlSyntaxError(query, 0, [], null, "The query is nested too deeply to parse.");
+    }
     throw error;
   } finally {
     tracking = false;
@@ -262,35 +266,44 @@ function scanLiteral(): boolean {
 function scanQuoted(): boolean {
   const start = pos;
   let i = start + 1;
-  let segment = i;
-  let text = "";
-  for (;;) {
-    if (i >= len) return false;
-    const c = src.charCodeAt(i);
-    if (c === 34) break;
-    if (c === 92) {
-      const n = src.charCodeAt(i + 1);
-      let decoded: string | null = null;
-      let width = 2;
-      if (n === 116) decoded = "\t";
-      else if (n === 114) decoded = "\r";
-      else if (n === 110) decoded = "\n";
-      else if (n === 117 && hex4(i + 2)) {
-        decoded = String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16));
-        width = 6;
-      } else if (n === 92 || n === 34) decoded = src.charAt(i + 1);
-      if (decoded !== null) {
-        text += src.slice(segment, i) + decoded;
-        i += width;
-        segment = i;
-        continue;
+  const close = src.indexOf('"', i);
+  if (close < 0) return false;
+  const backslash = src.indexOf("\\", i);
+  if (backslash < 0 || backslash > close) {
+    // The common case: no escapes.
+    litValue = src.slice(i, close);
+    i = close;
+  } else {
+    let segment = i;
+    let text = "";
+    for (;;) {
+      if (i >= len) return false;
+      const c = src.charCodeAt(i);
+      if (c === 34) break;
+      if (c === 92) {
+        const n = src.charCodeAt(i + 1);
+        let decoded: string | null = null;
+        let width = 2;
+        if (n === 116) decoded = "\t";
+        else if (n === 114) decoded = "\r";
+        else if (n === 110) decoded = "\n";
+        else if (n === 117 && hex4(i + 2)) {
+          decoded = String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16));
+          width = 6;
+        } else if (n === 92 || n === 34) decoded = src.charAt(i + 1);
+        if (decoded !== null) {
+          text += src.slice(segment, i) + decoded;
+          i += width;
+          segment = i;
+          continue;
+        }
+        // Any other backslash is an ordinary character inside quotes.
       }
-      // Any other backslash is an ordinary character inside quotes.
+      i++;
     }
-    i++;
+    litValue = text + src.slice(segment, i);
   }
   litQuoted = true;
-  litValue = text + src.slice(segment, i);
   litParts = null;
   litStart = start;
   litEnd = i + 1;
@@ -298,36 +311,63 @@ function scanQuoted(): boolean {
   return true;
 }
 
+// Character kinds for the unquoted-literal scanner (code units below 256; anything above is ordinary).
+const K_PLAIN = 0;
+const K_SPACE = 1;
+const K_STOP = 2;
+const K_BACKSLASH = 3;
+const K_STAR = 4;
+const K_N = 5;
+const CHAR_KIND = new Uint8Array(256);
+for (const c of [32, 9, 10, 13, 160]) CHAR_KIND[c] = K_SPACE;
+for (const c of '():<>"{}') CHAR_KIND[c.charCodeAt(0)] = K_STOP;
+CHAR_KIND[92] = K_BACKSLASH;
+CHAR_KIND[42] = K_STAR;
+CHAR_KIND[110] = K_N;
+CHAR_KIND[78] = K_N;
+
+// `UnquotedLiteral = UnquotedCharacter+`, trimmed; `*` makes it a wildcard, true/false/null JSON values.
 function scanUnquoted(): boolean {
   const start = pos;
   let i = start;
   let segment = i;
   let text = "";
   let parts: string[] | null = null;
-  for (;;) {
-    const c = src.charCodeAt(i);
-    if (c === 92) {
-      const decoded = unquotedEscape(i);
-      if (decoded === null) break;
-      text += src.slice(segment, i) + decoded;
-      i += escWidth;
-      segment = i;
-      continue;
-    }
-    if (c === 42) {
-      (parts ??= []).push(text + src.slice(segment, i));
-      text = "";
-      i++;
-      segment = i;
-      continue;
-    }
-    if (isStopCode(c)) break;
+  scan: for (;;) {
     if (i >= len) {
+      // At the end `!Keyword` is still evaluated (and fails), which matters only for error reporting.
       if (tracking) keywordAt(i);
       break;
     }
-    if (keywordAt(i)) break;
-    i++;
+    const c = src.charCodeAt(i);
+    const kind = c < 256 ? CHAR_KIND[c] : K_PLAIN;
+    switch (kind) {
+      case K_PLAIN:
+        // `!Keyword` on an ordinary character only evaluates `Space` here (silently).
+        if (tracking) spaceAt(i, true);
+        i++;
+        continue;
+      case K_SPACE:
+      case K_N:
+        if (keywordAt(i)) break scan;
+        i++;
+        continue;
+      case K_STOP:
+        break scan;
+      case K_STAR:
+        (parts ??= []).push(text + src.slice(segment, i));
+        text = "";
+        i++;
+        segment = i;
+        continue;
+      default: {
+        const decoded = unquotedEscape(i);
+        if (decoded === null) break scan;
+        text += src.slice(segment, i) + decoded;
+        i += escWidth;
+        segment = i;
+      }
+    }
   }
   if (i === start) return false;
   const last = text + src.slice(segment, i);
@@ -359,7 +399,13 @@ function literalSpan(): Span {
 
 function fieldFromLiteral(): FieldNode {
   if (litParts !== null) {
-    return { type: "field", name: litParts.join("*"), wildcard: litParts, quoted: false, span: literalSpan() };
+    return {
+      type: "field",
+      name: litParts.join("*"),
+      wildcard: litParts,
+      quoted: false,
+      span: literalSpan(),
+    };
   }
   // Unquoted true/false/null are JSON values in Kibana; as names they print the same.
   return { type: "field", name: String(litValue), wildcard: null, quoted: litQuoted, span: literalSpan() };
@@ -372,7 +418,8 @@ function valueFromLiteral(): ValueNode {
 
 /** A range takes a `Literal`; a `*` in it is plain text once Kibana joins the wildcard back with `*`. */
 function rangeValueFromLiteral(): LiteralNode {
-  if (litParts !== null) return { type: "literal", value: litParts.join("*"), quoted: false, span: literalSpan() };
+  if (litParts !== null)
+    return { type: "literal", value: litParts.join("*"), quoted: false, span: literalSpan() };
   return { type: "literal", value: litValue, quoted: litQuoted, span: literalSpan() };
 }
 
@@ -701,4 +748,3 @@ function parseNotList(field: FieldNode): KqlNode | null {
   }
   return parseListOfValues(field, -1);
 }
-

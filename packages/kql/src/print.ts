@@ -25,7 +25,9 @@ function printQuery(input: KqlNode): string {
     case "nested":
       return `${printField(node.path)}:{ ${printQuery(node.child)} }`;
     case "is":
-      return node.field === null ? printValue(node.value) : `${printField(node.field)}:${printValue(node.value)}`;
+      return node.field === null
+        ? printValue(node.value)
+        : `${printField(node.field)}:${printValue(node.value)}`;
     case "range":
       return `${printField(node.field)} ${OPERATORS[node.operator]} ${printLiteral(node.value)}`;
     case "matchAll":
@@ -66,7 +68,9 @@ function joinChildren(node: KqlNode & { type: "or" | "and" }, printChild: (n: Kq
 function wrapNotChild(input: KqlNode, printChild: (n: KqlNode) => string): string {
   const child = unwrap(input);
   const compound = child.type === "or" || child.type === "and" || child.type === "not";
-  return compound ? `(${printChild(child)})` : printChild(child);
+  // A value list (`not f:(a or b)`) is a single sub-query already.
+  const list = printChild === printQuery && child.type !== "not" && commonField(child) !== null;
+  return compound && !list ? `(${printChild(child)})` : printChild(child);
 }
 
 /** An and/or with a single child prints as that child (the parser never builds one; hand-built trees may). */
@@ -144,7 +148,13 @@ function quote(text: string): string {
   return `"${text.replace(/[\\"\t\r\n]/g, (c) => QUOTED_ESCAPES[c]!)}"`;
 }
 
-const QUOTED_ESCAPES: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\t": "\\t", "\r": "\\r", "\n": "\\n" };
+const QUOTED_ESCAPES: Record<string, string> = {
+  "\\": "\\\\",
+  '"': '\\"',
+  "\t": "\\t",
+  "\r": "\\r",
+  "\n": "\\n",
+};
 
 const SPECIAL = new Set(["\\", "(", ")", ":", "<", ">", '"', "*", "{", "}"]);
 

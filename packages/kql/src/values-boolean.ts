@@ -20,7 +20,10 @@ export function booleanFromDocument(value: unknown): boolean | undefined {
 }
 
 /** Range over booleans orders false (0) before true (1). */
-export function booleanRangeTest(operator: RangeOperator, raw: string | boolean): (value: boolean) => boolean {
+export function booleanRangeTest(
+  operator: RangeOperator,
+  raw: string | boolean,
+): (value: boolean) => boolean {
   const bound = booleanTermValue(raw) ? 1 : 0;
   switch (operator) {
     case "gt":

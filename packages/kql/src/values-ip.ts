@@ -94,3 +94,11 @@ export function ipRangeTest(operator: RangeOperator, raw: string): (key: string)
 export function ipFromDocument(value: unknown): string | undefined {
   return typeof value === "string" ? ipKey(value) : undefined;
 }
+
+/** The usual text of an address key (IPv4-mapped addresses as IPv4). */
+export function ipKeyText(key: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < 32; i += 2) bytes.push(parseInt(key.slice(i, i + 2), 16));
+  const address = ipaddr.fromByteArray(bytes) as ipaddr.IPv6;
+  return address.isIPv4MappedAddress() ? address.toIPv4Address().toString() : address.toString();
+}

@@ -76,7 +76,7 @@ export function nextUp(d: number): number {
   if (Number.isNaN(d) || d === Infinity) return d;
   if (d === 0) return Number.MIN_VALUE;
   f64[0] = d;
-  i64[0] += d > 0 ? 1n : -1n;
+  i64[0] = i64[0]! + (d > 0 ? 1n : -1n);
   return f64[0]!;
 }
 
@@ -90,7 +90,8 @@ export interface NumberSpec {
   type: NumberType;
   /**
    * The value Elasticsearch indexes for a document value, or NaN when it indexes nothing: null, `""` (treated as
-   * null), or a malformed value (ignored, as with `ignore_malformed`, which `logs-*` data streams set).
+   * null), or a malformed value (ignored, as with `ignore_malformed`, which `logs-*-*` data streams set:
+   * elastic/elasticsearch#95329).
    */
   fromDocument(value: unknown): number;
   /**
@@ -169,7 +170,8 @@ function floatingSpec(type: "double" | "float" | "half_float"): NumberSpec {
     },
     termValue(raw) {
       const d = round(parseQueryNumber(raw));
-      if (!Number.isFinite(d)) throw new ValueParseError(`[${type}] supports only finite values, but got [${raw}]`);
+      if (!Number.isFinite(d))
+        throw new ValueParseError(`[${type}] supports only finite values, but got [${raw}]`);
       return d;
     },
     rangeTest(operator, raw) {
@@ -189,7 +191,8 @@ function scaledFloatSpec(scalingFactor: number): NumberSpec {
     },
     termValue(raw) {
       const d = parseQueryNumber(raw);
-      if (!Number.isFinite(d)) throw new ValueParseError(`[scaled_float] supports only finite values, but got [${raw}]`);
+      if (!Number.isFinite(d))
+        throw new ValueParseError(`[scaled_float] supports only finite values, but got [${raw}]`);
       return Math.round(d * scalingFactor);
     },
     rangeTest(operator, raw) {

@@ -25,7 +25,11 @@ export function visit(ast: KqlNode, fn: (node: KqlNode, context: VisitContext) =
         walk(node.child, { ...context, parent: node, negated: !context.negated });
         return;
       case "nested":
-        walk(node.child, { ...context, parent: node, nestedPath: fullFieldName(node.path, context.nestedPath) });
+        walk(node.child, {
+          ...context,
+          parent: node,
+          nestedPath: fullFieldName(node.path, context.nestedPath),
+        });
         return;
       default:
         return;
@@ -55,7 +59,8 @@ export function fieldsOf(ast: KqlNode): FieldReference[] {
   const out: FieldReference[] = [];
   const seen = new Set<string>();
   visit(ast, (node, { nestedPath }) => {
-    const field = node.type === "nested" ? node.path : node.type === "is" || node.type === "range" ? node.field : null;
+    const field =
+      node.type === "nested" ? node.path : node.type === "is" || node.type === "range" ? node.field : null;
     if (field === null) return;
     const name = fullFieldName(field, nestedPath);
     // The clauses of a value list share one field (and span); list it once.

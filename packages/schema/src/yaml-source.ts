@@ -87,8 +87,9 @@ export function loadYaml(file: string, input: string | Uint8Array, limits: Parti
     try {
       text = utf8.decode(input);
     } catch {
-      const bad = firstInvalidUtf8(input);
-      const prefix = Buffer.from(input.subarray(0, bad)).toString("utf8");
+      const lenient = new TextDecoder("utf-8").decode(input);
+      const prefix = lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD")));
+      const bad = Buffer.byteLength(prefix);
       const lines = prefix.split("\n");
       const at = { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
       return {
@@ -171,20 +172,4 @@ export function loadYaml(file: string, input: string | Uint8Array, limits: Parti
 
 function firstLine(message: string): string {
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-}
-
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  // Binary search on the longest prefix that decodes; good enough and needs no hand-written UTF-8 automaton.
-  let lo = 0;
-  let hi = bytes.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    try {
-      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      lo = mid;
-    } catch {
-      hi = mid - 1;
-    }
-  }
-  return lo;
 }

@@ -1,5 +1,23 @@
 import type { Command } from "../command.js";
+import { checkCommand } from "./check.js";
+import { exportCommand } from "./export.js";
+import { importCommand } from "./import.js";
+import { kqlCommand } from "./kql.js";
+import { planCommand } from "./plan.js";
+import { publishCommand } from "./publish.js";
+import { testCommand } from "./test.js";
 import { validateCommand } from "./validate.js";
+import { versionCommand } from "./version.js";
 
 /** Every top-level command, in the order `dac --help` lists them. */
-export const commands: Command[] = [validateCommand];
+export const commands: Command[] = [
+  checkCommand,
+  validateCommand,
+  testCommand,
+  kqlCommand,
+  versionCommand,
+  exportCommand,
+  planCommand,
+  publishCommand,
+  importCommand,
+];

@@ -1,3 +1,4 @@
+import { lockDiagnostics } from "@dac/exporter";
 import { loadRules } from "@dac/schema";
 import type { Diagnostic, LoadRulesResult } from "@dac/schema";
 import { formatDiagnosticsGithub, formatDiagnosticsJson, formatDiagnosticsPretty, formatDiagnosticsSarif } from "@dac/report";
@@ -7,17 +8,14 @@ import { writeFileAtomic } from "../output.js";
 
 export const diagnosticFormats = ["pretty", "json", "github", "sarif"] as const;
 
-/** Validation shared by `dac validate` and `dac check`; extra checks (the version lock) plug in here. */
-export type ExtraCheck = (result: LoadRulesResult, ctx: CommandContext) => Diagnostic[];
-export const extraValidationChecks: ExtraCheck[] = [];
-
+/** Validation shared by `dac validate` and `dac check`: the rules, then the version lock against them. */
 export function runValidation(paths: string[], ctx: CommandContext): LoadRulesResult {
   const config = ctx.config();
   const result = loadRules(paths, config, ctx.cwd);
   if (result.files.length === 0) {
     throw new UsageError(`no rule files (*.yaml, *.yml) found in ${paths.length > 0 ? paths.join(", ") : config.rules}`);
   }
-  for (const check of extraValidationChecks) result.diagnostics.push(...check(result, ctx));
+  result.diagnostics.push(...lockDiagnostics(result.rules, config, { partial: paths.length > 0 }));
   return result;
 }
 

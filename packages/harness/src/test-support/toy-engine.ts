@@ -2,6 +2,7 @@
  * A toy engine for runner tests: the query is JSON (`{"and": [...]}`, `{"or": [...]}`, `{"not": ...}`,
  * `{"eq": [field, value]}` on top-level keys). It exercises the engine interface without any real language.
  */
+import { loadYaml } from "@dac/schema";
 import type { Rule } from "@dac/schema";
 import { EngineError } from "../engine.js";
 import type { ClauseTree, CompiledRule, Engine, EngineContext, Mutant, TextSpan } from "../engine.js";
@@ -48,11 +49,13 @@ function compileToy(tree: ToyNode, text: string, context: EngineContext): Compil
   const clauses = toClauses(tree);
   return {
     evaluate: (event) => {
+      if (typeof event.fail === "string")
+        return { matched: false, error: event.fail, explain: () => `✗ ${String(event.fail)}` };
       const matched = test(tree, event);
       return { matched, explain: () => `${matched ? "✓" : "✗"} ${JSON.stringify(tree)}` };
     },
     fields,
-    clauses,
+    clauses: () => clauses,
     mutants: () => dropMutants(tree, tree, text, spanOf),
   };
 }
@@ -73,7 +76,9 @@ function dropMutants(root: ToyNode, node: ToyNode, text: string, spanOf: (n: Toy
   const out: Mutant[] = [];
   children.forEach((child, i) => {
     const replaced = { [key]: children.filter((_, k) => k !== i) } as ToyNode;
-    const mutated = JSON.parse(JSON.stringify(root).replace(JSON.stringify(node), JSON.stringify(replaced))) as ToyNode;
+    const mutated = JSON.parse(
+      JSON.stringify(root).replace(JSON.stringify(node), JSON.stringify(replaced)),
+    ) as ToyNode;
     const query = JSON.stringify(mutated);
     out.push({
       operator: "drop-clause",
@@ -87,7 +92,13 @@ function dropMutants(root: ToyNode, node: ToyNode, text: string, spanOf: (n: Toy
   return out;
 }
 
-export function toyRuleYaml(fields: { name: string; query: unknown; type?: string; index?: string[]; exempt?: string }): string {
+export function toyRuleYaml(fields: {
+  name: string;
+  query: unknown;
+  type?: string;
+  index?: string[];
+  exempt?: string;
+}): string {
   const lines = [
     "# yaml-language-server: $schema=../schemas/rule.schema.json",
     `name: ${fields.name}`,
@@ -103,8 +114,9 @@ export function toyRuleYaml(fields: { name: string; query: unknown; type?: strin
   return lines.join("\n") + "\n";
 }
 
-export function toyRule(file: string, text: string, parse: (file: string, text: string) => Rule["source"] | undefined): Rule {
-  const source = parse(file, text);
+/** A rule object as `loadRules` would give it, without the rule schema (the toy language is not in it). */
+export function toyRule(file: string, text: string): Rule {
+  const { source, value } = loadYaml(file, text);
   if (!source) throw new Error(`cannot parse ${file}`);
-  return { file, source, data: source.doc.toJS() as Rule["data"], valid: true };
+  return { file, source, data: value as Rule["data"], valid: true };
 }

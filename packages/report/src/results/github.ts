@@ -18,7 +18,14 @@ export function formatTestGithub(result: TestRunResult): string {
       lines.push(command("error", rule.location, rule.name, rule.message ?? rule.status));
     } else if (failed.length > 0) {
       const names = failed.map((c) => c.name).join(", ");
-      lines.push(command("error", rule.location, rule.name, `${plural(failed.length, "fixture case")} failed: ${names}`));
+      lines.push(
+        command(
+          "error",
+          rule.location,
+          rule.name,
+          `${plural(failed.length, "fixture case")} failed: ${names}`,
+        ),
+      );
     }
   }
   for (const d of result.diagnostics) lines.push(diagnosticCommand(d));

@@ -10,6 +10,8 @@ export * from "./model.js";
 export { formatTestGithub, formatTestJson, formatTestJunit, formatTestMarkdown, formatTestPretty };
 export type { TestPrettyOptions };
 export { TEST_RESULT_FORMAT } from "./json.js";
+/** A failed case as text: what went wrong, each offending event (trimmed) and its explanation. */
+export { caseDetail as describeCaseFailure } from "./text.js";
 
 export const testReporterNames = ["pretty", "json", "junit", "github", "markdown"] as const;
 export type TestReporterName = (typeof testReporterNames)[number];
@@ -19,7 +21,11 @@ export function isTestReporterName(name: string): name is TestReporterName {
 }
 
 /** Renders a run with one reporter; `color` only affects `pretty`. */
-export function formatTestResults(result: TestRunResult, reporter: TestReporterName, options: TestPrettyOptions = {}): string {
+export function formatTestResults(
+  result: TestRunResult,
+  reporter: TestReporterName,
+  options: TestPrettyOptions = {},
+): string {
   switch (reporter) {
     case "pretty":
       return formatTestPretty(result, options);

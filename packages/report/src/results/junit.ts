@@ -19,13 +19,17 @@ export function formatTestJunit(result: TestRunResult): string {
   const diagnostics = result.diagnostics.filter((d) => d.severity === "error");
   if (diagnostics.length > 0) {
     const cases = diagnostics.map((d) =>
-      element("testcase", { name: `${d.code} ${d.name}`, classname: d.file, file: d.file, line: d.line, time: seconds(0) }, [
-        element(
-          "failure",
-          { message: d.message, type: d.code },
-          `${d.file}:${d.line}:${d.column} ${d.message}${d.hint ? `\n${d.hint}` : ""}`,
-        ),
-      ]),
+      element(
+        "testcase",
+        { name: `${d.code} ${d.name}`, classname: d.file, file: d.file, line: d.line, time: seconds(0) },
+        [
+          element(
+            "failure",
+            { message: d.message, type: d.code },
+            `${d.file}:${d.line}:${d.column} ${d.message}${d.hint ? `\n${d.hint}` : ""}`,
+          ),
+        ],
+      ),
     );
     suites.push(suite("diagnostics", undefined, cases, { failures: cases.length, errors: 0, skipped: 0 }, 0));
   }
@@ -50,11 +54,19 @@ function ruleSuite(rule: RuleTestResult): Suite {
   const counts = { failures: rule.cases.filter((c) => c.status === "failed").length, errors: 0, skipped: 0 };
   if (rule.cases.length === 0) {
     // A rule with no case still shows up as one test, so nothing disappears from the report.
-    const attrs = { name: rule.status, classname: rule.file, file: rule.file, line: rule.location.line, time: seconds(0) };
+    const attrs = {
+      name: rule.status,
+      classname: rule.file,
+      file: rule.file,
+      line: rule.location.line,
+      time: seconds(0),
+    };
     const message = rule.message ?? rule.status;
     if (rule.status === "exempt") {
       counts.skipped = 1;
-      cases.push(element("testcase", attrs, [element("skipped", { message: `exempt: ${rule.exempt ?? ""}` })]));
+      cases.push(
+        element("testcase", attrs, [element("skipped", { message: `exempt: ${rule.exempt ?? ""}` })]),
+      );
     } else if (rule.status === "error") {
       counts.errors = 1;
       cases.push(element("testcase", attrs, [element("error", { message }, message)]));
@@ -75,14 +87,28 @@ function suite(
   counts: { failures: number; errors: number; skipped: number },
   durationMs: number,
 ): Suite {
-  const attrs: Attrs = { name, ...(file ? { file } : {}), tests: cases.length, ...counts, time: seconds(durationMs) };
+  const attrs: Attrs = {
+    name,
+    ...(file ? { file } : {}),
+    tests: cases.length,
+    ...counts,
+    time: seconds(durationMs),
+  };
   return { xml: element("testsuite", attrs, cases), tests: cases.length, ...counts };
 }
 
 function caseElement(rule: RuleTestResult, c: CaseResult): string {
-  const attrs = { name: c.name, classname: rule.file, file: c.location.file, line: c.location.line, time: seconds(c.durationMs) };
+  const attrs = {
+    name: c.name,
+    classname: rule.file,
+    file: c.location.file,
+    line: c.location.line,
+    time: seconds(c.durationMs),
+  };
   if (c.status === "passed") return element("testcase", attrs);
-  return element("testcase", attrs, [element("failure", { message: caseMessage(c), type: "fixture" }, caseDetail(c))]);
+  return element("testcase", attrs, [
+    element("failure", { message: caseMessage(c), type: "fixture" }, caseDetail(c)),
+  ]);
 }
 
 type Attrs = Record<string, string | number>;
@@ -105,9 +131,17 @@ function seconds(ms: number): string {
 const invalidXml = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 function escapeText(text: string): string {
-  return text.replace(invalidXml, "\uFFFD").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return text
+    .replace(invalidXml, "\uFFFD")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
 }
 
 function escapeAttribute(text: string): string {
-  return escapeText(text).replace(/"/g, "&quot;").replace(/\n/g, "&#10;").replace(/\r/g, "&#13;").replace(/\t/g, "&#9;");
+  return escapeText(text)
+    .replace(/"/g, "&quot;")
+    .replace(/\n/g, "&#10;")
+    .replace(/\r/g, "&#13;")
+    .replace(/\t/g, "&#9;");
 }

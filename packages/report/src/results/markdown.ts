@@ -13,10 +13,13 @@ export function formatTestMarkdown(result: TestRunResult): string {
   ];
 
   const broken = result.rules.filter((r) => r.status === "unsupported" || r.status === "error");
-  const failures = result.rules.flatMap((r) => r.cases.filter((c) => c.status === "failed").map((c) => ({ r, c })));
+  const failures = result.rules.flatMap((r) =>
+    r.cases.filter((c) => c.status === "failed").map((c) => ({ r, c })),
+  );
   if (failures.length > 0 || broken.length > 0) {
     out.push("", "### Failures", "");
-    for (const r of broken) out.push(`- **${inline(r.name)}** (\`${r.file}\`): ${inline(r.message ?? r.status)}`);
+    for (const r of broken)
+      out.push(`- **${inline(r.name)}** (\`${r.file}\`): ${inline(r.message ?? r.status)}`);
     for (const { r, c } of failures) {
       out.push(
         "<details>",
@@ -37,9 +40,17 @@ export function formatTestMarkdown(result: TestRunResult): string {
   }
 
   if (result.diagnostics.length > 0) {
-    out.push("", "### Diagnostics", "", "| Location | Severity | Code | Message |", "| --- | --- | --- | --- |");
+    out.push(
+      "",
+      "### Diagnostics",
+      "",
+      "| Location | Severity | Code | Message |",
+      "| --- | --- | --- | --- |",
+    );
     for (const d of result.diagnostics) {
-      out.push(`| \`${cell(`${d.file}:${d.line}:${d.column}`)}\` | ${d.severity} | ${d.code} | ${cell(d.message)} |`);
+      out.push(
+        `| \`${cell(`${d.file}:${d.line}:${d.column}`)}\` | ${d.severity} | ${d.code} | ${cell(d.message)} |`,
+      );
     }
   }
 

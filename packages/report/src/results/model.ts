@@ -142,7 +142,10 @@ export interface SurvivingMutant {
 }
 
 /** Totals from rule results: reporters and the harness share one definition of "ok". */
-export function summarizeTestRun(rules: readonly RuleTestResult[], diagnostics: readonly Diagnostic[]): TestRunSummary {
+export function summarizeTestRun(
+  rules: readonly RuleTestResult[],
+  diagnostics: readonly Diagnostic[],
+): TestRunSummary {
   let cases = 0;
   let passed = 0;
   let failed = 0;

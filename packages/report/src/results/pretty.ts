@@ -47,7 +47,8 @@ function ruleBlock(rule: RuleTestResult, c: Colors, verbose: boolean): string[] 
     case "exempt":
       return [`${c.yellow(" EXEMPT ")} ${title}`, `    ${note ?? ""}`];
     default: {
-      const label = rule.status === "unsupported" ? " UNSUPPORTED " : rule.status === "error" ? " ERROR " : " FAIL ";
+      const label =
+        rule.status === "unsupported" ? " UNSUPPORTED " : rule.status === "error" ? " ERROR " : " FAIL ";
       const lines = [`${c.red(label)} ${title}`];
       if (note) lines.push(`    ${c.red(note)}`);
       for (const k of rule.cases) {
@@ -72,11 +73,14 @@ function coverageBlock(rule: RuleTestResult, c: Colors): string[] {
     `  ${rule.file}  branches ${covered}/${coverage.branches.length} (${coverage.branchPercent}%)`,
   ];
   for (const b of coverage.branches) {
-    if (b.positives === 0) lines.push(`    ${c.yellow("uncovered branch")} ${b.branch} ${c.dim(at(b.location))}`);
+    if (b.positives === 0)
+      lines.push(`    ${c.yellow("uncovered branch")} ${b.branch} ${c.dim(at(b.location))}`);
   }
   for (const clause of coverage.clauses) {
     const mark = clause.positives > 0 ? c.green("✓") : c.yellow("·");
-    lines.push(`    ${mark} ${clause.clause}  ${c.dim(`positives ${clause.positives}, rejected negatives ${clause.negatives}`)}`);
+    lines.push(
+      `    ${mark} ${clause.clause}  ${c.dim(`positives ${clause.positives}, rejected negatives ${clause.negatives}`)}`,
+    );
   }
   return lines;
 }

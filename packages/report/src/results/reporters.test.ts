@@ -1,6 +1,11 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { formatTestResults, isTestReporterName, testReporterNames, TEST_RUN_RESULT_VERSION } from "./index.js";
+import {
+  formatTestResults,
+  isTestReporterName,
+  testReporterNames,
+  TEST_RUN_RESULT_VERSION,
+} from "./index.js";
 import { passingRun, sampleRun } from "./test-support/sample-run.js";
 
 const golden = (name: string) => new URL(`./__golden__/${name}`, import.meta.url).pathname;
@@ -41,7 +46,12 @@ describe("test-result reporters", () => {
     const xml = formatTestResults(sampleRun, "junit");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml) as {
-      testsuites: { tests: string; failures: string; skipped: string; testsuite: Array<Record<string, unknown>> };
+      testsuites: {
+        tests: string;
+        failures: string;
+        skipped: string;
+        testsuite: Array<Record<string, unknown>>;
+      };
     };
     const suites = doc.testsuites.testsuite;
     expect(suites.map((s) => s.name)).toEqual([
@@ -52,7 +62,9 @@ describe("test-result reporters", () => {
       "diagnostics",
     ]);
     expect(doc.testsuites).toMatchObject({ tests: "6", failures: "3", skipped: "1" });
-    const failing = (suites[0]!.testcase as Array<{ name: string; failure?: { "#text": string; message: string } }>)[1]!;
+    const failing = (
+      suites[0]!.testcase as Array<{ name: string; failure?: { "#text": string; message: string } }>
+    )[1]!;
     expect(failing.name).toBe('verb get <is> & "not" create');
     expect(failing.failure?.message).toBe("expected match, the rule did not match 1 of 1 events");
     expect(failing.failure?.["#text"]).toContain('✗ kubernetes.audit.verb:"create"');
@@ -67,11 +79,23 @@ describe("test-result reporters", () => {
 
   it("github annotates the fixture line of each failed case and the rule", () => {
     const lines = formatTestResults(sampleRun, "github").trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^::error file=fixtures\/kubernetes\/self_review\/cases.yaml,line=20,col=5,title=.*::expected match/);
+    expect(lines[0]).toMatch(
+      /^::error file=fixtures\/kubernetes\/self_review\/cases.yaml,line=20,col=5,title=.*::expected match/,
+    );
     expect(lines[0]).toContain("%0Aexplain:%0A");
-    expect(lines).toContainEqual(expect.stringMatching(/^::error file=rules\/kubernetes\/self_review.yaml,line=14,col=3,.*1 fixture case failed/));
-    expect(lines).toContainEqual(expect.stringMatching(/^::error file=rules\/linux\/rare.yaml,.*::unsupported: new_terms\/kuery$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^::warning file=rules\/kubernetes\/self_review.yaml,line=18,endLine=18,col=8,endColumn=50,title=DAC507 uncovered-branch::/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^::error file=rules\/kubernetes\/self_review.yaml,line=14,col=3,.*1 fixture case failed/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^::error file=rules\/linux\/rare.yaml,.*::unsupported: new_terms\/kuery$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^::warning file=rules\/kubernetes\/self_review.yaml,line=18,endLine=18,col=8,endColumn=50,title=DAC507 uncovered-branch::/,
+      ),
+    );
   });
 
   it("github prints nothing for a clean run", () => {

@@ -29,7 +29,7 @@ const rules: RuleTestResult[] = [
         durationMs: 0.3,
       },
       {
-        name: "verb get <is> & \"not\" create",
+        name: 'verb get <is> & "not" create',
         description: "same as the first positive, verb get",
         expect: "match",
         status: "failed",
@@ -61,11 +61,24 @@ const rules: RuleTestResult[] = [
           positives: 1,
           negatives: 0,
         },
-        { clause: 'kubernetes.audit.verb:"create"', location: { file: selfReview, line: 16, column: 9 }, positives: 1, negatives: 1 },
+        {
+          clause: 'kubernetes.audit.verb:"create"',
+          location: { file: selfReview, line: 16, column: 9 },
+          positives: 1,
+          negatives: 1,
+        },
       ],
       branches: [
-        { branch: "user.username:system\\:node\\:*", location: { file: selfReview, line: 17, column: 5 }, positives: 1 },
-        { branch: "impersonatedUser.username:system\\:node\\:*", location: { file: selfReview, line: 18, column: 8 }, positives: 0 },
+        {
+          branch: "user.username:system\\:node\\:*",
+          location: { file: selfReview, line: 17, column: 5 },
+          positives: 1,
+        },
+        {
+          branch: "impersonatedUser.username:system\\:node\\:*",
+          location: { file: selfReview, line: 18, column: 8 },
+          positives: 0,
+        },
       ],
       branchPercent: 50,
     },

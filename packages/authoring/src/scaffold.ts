@@ -1,0 +1,221 @@
+/**
+ * `dac new`: a rule skeleton that passes validation as it is, and a fixture file whose two cases fail until
+ * real events replace their placeholders. Pure: paths and contents out, `writeNewFiles` does the writing.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
+import { Document, isMap, isScalar } from "yaml";
+import { formatYaml } from "./format.js";
+import { findTactic, enterpriseTactics } from "./tactics.js";
+
+export const scaffoldTypes = ["query", "eql", "esql", "threshold", "new_terms"] as const;
+export type ScaffoldType = (typeof scaffoldTypes)[number];
+export const severities = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof severities)[number];
+
+/** Languages each rule type accepts; the first is the default. */
+export const languagesByType: Record<ScaffoldType, readonly string[]> = {
+  query: ["kuery", "lucene"],
+  threshold: ["kuery", "lucene"],
+  new_terms: ["kuery", "lucene"],
+  eql: ["eql"],
+  esql: ["esql"],
+};
+
+/** The top of each severity band (Elastic's own choice), so the score never falls outside it. */
+export const defaultRiskScores: Record<Severity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
+
+export interface ScaffoldRequest {
+  name: string;
+  type: ScaffoldType;
+  /** Default: the type's first language. */
+  language?: string;
+  index: string[];
+  severity: Severity;
+  /** ATT&CK tactic id, name or short name. */
+  tactic: string;
+  /** Folder under the rules folder, e.g. `kubernetes`. */
+  dir: string;
+  /** `metadata.integration`; default: the first segment of `dir`. */
+  integration?: string;
+  /** Default: a placeholder that validates. */
+  query?: string;
+}
+
+export interface ScaffoldContext {
+  /** Absolute rules, fixtures and schemas folders. */
+  rulesDir: string;
+  fixturesDir: string;
+  schemasDir: string;
+  ruleId: string;
+  /** `YYYY-MM-DD`. */
+  today: string;
+}
+
+export interface NewFile {
+  path: string;
+  content: string;
+}
+
+export interface Scaffold {
+  rule: NewFile;
+  cases: NewFile;
+}
+
+/** A problem with the request: the CLI turns it into a usage error. */
+export class ScaffoldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScaffoldError";
+  }
+}
+
+/** `Kubernetes Denied Service Account Request` → `kubernetes_denied_service_account_request`. */
+export function snakeName(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext): Scaffold {
+  const name = request.name.trim();
+  const file = snakeName(name);
+  if (!file) throw new ScaffoldError(`the name \`${request.name}\` has no letters or digits to make a file name from`);
+  const dir = normalize(request.dir.trim()).replace(/[\\/]+$/, "");
+  if (!dir || dir === "." || isAbsolute(dir) || dir.split(/[\\/]/).includes("..")) {
+    throw new ScaffoldError(`--dir must be a folder inside the rules folder, such as \`kubernetes\`, not \`${request.dir}\``);
+  }
+  if (!(scaffoldTypes as readonly string[]).includes(request.type)) {
+    throw new ScaffoldError(`dac new scaffolds ${scaffoldTypes.join(", ")} rules, not \`${request.type}\``);
+  }
+  const languages = languagesByType[request.type];
+  const language = request.language ?? languages[0]!;
+  if (!languages.includes(language)) {
+    throw new ScaffoldError(`a ${request.type} rule is written in ${languages.join(" or ")}, not \`${language}\``);
+  }
+  if (!(severities as readonly string[]).includes(request.severity)) {
+    throw new ScaffoldError(`severity must be one of ${severities.join(", ")}, not \`${request.severity}\``);
+  }
+  const index = request.index.map((i) => i.trim()).filter(Boolean);
+  if (index.length === 0) throw new ScaffoldError("give at least one index pattern, such as `logs-kubernetes.*`");
+  const tactic = findTactic(request.tactic);
+  if (!tactic) {
+    throw new ScaffoldError(
+      `\`${request.tactic}\` is not an ATT&CK Enterprise tactic; use an id or a name: ${enterpriseTactics()
+        .map((t) => `${t.id} ${t.name}`)
+        .join(", ")}`,
+    );
+  }
+  const integration = request.integration?.trim() || dir.split(/[\\/]/)[0]!;
+
+  const rulePath = join(context.rulesDir, dir, `${file}.yaml`);
+  const casesPath = join(context.fixturesDir, dir, file, "cases.yaml");
+  const ruleData = {
+    rule_id: context.ruleId,
+    name,
+    description: "TODO: what the rule detects, why it matters, and how the activity shows in the data.",
+    type: request.type,
+    language,
+    ...(request.type === "esql" ? {} : { index }),
+    query: ensureNewline(request.query?.trim() || placeholderQuery(request.type, language, index)),
+    ...typeSettings(request.type),
+    severity: request.severity,
+    risk_score: defaultRiskScores[request.severity],
+    interval: "5m",
+    from: "now-6m",
+    tags: [`Tactic: ${tactic.name}`],
+    threat: [
+      {
+        framework: "MITRE ATT&CK",
+        tactic: { id: tactic.id, name: tactic.name, reference: tactic.url },
+      },
+    ],
+    false_positives: ["TODO: benign activity that looks like this, and how to tell it apart."],
+    note: "## Triage and analysis\n\nTODO: what the alert means, the questions to answer, and how to respond.\n",
+    metadata: { maturity: "development", created: context.today, updated: context.today, integration },
+  };
+  const doc = new Document(ruleData);
+  commentOn(doc, "query", " TODO: the query. `dac kql explain --query … --events …` shows how it evaluates an event.");
+  commentOn(doc, "threat", " Add the techniques (`technique:` with id, name and reference) under the tactic.");
+  const ruleHeader = schemaHeader(rulePath, join(context.schemasDir, "rule.schema.json"));
+  const rule = formatYaml(doc.toString(), { kind: "rule", schemaHeader: ruleHeader }).text;
+
+  const shownRule = relative(dirname(context.rulesDir), rulePath).split(sep).join("/");
+  const casesHeader = schemaHeader(casesPath, join(context.schemasDir, "fixture-cases.schema.json"));
+  const cases = formatYaml(casesTemplate(casesHeader, shownRule), { kind: "cases" }).text;
+  return { rule: { path: rulePath, content: rule }, cases: { path: casesPath, content: cases } };
+}
+
+/**
+ * Each placeholder is a reference to an event file that does not exist, named for what to fill in: the fixture
+ * loader reports it as "event file `fill in: …` does not exist" at its line, so `dac test` fails, saying what
+ * to do, until real events replace both.
+ */
+export const placeholderPrefix = "fill in: ";
+
+function casesTemplate(header: string, rule: string): string {
+  return `${header}
+# Fixtures of ${rule}
+# Replace each \`file: fill in: …\` line with a real event: a document copied from Discover (JSON is valid YAML
+# here), or \`file: <name>.json\` saved next to this file. \`dac test\` fails until both cases have real events.
+cases:
+  - name: positive (fill in)
+    description: "fill in: what this event shows; add one positive per OR branch of the query"
+    expect: match
+    events:
+      - file: "${placeholderPrefix}an event the rule must match"
+  - name: near miss (fill in)
+    description: "fill in: the one condition this event changes from a positive"
+    expect: no-match
+    events:
+      - file: "${placeholderPrefix}an event like a positive with one condition changed, which the rule must not match"
+`;
+}
+
+function placeholderQuery(type: ScaffoldType, language: string, index: string[]): string {
+  if (type === "esql") {
+    return `FROM ${index.join(", ")} METADATA _id, _version, _index\n| WHERE event.dataset == "TODO" AND event.action == "TODO"`;
+  }
+  if (language === "eql") return 'any where event.dataset == "TODO" and event.action == "TODO"';
+  if (language === "lucene") return "event.dataset:TODO AND event.action:TODO";
+  return 'event.dataset: "TODO" and event.action: "TODO"';
+}
+
+function typeSettings(type: ScaffoldType): Record<string, unknown> {
+  if (type === "threshold") return { threshold: { field: ["host.name"], value: 10 } };
+  if (type === "new_terms") return { new_terms_fields: ["host.name"], history_window_start: "now-7d" };
+  return {};
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}
+
+function commentOn(doc: Document, key: string, comment: string): void {
+  const contents = doc.contents;
+  if (!isMap(contents)) return;
+  const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === key);
+  if (pair && isScalar(pair.key)) pair.key.commentBefore = comment;
+}
+
+/** `# yaml-language-server: $schema=<schema relative to the file>`. */
+export function schemaHeader(file: string, schema: string): string {
+  const rel = relative(dirname(file), schema).split(sep).join("/");
+  return `# yaml-language-server: $schema=${rel.startsWith(".") ? rel : `./${rel}`}`;
+}
+
+/** Files that already exist among these: `dac new` never overwrites. */
+export function existingFiles(files: readonly NewFile[]): string[] {
+  return files.filter((f) => existsSync(f.path)).map((f) => f.path);
+}
+
+/** Creates each file, failing (and writing nothing more) if one appeared in the meantime. */
+export function writeNewFiles(files: readonly NewFile[]): void {
+  for (const f of files) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    writeFileSync(f.path, f.content, { flag: "wx" });
+  }
+}

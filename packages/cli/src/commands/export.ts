@@ -1,0 +1,50 @@
+import { relative, resolve } from "node:path";
+import { ExportError, kibanaImportLimits, writeExport } from "@dac/exporter";
+import type { Command } from "../command.js";
+import { stringOption, UsageError } from "../command.js";
+import { loadPublishable } from "./plan.js";
+
+export const exportCommand: Command = {
+  name: "export",
+  summary: "Write the rules as ndjson that Kibana's rule import accepts.",
+  usage: "dac export --out FILE.ndjson [PATH...] [options]",
+  description: `One rule per line in rule_id order, with the lock's versions, each line validated against schemas/kibana. Over ${kibanaImportLimits.maxRules.toLocaleString("en")} rules or ${kibanaImportLimits.maxBytes / 1024 / 1024} MiB the output is split into FILE.ndjson, FILE-2.ndjson, … so that each part stays within Kibana's import limits. Rules with maturity \`development\` are left out. PATH may select rule files or folders (default: the configured rules folder).`,
+  options: {
+    out: { type: "string", short: "o", valueName: "FILE", description: "Output file; must end in .ndjson." },
+  },
+  async run({ values, positionals }, ctx) {
+    const out = stringOption(values, "out");
+    if (!out) throw new UsageError("--out FILE.ndjson is required");
+    if (!out.endsWith(".ndjson"))
+      throw new UsageError(`--out must end in .ndjson (Kibana's import rejects other names): ${out}`);
+    const prepared = await loadPublishable(ctx, "dac export", positionals);
+    if (!prepared) return 1;
+    let written;
+    try {
+      written = await writeExport(
+        resolve(ctx.cwd, out),
+        prepared.payloads.map((p) => p.payload),
+      );
+    } catch (error) {
+      if (error instanceof ExportError) {
+        ctx.stderr(`dac export: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+    const show = (path: string) => relative(ctx.cwd, path) || path;
+    for (const file of written.files)
+      ctx.stdout(`wrote ${show(file.path)} (${file.rules} rules, ${file.bytes} bytes)\n`);
+    if (written.files.length > 1) {
+      ctx.stdout(
+        `split into ${written.files.length} files to stay within Kibana's import limits; import each one\n`,
+      );
+    }
+    for (const stale of written.staleParts) {
+      ctx.stderr(
+        `warning: ${show(stale)} is left from an earlier, larger export and is not part of this one\n`,
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { loadRules } from "@dac/schema";
+import {
+  parseNdjsonRules,
+  payloadSettings,
+  readLock,
+  writeImportedRules,
+  writeLock,
+  LockFileError,
+  type ImportSource,
+  type SkippedSource,
+} from "@dac/exporter";
+import type { Command } from "../command.js";
+import { stringOption, UsageError } from "../command.js";
+import { credentialsHelp, kibanaOptions, openClients, reportRequestError } from "./plan.js";
+
+async function fromKibana(
+  values: Parameters<NonNullable<Command["run"]>>[0]["values"],
+  ctx: Parameters<NonNullable<Command["run"]>>[1],
+) {
+  const clients = openClients(values, ctx);
+  if (clients.length !== 1) {
+    await Promise.all(clients.map((c) => c.close()));
+    throw new UsageError("--from-kibana reads one space: pass a single --space");
+  }
+  const [client] = clients;
+  const sources: ImportSource[] = [];
+  try {
+    for await (const page of client!.findRules()) {
+      for (const rule of page) sources.push({ origin: `${client!.target} ${rule.rule_id}`, rule });
+    }
+  } finally {
+    await client!.close();
+  }
+  return sources;
+}
+
+export const importCommand: Command = {
+  name: "import",
+  summary:
+    "Turn existing Kibana rules (an ndjson export, or a live space) into rule YAML files and lock entries.",
+  usage: "dac import (--from-ndjson FILE | --from-kibana) [options]",
+  description: `Writes one YAML file per custom rule, with the schema header, Kibana's defaults, server fields and the management tag removed, and the version kept in metadata.version and the lock; \`dac export\` then reproduces the same payloads. Prebuilt rules, exception lists and connectors are skipped. Existing files are never overwritten without --force. ${credentialsHelp}`,
+  options: {
+    "from-ndjson": {
+      type: "string",
+      valueName: "FILE",
+      description: "Read rules from an ndjson file (a Kibana or dac export).",
+    },
+    "from-kibana": { type: "boolean", description: "Read the custom rules of a Kibana space." },
+    "out-dir": {
+      type: "string",
+      valueName: "DIR",
+      description: "Write the files here (default: <rules folder>/<integration>/).",
+    },
+    force: { type: "boolean", description: "Overwrite existing files, and rules already in the repository." },
+    ...kibanaOptions,
+  },
+  async run({ values, positionals }, ctx) {
+    const ndjson = stringOption(values, "from-ndjson");
+    const live = values["from-kibana"] === true;
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    if ((ndjson === undefined) === !live)
+      throw new UsageError("give exactly one of --from-ndjson FILE and --from-kibana");
+    const config = ctx.config();
+    const skipped: SkippedSource[] = [];
+    let sources: ImportSource[];
+    if (ndjson !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(resolve(ctx.cwd, ndjson), "utf8");
+      } catch (error) {
+        throw new UsageError(
+          `cannot read ${ndjson}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+      }
+      const parsed = parseNdjsonRules(text, ndjson);
+      sources = parsed.sources;
+      skipped.push(...parsed.skipped);
+    } else {
+      try {
+        sources = await fromKibana(values, ctx);
+      } catch (error) {
+        return reportRequestError(error, ctx, "dac import");
+      }
+    }
+    // Rule files already in the repository, by rule_id (an empty repository has no rules folder yet).
+    const existing = existsSync(config.rules) ? loadRules([], config, ctx.cwd).rules : [];
+    const existingIds = new Map(existing.map((r) => [String(r.data.rule_id), resolve(ctx.cwd, r.file)]));
+    const outDir = stringOption(values, "out-dir");
+    let lock;
+    try {
+      lock = await readLock(config.lock);
+    } catch (error) {
+      if (error instanceof LockFileError) {
+        ctx.stderr(`dac import: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+    const result = await writeImportedRules(sources, {
+      ...payloadSettings(config),
+      root: config.root,
+      dir: outDir ? resolve(ctx.cwd, outDir) : config.rules,
+      byIntegration: outDir === undefined,
+      lock,
+      existing: existingIds,
+      force: values.force === true,
+    });
+    skipped.push(...result.skipped);
+    const show = (path: string) => relative(ctx.cwd, path) || path;
+    for (const w of result.written) {
+      ctx.stdout(`wrote ${show(w.file)}  ${w.name} [${w.rule_id}] v${w.version}\n`);
+      if (w.normalized.length > 0)
+        ctx.stdout(`  note: published form differs from the source in ${w.normalized.join(", ")}\n`);
+    }
+    for (const s of skipped)
+      ctx.stderr(`skipped ${s.origin}${s.rule_id ? ` [${s.rule_id}]` : ""}: ${s.reason}\n`);
+    if (result.written.length > 0) {
+      await writeLock(config.lock, result.lock);
+      ctx.stdout(`updated ${show(config.lock)}: ${result.written.length} rule(s)\n`);
+    } else {
+      ctx.stdout("no rules written\n");
+    }
+    return skipped.some((s) => s.kind !== "not-a-rule" && s.kind !== "prebuilt") ? 1 : 0;
+  },
+};

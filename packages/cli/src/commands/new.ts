@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { createInterface } from "node:readline/promises";
+import {
+  enterpriseTactics,
+  existingFiles,
+  findTactic,
+  languagesByType,
+  scaffoldRule,
+  ScaffoldError,
+  scaffoldTypes,
+  severities,
+  writeNewFiles,
+} from "@dac/authoring";
+import type { ScaffoldRequest, ScaffoldType, Severity } from "@dac/authoring";
+import { schemasDir } from "@dac/schema";
+import type { Command, CommandContext, OptionValues } from "../command.js";
+import { listOption, stringOption, UsageError } from "../command.js";
+
+/** How `dac new` asks for what the flags left out; tests pass their own. */
+export interface Prompter {
+  /** False when stdin is not a terminal: a missing flag is then a usage error. */
+  interactive: boolean;
+  ask(question: string): Promise<string>;
+  /** Says why an answer was refused. */
+  tell(message: string): void;
+  close(): void;
+}
+
+function terminalPrompter(): Prompter {
+  const interactive = process.stdin.isTTY === true;
+  let rl: ReturnType<typeof createInterface> | undefined;
+  return {
+    interactive,
+    // Questions go to stderr, so stdout carries only what was created.
+    ask: (question) => (rl ??= createInterface({ input: process.stdin, output: process.stderr })).question(question),
+    tell: (message) => void process.stderr.write(message),
+    close: () => rl?.close(),
+  };
+}
+
+const required = ["name", "index", "severity", "tactic", "dir"] as const;
+
+interface Question {
+  text: string;
+  default?: string;
+  choices?: readonly string[];
+  /** Why an answer is refused, or undefined when it is fine. */
+  check?: (answer: string) => string | undefined;
+}
+
+const asked = ["name", "type", "language", "index", "severity", "tactic", "dir"] as const;
+
+function question(flag: (typeof asked)[number], type: string | undefined): Question {
+  switch (flag) {
+    case "name":
+      return { text: "Rule name" };
+    case "type":
+      return { text: "Rule type", default: "query", choices: scaffoldTypes };
+    case "language": {
+      const languages = languagesByType[(type ?? "query") as ScaffoldType] ?? ["kuery"];
+      return { text: "Query language", default: languages[0], choices: languages };
+    }
+    case "index":
+      return { text: "Index patterns, comma-separated (e.g. logs-kubernetes.*)" };
+    case "severity":
+      return { text: "Severity", choices: severities };
+    case "tactic":
+      return {
+        text: "ATT&CK tactic, id or name (e.g. TA0007 or Discovery)",
+        check: (a) => (findTactic(a) ? undefined : `not an Enterprise tactic; one of: ${enterpriseTactics().map((t) => t.name).join(", ")}`),
+      };
+    case "dir":
+      return { text: "Folder under the rules folder (e.g. kubernetes)" };
+  }
+}
+
+/** Fills in what the flags left out by asking, or fails with the list of missing flags when it cannot ask. */
+async function completeRequest(values: OptionValues, prompter: Prompter): Promise<ScaffoldRequest> {
+  const answers: Record<string, string | undefined> = {
+    name: stringOption(values, "name"),
+    type: stringOption(values, "type"),
+    language: stringOption(values, "language"),
+    severity: stringOption(values, "severity"),
+    tactic: stringOption(values, "tactic"),
+    dir: stringOption(values, "dir"),
+  };
+  let index = listOption(values, "index").flatMap((i) => i.split(","));
+  const missing = required.filter((flag) => (flag === "index" ? index.length === 0 : !answers[flag]));
+  if (missing.length > 0 && !prompter.interactive) {
+    throw new UsageError(
+      `missing ${missing.map((m) => `--${m}`).join(", ")} (stdin is not a terminal, so dac new cannot ask); for example: dac new --name "Kubernetes Pod Exec" --index "logs-kubernetes.*" --severity medium --tactic Execution --dir kubernetes`,
+    );
+  }
+  if (prompter.interactive) {
+    for (const flag of asked) {
+      if (flag === "index" ? index.length > 0 : answers[flag] !== undefined) continue;
+      const q = question(flag, answers.type);
+      for (;;) {
+        const hint = q.choices ? ` (${q.choices.join("/")})` : "";
+        let answer: string;
+        try {
+          answer = (await prompter.ask(`${q.text}${hint}${q.default ? ` [${q.default}]` : ""}: `)).trim() || q.default || "";
+        } catch {
+          throw new UsageError("cancelled: no rule was created");
+        }
+        const problem = !answer ? "an answer is needed" : q.choices && !q.choices.includes(answer) ? `choose one of ${q.choices.join(", ")}` : q.check?.(answer);
+        if (!problem) {
+          if (flag === "index") index = answer.split(",");
+          else answers[flag] = answer;
+          break;
+        }
+        prompter.tell(`  ${problem}\n`);
+      }
+    }
+  }
+  return {
+    name: answers.name!,
+    type: (answers.type ?? "query") as ScaffoldType,
+    ...(answers.language ? { language: answers.language } : {}),
+    index,
+    severity: answers.severity as Severity,
+    tactic: answers.tactic!,
+    dir: answers.dir!,
+    ...(stringOption(values, "integration") ? { integration: stringOption(values, "integration")! } : {}),
+    ...(stringOption(values, "query") ? { query: stringOption(values, "query")! } : {}),
+  };
+}
+
+function today(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** `dac new` with an explicit prompter (the command uses the terminal's). */
+export async function runNew(values: OptionValues, ctx: CommandContext, prompter: Prompter): Promise<number> {
+  const config = ctx.config();
+  let request: ScaffoldRequest;
+  try {
+    request = await completeRequest(values, prompter);
+  } finally {
+    prompter.close();
+  }
+  const repoSchemas = join(config.root, "schemas");
+  let scaffold;
+  try {
+    scaffold = scaffoldRule(request, {
+      rulesDir: config.rules,
+      fixturesDir: config.fixtures,
+      schemasDir: existsSync(join(repoSchemas, "rule.schema.json")) ? repoSchemas : schemasDir,
+      ruleId: randomUUID(),
+      today: today(),
+    });
+  } catch (error) {
+    if (error instanceof ScaffoldError) throw new UsageError(error.message);
+    throw error;
+  }
+  const show = (path: string) => relative(ctx.cwd, path) || path;
+  const files = [scaffold.rule, scaffold.cases];
+  const taken = existingFiles(files);
+  if (taken.length > 0) {
+    throw new UsageError(`${taken.map(show).join(" and ")} already exist${taken.length === 1 ? "s" : ""}; dac new never overwrites (choose another --name or --dir)`);
+  }
+  writeNewFiles(files);
+  ctx.stdout(`created ${show(scaffold.rule.path)}\ncreated ${show(scaffold.cases.path)}\n`);
+  ctx.stdout(
+    [
+      "",
+      "Next:",
+      `  1. Write the query and the description in ${show(scaffold.rule.path)}.`,
+      `  2. Replace the two "fill in" events in ${show(scaffold.cases.path)} with real ones: one the rule must`,
+      "     match, and a near miss it must not. Until then `dac test` fails and says so.",
+      `  3. Run \`dac check ${show(scaffold.rule.path)}\`, then \`dac version\` and \`dac changeset\`.`,
+      "",
+    ].join("\n"),
+  );
+  return 0;
+}
+
+export const newCommand: Command = {
+  name: "new",
+  summary: "Scaffold a rule and its fixture cases: a valid skeleton with a fresh rule_id.",
+  usage: "dac new [--name NAME --index PATTERN --severity LEVEL --tactic TACTIC --dir DIR] [options]",
+  description: [
+    "Creates <rules>/<dir>/<name>.yaml (the schema header, a new UUID, the severity's risk score, the ATT&CK tactic,",
+    "metadata with maturity development and today's date) and <fixtures>/<dir>/<name>/cases.yaml with one positive and",
+    "one near-miss case whose events are placeholders: the rule validates at once, and its fixture tests fail until",
+    "real events are filled in. Asks for what is missing when stdin is a terminal; otherwise a missing flag is a",
+    "usage error (exit 2). Never overwrites a file.",
+  ].join("\n"),
+  options: {
+    name: { type: "string", valueName: "NAME", description: "Rule name; the file name is its snake_case form." },
+    type: { type: "string", valueName: "TYPE", choices: scaffoldTypes, description: "Rule type (default: query)." },
+    language: {
+      type: "string",
+      valueName: "LANGUAGE",
+      choices: ["kuery", "lucene", "eql", "esql"],
+      description: "Query language (default: kuery; eql and esql rules use their own).",
+    },
+    index: {
+      type: "string",
+      multiple: true,
+      valueName: "PATTERN",
+      description: "Index pattern the rule searches; repeat it or separate patterns with commas.",
+    },
+    severity: { type: "string", valueName: "LEVEL", choices: severities, description: "Severity; sets risk_score in its band." },
+    tactic: {
+      type: "string",
+      valueName: "TACTIC",
+      description: `ATT&CK Enterprise tactic, by id or name (${enterpriseTactics()
+        .slice(0, 2)
+        .map((t) => `${t.id} or ${t.name}`)
+        .join(", ")}, …).`,
+    },
+    dir: { type: "string", valueName: "DIR", description: "Folder under the rules folder, e.g. kubernetes." },
+    integration: {
+      type: "string",
+      valueName: "PACKAGE",
+      description: "metadata.integration (default: the first folder of --dir).",
+    },
+    query: { type: "string", valueName: "QUERY", description: "The query (default: a placeholder to replace)." },
+  },
+  run: ({ values }, ctx) => runNew(values, ctx, terminalPrompter()),
+};

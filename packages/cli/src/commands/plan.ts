@@ -1,0 +1,250 @@
+import { loadRules, type Rule } from "@dac/schema";
+import {
+  buildPlan,
+  clientOptionsFrom,
+  ConfigurationError,
+  createKibanaClient,
+  KibanaRequestError,
+  preparePayloads,
+  publishableRules,
+  spacesFrom,
+  type BuiltPayload,
+  type FieldChange,
+  type KibanaClient,
+  type Lock,
+  type Plan,
+  type PlanEntry,
+} from "@dac/exporter";
+import pc from "picocolors";
+import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
+import { listOption, stringOption, UsageError } from "../command.js";
+
+/** Connection flags shared by `plan`, `publish` and `import --from-kibana`. Secrets come only from the environment. */
+export const kibanaOptions: Record<string, OptionSpec> = {
+  "kibana-url": {
+    type: "string",
+    valueName: "URL",
+    description: "Kibana base URL (default: $DAC_KIBANA_URL, then kibana.url in dac.config.yaml).",
+  },
+  space: {
+    type: "string",
+    multiple: true,
+    valueName: "ID",
+    description: "Kibana space (default: kibana.spaces in dac.config.yaml, else the default space).",
+  },
+  "ca-cert": {
+    type: "string",
+    valueName: "FILE",
+    description: "Trust this PEM CA certificate as well as the system ones.",
+  },
+  insecure: { type: "boolean", description: "Do not verify Kibana's TLS certificate (prints a warning)." },
+  timeout: {
+    type: "string",
+    valueName: "SECONDS",
+    description: "Per-request timeout in seconds (default: 30).",
+  },
+};
+
+export const credentialsHelp =
+  "Credentials come from the environment only: DAC_KIBANA_API_KEY (sent as `Authorization: ApiKey …`), or DAC_KIBANA_USERNAME and DAC_KIBANA_PASSWORD (Basic).";
+
+/** Opens one client per requested space; configuration problems are usage errors (exit 2). */
+export function openClients(values: ParsedArgs["values"], ctx: CommandContext): KibanaClient[] {
+  const config = ctx.config();
+  const timeout = stringOption(values, "timeout");
+  const insecure = values.insecure === true;
+  try {
+    const spaces = spacesFrom(listOption(values, "space"), config);
+    const clients = spaces.map((space) =>
+      createKibanaClient({
+        ...clientOptionsFrom(
+          {
+            url: stringOption(values, "kibana-url"),
+            space,
+            caCertFile: stringOption(values, "ca-cert"),
+            insecure,
+            timeoutSeconds: timeout === undefined ? undefined : Number(timeout),
+            userAgent: `dac/${ctx.version}`,
+          },
+          ctx.env,
+          config,
+        ),
+        onRetry: (e) =>
+          ctx.stderr(
+            `retrying ${e.method} ${e.path} in ${(e.delayMs / 1000).toFixed(1)}s (attempt ${e.attempt} failed: ${e.reason})\n`,
+          ),
+      }),
+    );
+    if (insecure)
+      ctx.stderr(
+        "warning: --insecure: Kibana's TLS certificate is not verified; the connection can be intercepted\n",
+      );
+    return clients;
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Exit code for a failed request: 2 for credentials that Kibana refuses, 1 otherwise. */
+export function reportRequestError(error: unknown, ctx: CommandContext, label: string): number {
+  if (!(error instanceof KibanaRequestError)) throw error;
+  ctx.stderr(`${label}: ${error.message}\n`);
+  if (error.isAuthError) {
+    ctx.stderr(
+      `${label}: check DAC_KIBANA_API_KEY (or DAC_KIBANA_USERNAME/DAC_KIBANA_PASSWORD) and the user's privileges\n`,
+    );
+    return 2;
+  }
+  return 1;
+}
+
+export interface Publishable {
+  lock: Lock;
+  payloads: BuiltPayload[];
+}
+
+/**
+ * The repository's publishable rules as validated payloads, or undefined after printing why not: rule errors,
+ * a stale lock, or payloads that Kibana's schema rejects.
+ */
+export async function loadPublishable(
+  ctx: CommandContext,
+  label: string,
+  paths: string[] = [],
+): Promise<Publishable | undefined> {
+  const config = ctx.config();
+  const loaded = loadRules(paths, config, ctx.cwd);
+  if (loaded.files.length === 0)
+    throw new UsageError(`no rule files found in ${paths.length > 0 ? paths.join(", ") : config.rules}`);
+  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) {
+    for (const d of errors) ctx.stderr(`${d.file}:${d.line}:${d.column}: ${d.code} ${d.message}\n`);
+    ctx.stderr(`${label}: ${errors.length} error(s) in the rules; fix them first (see \`dac validate\`)\n`);
+    return undefined;
+  }
+  const rules: Rule[] = publishableRules(loaded.rules);
+  const prepared = await preparePayloads(rules, config, {
+    partial: paths.length > 0,
+    alsoPresent: loaded.rules.map((r) => String(r.data.rule_id)),
+  });
+  if (prepared.problems.length > 0) {
+    for (const p of prepared.problems)
+      ctx.stderr(`${p.file}: ${p.rule_id}: ${p.code ? `${p.code} ` : ""}${p.message}\n`);
+    ctx.stderr(`${label}: nothing was sent or written\n`);
+    return undefined;
+  }
+  return prepared;
+}
+
+const symbols: Record<PlanEntry["action"], string> = {
+  create: "+",
+  update: "~",
+  drift: "!",
+  conflict: "x",
+  prune: "-",
+  unchanged: "=",
+};
+
+function short(value: unknown): string {
+  const text = value === undefined ? "(none)" : JSON.stringify(value);
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
+function changeLine(c: FieldChange): string {
+  if (c.kind === "added") return `      ${c.path}: + ${short(c.to)}`;
+  if (c.kind === "removed") return `      ${c.path}: - ${short(c.from)}`;
+  return `      ${c.path}: ${short(c.from)} → ${short(c.to)}`;
+}
+
+/** The plan as text: one line per rule that would change (unchanged ones summed), field changes below. */
+export function renderPlan(plan: Plan, options: { prune: boolean; color: boolean }): string {
+  const c = pc.createColors(options.color);
+  const paint: Record<PlanEntry["action"], (s: string) => string> = {
+    create: c.green,
+    update: c.yellow,
+    drift: c.magenta,
+    conflict: c.red,
+    prune: c.red,
+    unchanged: c.dim,
+  };
+  const lines = [`Plan for ${plan.target} (rules tagged "${plan.managementTag}"):`];
+  for (const e of plan.entries) {
+    if (e.action === "unchanged") continue;
+    const version =
+      e.action === "prune"
+        ? `v${e.remote!.version}`
+        : e.remote && e.remote.version !== e.version
+          ? `v${e.remote.version} → v${e.version}`
+          : `v${e.version}`;
+    const note =
+      e.action === "prune" && !options.prune
+        ? " (kept: pass --prune to delete)"
+        : e.reason && e.action !== "prune"
+          ? ` (${e.reason})`
+          : "";
+    lines.push(
+      paint[e.action](
+        `  ${symbols[e.action]} ${e.action.padEnd(9)} ${e.name} [${e.rule_id}] ${version}${note}`,
+      ),
+    );
+    for (const change of e.changes ?? []) lines.push(changeLine(change));
+  }
+  const { counts } = plan;
+  const summary = [
+    `${counts.create} to create`,
+    `${counts.update} to update`,
+    `${counts.drift} drifted`,
+    `${counts.conflict} in conflict`,
+    `${counts.prune} to prune${options.prune ? "" : " (not without --prune)"}`,
+    `${counts.unchanged} unchanged`,
+  ];
+  lines.push(`Summary: ${summary.join(", ")}.`);
+  return `${lines.join("\n")}\n`;
+}
+
+export const planCommand: Command = {
+  name: "plan",
+  summary:
+    "Show what `dac publish` would change in Kibana: created, updated, unchanged, drifted and pruned rules.",
+  usage: "dac plan [options]",
+  description: `Reads the rules tagged with the management tag from each space (\`_find\`, paged) and compares them with the repository's payloads. Drift is a rule changed in Kibana since its version was published. ${credentialsHelp}`,
+  options: {
+    ...kibanaOptions,
+    prune: { type: "boolean", description: "Show managed rules missing from the repository as deletions." },
+    format: {
+      type: "string",
+      short: "f",
+      valueName: "FORMAT",
+      choices: ["pretty", "json"],
+      default: "pretty",
+      description: "Output format.",
+    },
+  },
+  async run({ values }, ctx) {
+    const prepared = await loadPublishable(ctx, "dac plan");
+    if (!prepared) return 1;
+    const clients = openClients(values, ctx);
+    const config = ctx.config();
+    const plans: Plan[] = [];
+    try {
+      for (const client of clients) {
+        plans.push(
+          await buildPlan(client, prepared.payloads, {
+            lock: prepared.lock,
+            managementTag: config.kibana.managementTag,
+          }),
+        );
+      }
+    } catch (error) {
+      return reportRequestError(error, ctx, "dac plan");
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+    const prune = values.prune === true;
+    if (stringOption(values, "format") === "json")
+      ctx.stdout(`${JSON.stringify({ prune, spaces: plans }, null, 2)}\n`);
+    else for (const plan of plans) ctx.stdout(renderPlan(plan, { prune, color: ctx.color }));
+    return plans.some((p) => p.counts.conflict > 0) ? 1 : 0;
+  },
+};

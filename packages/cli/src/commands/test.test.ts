@@ -1,0 +1,182 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "@dac/schema";
+import type { CommandContext, OptionValues } from "../command.js";
+import { UsageError } from "../command.js";
+import { repoRoot } from "../test-support.js";
+import { checkCommand } from "./check.js";
+import { chooseReporters, testCommand } from "./test.js";
+
+describe("chooseReporters", () => {
+  const choose = (values: OptionValues) => chooseReporters(values);
+
+  it.each([
+    [{}, [{ name: "pretty" }]],
+    [{ reporter: ["pretty"] }, [{ name: "pretty" }]],
+    [
+      { reporter: ["pretty,junit=out/junit.xml"] },
+      [{ name: "pretty" }, { name: "junit", file: "out/junit.xml" }],
+    ],
+    [{ reporter: ["json"], output: ["r.json"] }, [{ name: "json", file: "r.json" }]],
+    [
+      { reporter: ["pretty", "markdown"], output: ["markdown=summary.md"] },
+      [{ name: "pretty" }, { name: "markdown", file: "summary.md" }],
+    ],
+    [
+      { reporter: ["pretty"], output: ["junit=j.xml"] },
+      [{ name: "pretty" }, { name: "junit", file: "j.xml" }],
+    ],
+    [{ reporter: ["github", "github"] }, [{ name: "github" }]],
+  ])("%j → %j", (values, expected) => {
+    expect(choose(values as OptionValues)).toEqual(expected);
+  });
+
+  it.each([
+    [{ reporter: ["tap"] }, "unknown reporter `tap`; choose from pretty, json, junit, github, markdown"],
+    [
+      { reporter: ["pretty", "json"], output: ["out.txt"] },
+      "--output out.txt: with several reporters, write --output NAME=FILE (or --reporter NAME=FILE)",
+    ],
+    [{ reporter: ["json=a.json"], output: ["json=b.json"] }, "reporter `json` is given two output files"],
+  ])("rejects %j", (values, message) => {
+    expect(() => choose(values as OptionValues)).toThrow(new UsageError(message));
+  });
+});
+
+/** Runs a command the way `main` does once flags are parsed, capturing output. */
+async function run(
+  command: typeof testCommand,
+  values: OptionValues,
+  positionals: string[] = [],
+  cwd = repoRoot,
+) {
+  let stdout = "";
+  let stderr = "";
+  const ctx: CommandContext = {
+    cwd,
+    env: {},
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    color: false,
+    version: "0.0.0",
+    config: () => loadConfig(cwd),
+  };
+  const code = await command.run!({ values: { reporter: ["pretty"], ...values }, positionals }, ctx);
+  return { code, stdout, stderr };
+}
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+
+/** A copy of the repository's rules, fixtures and schemas to change freely. */
+function copyOfRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), "dac-test-cmd-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  for (const part of ["rules", "fixtures", "schemas", "dac.config.yaml"])
+    cpSync(join(repoRoot, part), join(dir, part), { recursive: true });
+  return dir;
+}
+
+describe("dac test", () => {
+  it("passes on the seed rules and prints the summary", async () => {
+    const r = await run(testCommand, {});
+    expect(r.stdout).toMatch(/^Rules {2}2 \(2 passed\)$/m);
+    expect(r.stdout).toMatch(/^Cases {2}\d+ \(\d+ passed, 0 failed\)$/m);
+    expect(r.stdout).toMatch(/^Exempt 0$/m);
+    expect(r.stdout).toMatch(/^Time {3}\d/m);
+    expect(r.code).toBe(0);
+  });
+
+  it("fails with an explanation when one literal of a seed query changes", async () => {
+    const dir = copyOfRepo();
+    const file = join(dir, "rules/kubernetes/kubernetes_denied_service_account_request.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace('decision: "forbid"', 'decision: "forbidden"'));
+    const r = await run(testCommand, {}, [], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(" FAIL  rules/kubernetes/kubernetes_denied_service_account_request.yaml");
+    expect(r.stdout).toContain("expected a match, but the rule did not match");
+    expect(r.stdout).toMatch(/explain:\n.*✗/);
+    expect(r.stdout).toContain('"kubernetes.audit.annotations.authorization_k8s_io/decision": "forbid"');
+  });
+
+  it("writes several reports at once; JUnit and JSON parse", async () => {
+    const dir = copyOfRepo();
+    const r = await run(
+      testCommand,
+      { reporter: ["pretty", "junit=out/junit.xml", "json=out/result.json"] },
+      [],
+      dir,
+    );
+    expect(r.code).toBe(0);
+    // Well-formedness of the JUnit output is checked with an XML parser in @dac/report's tests.
+    expect(readFileSync(join(dir, "out/junit.xml"), "utf8")).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="dac test" tests="\d+" failures="0"/,
+    );
+    const json = JSON.parse(readFileSync(join(dir, "out/result.json"), "utf8")) as {
+      format: string;
+      summary: { ok: boolean };
+    };
+    expect(json).toMatchObject({ format: "dac-test-result", summary: { ok: true } });
+    expect(r.stderr).toContain("wrote junit report to out/junit.xml");
+  });
+
+  it("selects rules by path, and calls an empty selection a usage error", async () => {
+    const r = await run(testCommand, { reporter: ["json"] }, [
+      "fixtures/kubernetes/kubernetes_denied_service_account_request",
+    ]);
+    const result = JSON.parse(r.stdout) as { rules: { file: string }[] };
+    expect(result.rules.map((x) => x.file)).toEqual([
+      "rules/kubernetes/kubernetes_denied_service_account_request.yaml",
+    ]);
+    await expect(run(testCommand, {}, ["README.md"])).rejects.toThrow(UsageError);
+  });
+
+  it("reports the surviving mutants of the seeds with --mutate", async () => {
+    const r = await run(testCommand, { mutate: true, reporter: ["json"] });
+    const result = JSON.parse(r.stdout) as {
+      rules: { mutation: { mutants: number; killed: number; survivors: unknown[] } }[];
+    };
+    for (const rule of result.rules) {
+      expect(rule.mutation.mutants).toBeGreaterThan(5);
+      expect(rule.mutation.killed + rule.mutation.survivors.length).toBe(rule.mutation.mutants);
+    }
+  });
+
+  it("measures coverage and fails below --min-branch-coverage", async () => {
+    const dir = copyOfRepo();
+    const cases = join(dir, "fixtures/kubernetes/kubernetes_suspicious_self_subject_review/cases.yaml");
+    // Without the node-impersonation positive one branch goes uncovered.
+    const text = readFileSync(cases, "utf8");
+    const start = text.indexOf("  - name: admin impersonates a node");
+    const end = text.indexOf("  - name:", start + 10);
+    writeFileSync(cases, text.slice(0, start) + text.slice(end));
+    const covered = await run(testCommand, { coverage: true }, [], dir);
+    expect(covered.code).toBe(0);
+    expect(covered.stdout).toContain("uncovered branch");
+    const strict = await run(testCommand, { "min-branch-coverage": "100" }, [], dir);
+    expect(strict.code).toBe(1);
+    await expect(run(testCommand, { "min-branch-coverage": "lots" })).rejects.toThrow(UsageError);
+  });
+});
+
+describe("dac check", () => {
+  it("validates and tests the seeds", async () => {
+    const r = await run(checkCommand, {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("All fixtures pass.");
+  });
+
+  it("fails on a validation error even when the fixtures pass", async () => {
+    const dir = copyOfRepo();
+    const file = join(dir, "rules/kubernetes/kubernetes_denied_service_account_request.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("risk_score: 47", "risk_score: 47\nrisk_scor: 1"));
+    const r = await run(checkCommand, { reporter: ["github"] }, [], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("DAC101");
+  });
+});

@@ -1,0 +1,94 @@
+import { relative } from "node:path";
+import { loadRules } from "@dac/schema";
+import {
+  checkLock,
+  DuplicateRuleIdError,
+  LockFileError,
+  lockSubjects,
+  payloadSettings,
+  readLock,
+  serializeLock,
+  updateLock,
+  writeLock,
+  type LockChange,
+} from "@dac/exporter";
+import type { Command } from "../command.js";
+import { stringOption, UsageError } from "../command.js";
+
+function changeLine(c: LockChange): string {
+  switch (c.kind) {
+    case "added":
+      return `  added     ${c.name} [${c.rule_id}] v${c.to}`;
+    case "bumped":
+      return `  bumped    ${c.name} [${c.rule_id}] v${c.from} → v${c.to}`;
+    case "restored":
+      return `  restored  ${c.name} [${c.rule_id}] v${c.to} (was removed at v${c.from})`;
+    case "deleted":
+      return `  removed   ${c.name} [${c.rule_id}] v${c.to} (kept as a tombstone)`;
+    default:
+      return `  unchanged ${c.name} [${c.rule_id}] v${c.to}`;
+  }
+}
+
+export const versionCommand: Command = {
+  name: "version",
+  summary: "Update the version lock (rules.lock.json): bump the version of every rule whose payload changed.",
+  usage: "dac version [options]",
+  description:
+    "The lock holds, per rule_id, the version and the sha256 of the payload dac publishes (keys sorted, version excluded). A changed payload gets version +1; a new rule starts at metadata.version or 1; versions never decrease; a removed rule keeps a tombstone. Commit the lock with the rule change: `dac validate` fails when it is stale.",
+  options: {
+    check: { type: "boolean", description: "Change nothing; exit 1 if the lock is not up to date." },
+    format: {
+      type: "string",
+      short: "f",
+      valueName: "FORMAT",
+      choices: ["pretty", "json"],
+      default: "pretty",
+      description: "Output format.",
+    },
+  },
+  async run({ values, positionals }, ctx) {
+    if (positionals.length > 0)
+      throw new UsageError("dac version works on the whole rule set and takes no paths");
+    const config = ctx.config();
+    const loaded = loadRules([], config, ctx.cwd);
+    const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0) {
+      for (const d of errors) ctx.stderr(`${d.file}:${d.line}:${d.column}: ${d.code} ${d.message}\n`);
+      ctx.stderr(
+        `dac version: ${errors.length} error(s) in the rules; fix them first (see \`dac validate\`)\n`,
+      );
+      return 1;
+    }
+    const lockFile = relative(ctx.cwd, config.lock) || config.lock;
+    try {
+      const lock = await readLock(config.lock);
+      const subjects = lockSubjects(loaded.rules, payloadSettings(config));
+      const { lock: next, changes } = updateLock(lock, subjects);
+      const moved = changes.filter((c) => c.kind !== "unchanged");
+      const upToDate = serializeLock(next) === serializeLock(lock);
+      if (stringOption(values, "format") === "json") {
+        ctx.stdout(
+          `${JSON.stringify({ lockFile, upToDate, changes, problems: checkLock(lock, subjects, { lockFile }) }, null, 2)}\n`,
+        );
+      } else {
+        for (const c of moved) ctx.stdout(`${changeLine(c)}\n`);
+        const unchanged = changes.length - moved.length;
+        if (upToDate) ctx.stdout(`${lockFile} is up to date (${unchanged} rule(s)).\n`);
+        else if (values.check)
+          ctx.stdout(`${lockFile} is stale: ${moved.length} change(s) pending; run \`dac version\`.\n`);
+        else ctx.stdout(`wrote ${lockFile}: ${moved.length} change(s), ${unchanged} unchanged.\n`);
+      }
+      if (upToDate) return 0;
+      if (values.check) return 1;
+      await writeLock(config.lock, next);
+      return 0;
+    } catch (error) {
+      if (error instanceof LockFileError || error instanceof DuplicateRuleIdError) {
+        ctx.stderr(`dac version: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  },
+};

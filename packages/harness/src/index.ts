@@ -1,0 +1,52 @@
+// @dac/harness: fixtures, running cases through engines, coverage, mutation, selection, vitest integration.
+import type { Rule } from "@dac/schema";
+import { chooseEngine } from "./engine.js";
+import type { Engine, EngineChoice } from "./engine.js";
+import { defaultEngines } from "./run.js";
+
+export { runTests, defaultEngines } from "./run.js";
+export type { RunTestsOptions } from "./run.js";
+export { testRepository, EmptySelectionError, withDiagnostics } from "./repository.js";
+export type { TestRepositoryOptions, RepositoryRun } from "./repository.js";
+export { defineRuleTests } from "./vitest.js";
+export type { DefineRuleTestsOptions, TestApi } from "./vitest.js";
+
+export { EngineError, isUnsupported, languageOf, ruleEngineKey } from "./engine.js";
+export type {
+  ClauseTree,
+  CompiledRule,
+  Engine,
+  EngineChoice,
+  EngineContext,
+  Evaluation,
+  Mutant,
+  TextSpan,
+} from "./engine.js";
+export { kqlEngine } from "./kql-engine.js";
+
+/** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */
+export function engineFor(rule: Rule, engines: readonly Engine[] = defaultEngines): EngineChoice {
+  return chooseEngine(rule, engines);
+}
+
+export {
+  casesFileName,
+  findFixtureFolders,
+  fixtureFolderFor,
+  isFixtureFolder,
+  loadRuleFixtures,
+} from "./fixtures.js";
+export type { FieldOverrides, FixtureCase, FixtureReadOptions, RuleFixtures } from "./fixtures.js";
+export { eventFileExtensions, isEventFile, parseEventFile } from "./event-files.js";
+export type { EventDocument, EventFileResult, FixtureEvent } from "./event-files.js";
+export { indexCovered, patternMatches } from "./index-patterns.js";
+export { flattenEvent, trimEvent } from "./trim.js";
+export { measureCoverage } from "./coverage.js";
+export type { CoverageCounts } from "./coverage.js";
+export { mutateKql } from "./kql-mutants.js";
+export type { AstMutant, MutationOperator } from "./kql-mutants.js";
+
+export { affectedRules, changedFiles, GitError, isWithin, runGit } from "./selection.js";
+export type { AffectedOptions, GitRunner } from "./selection.js";
+export { watchPaths } from "./watch.js";
+export type { Watcher, WatchOptions } from "./watch.js";

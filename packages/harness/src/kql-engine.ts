@@ -1,0 +1,126 @@
+/**
+ * The in-memory KQL engine: custom query rules (`type: query`, `language: kuery`). Threshold, new_terms and
+ * threat_match rules also carry KQL, but their alerts depend on many events (counts, first sightings, an
+ * indicator index), so single-event evaluation would claim more than it knows: they stay unsupported.
+ */
+import {
+  compile,
+  explain,
+  fieldsOf,
+  formatExplain,
+  KqlEvaluationError,
+  KqlSyntaxError,
+  parse,
+  print,
+} from "@dac/kql";
+import type { KqlNode } from "@dac/kql";
+import { EngineError, languageOf } from "./engine.js";
+import type { ClauseTree, CompiledRule, Engine, EngineContext, Mutant } from "./engine.js";
+import { mutateKql } from "./kql-mutants.js";
+
+export const kqlEngine: Engine = {
+  name: "kql",
+  supports: (rule) => rule.data.type === "query" && languageOf(rule) === "kuery",
+  compile(rule, context) {
+    // Kibana stores a missing query as "", which matches every event.
+    const query = typeof rule.data.query === "string" ? rule.data.query : "";
+    let ast: KqlNode;
+    try {
+      ast = parse(query);
+    } catch (error) {
+      if (error instanceof KqlSyntaxError)
+        throw new EngineError(`syntax error at line ${error.line}, column ${error.column}: ${error.message}`);
+      throw error;
+    }
+    return compileKql(ast, query, context);
+  },
+};
+
+export function compileKql(ast: KqlNode, query: string, context: EngineContext): CompiledRule {
+  const now = context.now;
+  const options = { catalog: context.catalog, ...(now ? { now: () => now } : {}) };
+  const predicate = guarded(() => compile(ast, options));
+  return {
+    evaluate(event) {
+      try {
+        const matched = predicate(event);
+        return { matched, explain: () => formatExplain(explain(query, event, options)) };
+      } catch (error) {
+        // Some problems only show with a value in hand (a date that does not parse for the field, say).
+        if (!(error instanceof KqlEvaluationError)) throw error;
+        return {
+          matched: false,
+          error: error.message,
+          explain: () => `✗ the query cannot be evaluated on this event: ${error.message}`,
+        };
+      }
+    },
+    fields: [...new Set(fieldsOf(ast).map((f) => f.name))],
+    clauses: () => clauseTree(ast, options),
+    mutants: () => mutantsOf(ast),
+  };
+}
+
+/** Compile problems (a type the catalogue rules out, say) become engine errors the runner reports. */
+function guarded<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof KqlEvaluationError) throw new EngineError(error.message);
+    throw error;
+  }
+}
+
+/** The boolean structure, with every other node (a comparison, a nested group) as a leaf compiled on its own. */
+function clauseTree(node: KqlNode, options: Parameters<typeof compile>[1]): ClauseTree {
+  const text = print(node);
+  switch (node.type) {
+    case "and":
+    case "or":
+      return {
+        kind: node.type,
+        children: node.children.map((c) => clauseTree(c, options)),
+        text,
+        span: node.span,
+      };
+    case "not":
+      return { kind: "not", child: clauseTree(node.child, options), text, span: node.span };
+    default: {
+      let test: ((event: Record<string, unknown>) => boolean) | undefined;
+      return {
+        kind: "leaf",
+        text,
+        span: node.span,
+        test: (event) => {
+          test ??= guarded(() => compile(node, options));
+          try {
+            return test(event);
+          } catch (error) {
+            if (error instanceof KqlEvaluationError) return false;
+            throw error;
+          }
+        },
+      };
+    }
+  }
+}
+
+function mutantsOf(ast: KqlNode): Mutant[] {
+  const original = print(ast);
+  const seen = new Set([original]);
+  const out: Mutant[] = [];
+  for (const m of mutateKql(ast, print)) {
+    const query = print(m.ast);
+    // Equivalent or repeated mutants add nothing.
+    if (seen.has(query)) continue;
+    seen.add(query);
+    out.push({
+      operator: m.operator,
+      description: m.description,
+      query,
+      span: m.span,
+      compile: (context) => compileKql(m.ast, query, context),
+    });
+  }
+  return out;
+}

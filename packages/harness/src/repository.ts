@@ -1,0 +1,140 @@
+/**
+ * The whole `dac test` flow as a function: load the configuration and every rule, choose the rules to run
+ * (paths, `--changed`), run them against their fixtures. The CLI, the vitest helper and the benchmark all go
+ * through here, so they cannot disagree.
+ */
+import { resolve } from "node:path";
+import type { TestRunResult } from "@dac/report";
+import { displayPath, loadConfig, loadRules } from "@dac/schema";
+import type { DacConfig, Diagnostic, LoadRulesResult } from "@dac/schema";
+import { runTests } from "./run.js";
+import type { RunTestsOptions } from "./run.js";
+import { affectedRules, changedFiles, isWithin } from "./selection.js";
+import type { GitRunner } from "./selection.js";
+
+export interface TestRepositoryOptions extends Pick<
+  RunTestsOptions,
+  "coverage" | "minBranchCoverage" | "mutate" | "engines" | "now" | "catalogFor"
+> {
+  cwd?: string;
+  /** The configuration; default: the nearest `dac.config.yaml` (or `configFile`). */
+  config?: DacConfig;
+  configFile?: string;
+  /** Rules already loaded (`dac check` validates first and passes them on). */
+  loaded?: LoadRulesResult;
+  /** Rule files or folders, fixture folders or files, field files: run the rules they touch. */
+  paths?: readonly string[];
+  /** Run only the rules touched by files changed since `base` (default `HEAD`). With `paths`, both must hold. */
+  changed?: boolean;
+  base?: string;
+  git?: GitRunner;
+  /** Extra fixture roots with the same layout, after the configured one. */
+  fixtures?: readonly string[];
+}
+
+export interface RepositoryRun {
+  result: TestRunResult;
+  /** The rule files that ran. */
+  selected: string[];
+  config: DacConfig;
+  loaded: LoadRulesResult;
+}
+
+/** Nothing to run: a usage error (exit 2), never a silent pass. */
+export class EmptySelectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EmptySelectionError";
+  }
+}
+
+export function testRepository(options: TestRepositoryOptions = {}): RepositoryRun {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const config = options.config ?? loadConfig(cwd, options.configFile);
+  const loaded = options.loaded ?? loadRules([], config, cwd);
+  const fixturesRoots = [config.fixtures, ...(options.fixtures ?? []).map((f) => resolve(cwd, f))];
+  const selected = selectRules(loaded, config, fixturesRoots, cwd, options);
+  const partial = options.paths?.length || options.changed;
+  const result = runTests({
+    rules: loaded.rules,
+    config,
+    fixturesRoot: fixturesRoots,
+    ...(partial ? { selection: selected } : {}),
+    knownRuleFiles: loaded.files.map((f) => displayPath(f, cwd)),
+    cwd,
+    ...pick(options),
+  });
+  // A rule file that did not load cannot be tested: its load errors belong in the test report.
+  const loadedFiles = new Set(loaded.rules.map((r) => r.file));
+  const chosen = new Set(selected);
+  const unloadable = loaded.diagnostics.filter(
+    (d) => d.severity === "error" && !loadedFiles.has(d.file) && (!partial || chosen.has(d.file)),
+  );
+  return { result: withDiagnostics(result, unloadable), selected, config, loaded };
+}
+
+function selectRules(
+  loaded: LoadRulesResult,
+  config: DacConfig,
+  fixturesRoots: string[],
+  cwd: string,
+  options: TestRepositoryOptions,
+): string[] {
+  const rules = loaded.rules.map((r) => r.file);
+  const ruleSet = new Set(rules);
+  const unloadable = loaded.files.map((f) => displayPath(f, cwd)).filter((f) => !ruleSet.has(f));
+  const affected = (paths: readonly string[]) => {
+    const hits = new Set(affectedRules(paths, loaded.rules, { config, fixturesRoots, cwd }));
+    // A file that failed to load is selected by its own path, so that its errors are shown.
+    for (const file of unloadable)
+      if (paths.some((p) => isWithin(resolve(cwd, file), resolve(cwd, p)))) hits.add(file);
+    return hits;
+  };
+  let selected = [...rules, ...unloadable];
+  if (options.paths?.length) {
+    const hits = affected(options.paths);
+    selected = selected.filter((f) => hits.has(f));
+  }
+  if (options.changed) {
+    const hits = affected(
+      changedFiles({
+        cwd,
+        ...(options.base ? { base: options.base } : {}),
+        ...(options.git ? { git: options.git } : {}),
+      }),
+    );
+    selected = selected.filter((f) => hits.has(f));
+  }
+  if (selected.length === 0) {
+    const what = options.changed
+      ? `no rule is affected by the files changed since ${options.base ?? "HEAD"}`
+      : options.paths?.length
+        ? `no rule matches ${options.paths.join(", ")}`
+        : `no rules found in ${displayPath(config.rules, cwd)}`;
+    throw new EmptySelectionError(what);
+  }
+  return selected;
+}
+
+function pick(options: TestRepositoryOptions): Partial<RunTestsOptions> {
+  const out: Partial<RunTestsOptions> = {};
+  if (options.coverage !== undefined) out.coverage = options.coverage;
+  if (options.minBranchCoverage !== undefined) out.minBranchCoverage = options.minBranchCoverage;
+  if (options.mutate !== undefined) out.mutate = options.mutate;
+  if (options.engines) out.engines = options.engines;
+  if (options.now) out.now = options.now;
+  if (options.catalogFor) out.catalogFor = options.catalogFor;
+  return out;
+}
+
+/** The same run with more diagnostics (the summary recounted). */
+export function withDiagnostics(result: TestRunResult, extra: readonly Diagnostic[]): TestRunResult {
+  if (extra.length === 0) return result;
+  const diagnostics = [...extra, ...result.diagnostics];
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  return {
+    ...result,
+    diagnostics,
+    summary: { ...result.summary, diagnosticErrors: errors, ok: result.summary.ok && errors === 0 },
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * The field catalogue: builds a `FieldCatalog` from ECS, field files and mappings, and answers what a field name
+ * means (`lookupField`) and which known names are close to a misspelt one (`suggestFields`).
+ */
+import { distance } from "fastest-levenshtein";
+import { ecsFields } from "./catalog-ecs.js";
+import { fieldsFromDocs, fieldsFromFiles } from "./catalog-fields-file.js";
+import { fieldsFromMappings } from "./catalog-mapping.js";
+import type { EsFieldType, FieldCatalog, FieldInfo, UnknownFieldPolicy } from "./catalog-types.js";
+
+export { FieldCatalogError } from "./catalog-fields-file.js";
+
+export interface FieldCatalogSources {
+  /** Include every ECS field (from `@elastic/ecs`). */
+  ecs?: boolean;
+  /** fields.yml files, or directories searched recursively for .yml/.yaml files. */
+  fieldFiles?: string[];
+  /** Already-parsed fields.yml documents (each a list of field definitions). */
+  fieldDocs?: unknown[];
+  /** `GET <index>/_mapping` bodies, `{mappings: …}` or bare `{properties: …}` objects. */
+  mappings?: unknown[];
+  /** Last word on single fields: a type name, or the FieldInfo properties to set. */
+  overrides?: Record<string, string | Partial<FieldInfo>>;
+  /**
+   * How to treat fields the catalogue does not know. Defaults to `unmapped` when a mapping sets
+   * `dynamic: false` at its root, and to `keyword` otherwise.
+   */
+  unknownFields?: UnknownFieldPolicy;
+}
+
+/** Types that hold other fields rather than values. */
+export function isContainerType(type: EsFieldType): boolean {
+  return type === "object" || type === "nested";
+}
+
+function prefixes(name: string): string[] {
+  const out: string[] = [];
+  for (let i = name.lastIndexOf("."); i > 0; i = name.lastIndexOf(".", i - 1)) out.push(name.slice(0, i));
+  return out;
+}
+
+/**
+ * Adds implicit parent objects, resolves aliases and sets `nestedPath`, without mutating shared entries. Only the
+ * `changed` names are revisited (all when omitted), unless a nested container changed.
+ */
+function finalize(fields: Map<string, FieldInfo>, changed?: ReadonlySet<string>, nestedChanged = true): void {
+  const names = changed ? [...changed] : [...fields.keys()];
+  for (const name of names) {
+    const info = fields.get(name)!;
+    for (const parent of prefixes(name)) {
+      if (fields.has(parent)) break;
+      fields.set(parent, { name: parent, type: "object", source: info.source });
+    }
+  }
+  for (const name of names) {
+    const info = fields.get(name)!;
+    if (info.type !== "alias" || info.sourcePath === undefined) continue;
+    const target = fields.get(info.sourcePath);
+    if (!target || target.type === "alias") continue;
+    const { multiFields: _drop, ...rest } = target;
+    void _drop;
+    fields.set(name, { ...rest, name, sourcePath: target.sourcePath ?? target.name, source: info.source });
+  }
+  for (const name of nestedChanged || !changed ? fields.keys() : names) {
+    const info = fields.get(name)!;
+    const nested = prefixes(name).find((p) => fields.get(p)?.type === "nested");
+    if (info.nestedPath !== nested) {
+      const copy = { ...info };
+      if (nested === undefined) delete copy.nestedPath;
+      else copy.nestedPath = nested;
+      fields.set(name, copy);
+    }
+  }
+}
+
+let ecsMap: ReadonlyMap<string, FieldInfo> | undefined;
+
+function ecsCatalogFields(): ReadonlyMap<string, FieldInfo> {
+  if (!ecsMap) {
+    const map = new Map(ecsFields().map((f) => [f.name, f]));
+    finalize(map);
+    ecsMap = map;
+  }
+  return ecsMap;
+}
+
+function override(
+  name: string,
+  value: string | Partial<FieldInfo>,
+  existing: FieldInfo | undefined,
+): FieldInfo {
+  const patch: Partial<FieldInfo> = typeof value === "string" ? { type: value } : value;
+  return { ...(existing ?? { type: "keyword" }), ...patch, name, source: "override" };
+}
+
+/** Builds a catalogue. Later sources win: ECS, then field files and documents, then mappings, then overrides. */
+export function fieldCatalog(sources: FieldCatalogSources = {}): FieldCatalog {
+  const extra: FieldInfo[] = [];
+  if (sources.fieldFiles?.length) extra.push(...fieldsFromFiles(sources.fieldFiles));
+  if (sources.fieldDocs?.length) extra.push(...fieldsFromDocs(sources.fieldDocs));
+  let dynamicFalse = false;
+  if (sources.mappings?.length) {
+    const mapped = fieldsFromMappings(sources.mappings);
+    extra.push(...mapped.fields);
+    dynamicFalse = mapped.dynamicFalse;
+  }
+  const overrides = Object.entries(sources.overrides ?? {});
+  const unknownFields = sources.unknownFields ?? (dynamicFalse ? "unmapped" : "keyword");
+
+  if (extra.length === 0 && overrides.length === 0) {
+    return { fields: sources.ecs ? ecsCatalogFields() : new Map(), unknownFields };
+  }
+  const fields = new Map<string, FieldInfo>(sources.ecs ? ecsCatalogFields() : []);
+  const changed = new Set<string>();
+  let nestedChanged = false;
+  const put = (info: FieldInfo) => {
+    if (info.type === "nested" || fields.get(info.name)?.type === "nested") nestedChanged = true;
+    fields.set(info.name, info);
+    changed.add(info.name);
+  };
+  for (const info of extra) put(info);
+  for (const [name, value] of overrides) put(override(name, value, fields.get(name)));
+  finalize(fields, changed, nestedChanged);
+  return { fields, unknownFields };
+}
+
+/**
+ * How a field name resolves for searching:
+ * - `mapped`: the catalogue defines it (directly, as a multi-field, a flattened key, or a dynamic-template child);
+ * - `policy`: unknown, and the `keyword` policy maps it as keyword;
+ * - `unmapped`: not searchable (unknown under the `unmapped` policy, or below a `dynamic: false` or
+ *   `enabled: false` object).
+ */
+export type FieldResolution =
+  | { kind: "mapped"; info: FieldInfo }
+  | { kind: "policy"; info: FieldInfo }
+  | { kind: "unmapped"; reason: string };
+
+/** `ecs@mappings` maps unknown strings as keyword with ignore_above 1024. */
+const DYNAMIC_KEYWORD_IGNORE_ABOVE = 1024;
+
+function dynamicKeyword(name: string, nestedPath: string | undefined): FieldInfo {
+  const info: FieldInfo = {
+    name,
+    type: "keyword",
+    ignoreAbove: DYNAMIC_KEYWORD_IGNORE_ABOVE,
+    source: "dynamic",
+  };
+  if (nestedPath !== undefined) info.nestedPath = nestedPath;
+  return info;
+}
+
+export function resolveField(catalog: FieldCatalog, name: string): FieldResolution {
+  const direct = catalog.fields.get(name);
+  if (direct) return { kind: "mapped", info: direct };
+  let nestedPath: string | undefined;
+  let dynamic: boolean | undefined;
+  for (const prefix of prefixes(name)) {
+    const parent = catalog.fields.get(prefix);
+    if (!parent) continue;
+    if (parent.type === "nested" && nestedPath === undefined) nestedPath = prefix;
+    if (parent.type === "flattened") {
+      const info: FieldInfo = { name, type: "keyword", flattenedKeyOf: prefix, source: "dynamic" };
+      if (parent.ignoreAbove !== undefined) info.ignoreAbove = parent.ignoreAbove;
+      if (parent.nestedPath !== undefined) info.nestedPath = parent.nestedPath;
+      return { kind: "mapped", info };
+    }
+    if (!isContainerType(parent.type)) {
+      return {
+        kind: "unmapped",
+        reason: `\`${prefix}\` is a ${parent.type} field, so \`${name}\` cannot be mapped below it`,
+      };
+    }
+    if (parent.enabled === false) {
+      return {
+        kind: "unmapped",
+        reason: `object \`${prefix}\` has enabled: false, so nothing below it is indexed`,
+      };
+    }
+    if (parent.objectType !== undefined && dynamic === undefined) {
+      const info: FieldInfo = { name, type: parent.objectType, source: "dynamic" };
+      const np = nestedPath ?? parent.nestedPath;
+      if (np !== undefined) info.nestedPath = np;
+      return { kind: "mapped", info };
+    }
+    if (dynamic === undefined && parent.dynamic !== undefined) dynamic = parent.dynamic;
+    if (parent.nestedPath !== undefined && nestedPath === undefined) nestedPath = parent.nestedPath;
+  }
+  if (dynamic === false) {
+    return {
+      kind: "unmapped",
+      reason: `\`${name}\` is not declared and its object has dynamic: false, so it is not searchable`,
+    };
+  }
+  if (dynamic === true) return { kind: "mapped", info: dynamicKeyword(name, nestedPath) };
+  if (catalog.unknownFields === "keyword") return { kind: "policy", info: dynamicKeyword(name, nestedPath) };
+  return {
+    kind: "unmapped",
+    reason: `field \`${name}\` is not mapped (unknown fields are not searchable, as with dynamic: false)`,
+  };
+}
+
+/**
+ * What the catalogue says about a field: the field itself, a multi-field (`process.name.text`), a key of a
+ * flattened field (typed keyword, `flattenedKeyOf` set), a child of an object with a dynamic template
+ * (`kubernetes.audit.user.extra.scopes`), or a field inside a nested object (`nestedPath` set). Undefined when the
+ * catalogue does not know the name (the unknown-field policy is not applied).
+ */
+export function lookupField(catalog: FieldCatalog, name: string): FieldInfo | undefined {
+  const resolution = resolveField(catalog, name);
+  return resolution.kind === "mapped" ? resolution.info : undefined;
+}
+
+/** The catalogue's searchable leaf fields (containers and unresolved aliases left out). */
+export function leafFields(catalog: FieldCatalog): FieldInfo[] {
+  return [...catalog.fields.values()].filter((f) => !isContainerType(f.type) && f.type !== "alias");
+}
+
+/** Up to `max` known field names closest to `name`, best first; empty when nothing is close. */
+export function suggestFields(catalog: FieldCatalog, name: string, max = 3): string[] {
+  const lower = name.toLowerCase();
+  const limit = Math.max(2, Math.ceil(name.length * 0.34));
+  const scored: { name: string; score: number }[] = [];
+  for (const field of leafFields(catalog)) {
+    const candidate = field.name;
+    let score = distance(lower, candidate.toLowerCase());
+    // `user.username` for `kubernetes.audit.user.username`: a known field that ends with the name.
+    if (candidate.endsWith(`.${name}`)) score = Math.min(score, 1);
+    if (score <= limit) scored.push({ name: candidate, score });
+  }
+  scored.sort((a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name));
+  // Keep only names about as close as the best one.
+  const best = scored[0]?.score ?? 0;
+  return scored
+    .filter((s) => s.score <= best + 2)
+    .slice(0, max)
+    .map((s) => s.name);
+}
