@@ -91,7 +91,16 @@ export const ruleKeyOrder: KeyOrder = {
   "related_integrations[]": ["package", "integration", "version"],
   "required_fields[]": ["name", "type"],
   "exceptions_list[]": ["id", "list_id", "type", "namespace_type"],
-  metadata: ["maturity", "created", "updated", "integration", "version", "tests", "fields", "min_stack_version"],
+  metadata: [
+    "maturity",
+    "created",
+    "updated",
+    "integration",
+    "version",
+    "tests",
+    "fields",
+    "min_stack_version",
+  ],
 };
 
 /** A fixture `cases.yaml`. Events are data pasted from Discover: their keys are never reordered. */
@@ -99,4 +108,3 @@ export const casesKeyOrder: KeyOrder = {
   "": ["fields", "cases"],
   "cases[]": ["name", "description", "expect", "index", "fields", "events"],
 };
-

@@ -48,10 +48,36 @@ function commitAll(git: ReturnType<typeof gitIn>, message: string) {
 
 describe("dac changeset against a git base", () => {
   it.each([
-    ["an added rule", (root: string) => writeFileSync(join(root, "rules/k8s/c.yaml"), rule(ids.c, "Rule C")), "minor", "added", "Rule C"],
-    ["a changed rule", (root: string) => writeFileSync(join(root, "rules/k8s/a.yaml"), rule(ids.a, "Rule A", "severity: high\n")), "patch", "changed", "Rule A"],
-    ["a removed rule", (root: string) => rmSync(join(root, "rules/k8s/b.yaml")), "major", "removed", "Rule B"],
-    ["a disabled rule", (root: string) => writeFileSync(join(root, "rules/k8s/b.yaml"), rule(ids.b, "Rule B", "enabled: false\n")), "major", "disabled", "Rule B"],
+    [
+      "an added rule",
+      (root: string) => writeFileSync(join(root, "rules/k8s/c.yaml"), rule(ids.c, "Rule C")),
+      "minor",
+      "added",
+      "Rule C",
+    ],
+    [
+      "a changed rule",
+      (root: string) =>
+        writeFileSync(join(root, "rules/k8s/a.yaml"), rule(ids.a, "Rule A", "severity: high\n")),
+      "patch",
+      "changed",
+      "Rule A",
+    ],
+    [
+      "a removed rule",
+      (root: string) => rmSync(join(root, "rules/k8s/b.yaml")),
+      "major",
+      "removed",
+      "Rule B",
+    ],
+    [
+      "a disabled rule",
+      (root: string) =>
+        writeFileSync(join(root, "rules/k8s/b.yaml"), rule(ids.b, "Rule B", "enabled: false\n")),
+      "major",
+      "disabled",
+      "Rule B",
+    ],
   ] as const)("proposes the right bump for %s", (_label, edit, bump, kind, name) => {
     const { root, git, layout } = gitRepo();
     edit(root);
@@ -67,7 +93,10 @@ describe("dac changeset against a git base", () => {
     const { root, git, layout } = gitRepo();
     rmSync(join(root, "rules/k8s/a.yaml"));
     mkdirSync(join(root, "rules/other"));
-    writeFileSync(join(root, "rules/other/a.yaml"), `rule_id: "${ids.a}"\nrisk_score: 47 # a comment\nname: 'Rule A'\n`);
+    writeFileSync(
+      join(root, "rules/other/a.yaml"),
+      `rule_id: "${ids.a}"\nrisk_score: 47 # a comment\nname: 'Rule A'\n`,
+    );
     const diff = diffAgainstBase(git, layout, "main");
     expect(diff.changes).toEqual([]);
     expect(proposeChangeset(diff, layout.changesetDir)).toBeUndefined();
@@ -112,7 +141,9 @@ describe("dac changeset against a git base", () => {
 
   it("fails clearly on a base that does not exist", () => {
     const { git, layout } = gitRepo();
-    expect(() => diffAgainstBase(git, layout, "origin/nope")).toThrow(/cannot resolve the base `origin\/nope`/);
+    expect(() => diffAgainstBase(git, layout, "origin/nope")).toThrow(
+      /cannot resolve the base `origin\/nope`/,
+    );
   });
 });
 

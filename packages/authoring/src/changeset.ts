@@ -56,7 +56,9 @@ export function diffRuleSets(before: readonly RuleSnapshot[], after: readonly Ru
     else if (!isDeepStrictEqual(previous.data, r.data)) change("changed", r);
   }
   const order = Object.keys(bumpOf);
-  return changes.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.name.localeCompare(b.name));
+  return changes.sort(
+    (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.name.localeCompare(b.name),
+  );
 }
 
 /** The bump a set of changes needs, or undefined when nothing changed. */
@@ -156,7 +158,9 @@ export function changesetReleases(text: string): Map<string, Bump> {
 /** A file name for a new changeset: `rules-<first rule>[-and-N-more]`, made unique among `taken`. */
 export function changesetSlug(changes: readonly RuleChange[], taken: ReadonlySet<string>): string {
   const first = changes[0];
-  const stem = `rules-${first?.kind ?? "change"}-${snakeName(first?.name ?? "rules").slice(0, 48).replace(/_+$/, "")}`
+  const stem = `rules-${first?.kind ?? "change"}-${snakeName(first?.name ?? "rules")
+    .slice(0, 48)
+    .replace(/_+$/, "")}`
     .replace(/_/g, "-")
     .concat(changes.length > 1 ? `-and-${changes.length - 1}-more` : "");
   let slug = stem;
@@ -197,7 +201,9 @@ export function resolveBase(git: Git, ref: string | undefined, baseBranch = "mai
     }
   }
   throw new GitError(
-    ref ? `cannot resolve the base \`${ref}\` to a commit (in CI, fetch it: actions/checkout with fetch-depth: 0)` : "the repository has no commit to compare with",
+    ref
+      ? `cannot resolve the base \`${ref}\` to a commit (in CI, fetch it: actions/checkout with fetch-depth: 0)`
+      : "the repository has no commit to compare with",
   );
 }
 
@@ -218,18 +224,32 @@ export function diffAgainstBase(git: Git, layout: RepositoryLayout, ref?: string
   const baseBranch = readBaseBranch(layout.changesetDir);
   const base = resolveBase(git, ref, baseBranch);
 
-  const listed = git(["ls-tree", "-r", "-z", "--name-only", "--full-name", base.commit, "--", rulesRel || "."], { cwd: top })
+  const listed = git(
+    ["ls-tree", "-r", "-z", "--name-only", "--full-name", base.commit, "--", rulesRel || "."],
+    { cwd: top },
+  )
     .split("\0")
     .filter((p) => /\.ya?ml$/i.test(p));
-  const blobs = readBlobs(git, listed.map((p) => `${base.commit}:${p}`));
-  const before = new Map(listed.flatMap((p) => (blobs.has(`${base.commit}:${p}`) ? [[p, blobs.get(`${base.commit}:${p}`)!]] : [])));
-  const after = new Map(yamlFilesUnder(rulesDir).map((abs) => [toPosix(relative(top, abs)), readFileSync(abs, "utf8")]));
+  const blobs = readBlobs(
+    git,
+    listed.map((p) => `${base.commit}:${p}`),
+  );
+  const before = new Map(
+    listed.flatMap((p) => (blobs.has(`${base.commit}:${p}`) ? [[p, blobs.get(`${base.commit}:${p}`)!]] : [])),
+  );
+  const after = new Map(
+    yamlFilesUnder(rulesDir).map((abs) => [toPosix(relative(top, abs)), readFileSync(abs, "utf8")]),
+  );
   const changes = diffRuleSets(snapshotRules(before), snapshotRules(after));
 
   const packageName = readPackageName(layout.rulesDir);
-  const changesetRel = toPosix(relative(top, existsSync(layout.changesetDir) ? realpathSync(layout.changesetDir) : layout.changesetDir));
+  const changesetRel = toPosix(
+    relative(top, existsSync(layout.changesetDir) ? realpathSync(layout.changesetDir) : layout.changesetDir),
+  );
   const atBase = new Set(
-    git(["ls-tree", "-z", "--name-only", "--full-name", base.commit, "--", `${changesetRel}/`], { cwd: top }).split("\0").filter(Boolean),
+    git(["ls-tree", "-z", "--name-only", "--full-name", base.commit, "--", `${changesetRel}/`], { cwd: top })
+      .split("\0")
+      .filter(Boolean),
   );
   const pending = changesetFiles(layout.changesetDir)
     .filter((abs) => !atBase.has(toPosix(relative(top, realpathSync(abs)))))
@@ -263,7 +283,8 @@ function yamlFilesUnder(dir: string): string[] {
 
 function readPackageName(rulesDir: string): string {
   try {
-    const name = (JSON.parse(readFileSync(join(rulesDir, "package.json"), "utf8")) as { name?: unknown }).name;
+    const name = (JSON.parse(readFileSync(join(rulesDir, "package.json"), "utf8")) as { name?: unknown })
+      .name;
     if (typeof name === "string" && name) return name;
   } catch {
     // No package.json in the rules folder: the conventional name.
@@ -273,7 +294,9 @@ function readPackageName(rulesDir: string): string {
 
 function readBaseBranch(changesetDir: string): string {
   try {
-    const branch = (JSON.parse(readFileSync(join(changesetDir, "config.json"), "utf8")) as { baseBranch?: unknown }).baseBranch;
+    const branch = (
+      JSON.parse(readFileSync(join(changesetDir, "config.json"), "utf8")) as { baseBranch?: unknown }
+    ).baseBranch;
     if (typeof branch === "string" && branch) return branch;
   } catch {
     // Not configured: changesets' own default.
@@ -296,5 +319,8 @@ export function proposeChangeset(diff: RuleSetDiff, changesetDir: string): Chang
   if (!diff.required || bumpCovers(maxBump(diff.pending.map((p) => p.bump)), diff.required)) return undefined;
   const taken = new Set(changesetFiles(changesetDir).map((f) => basename(f, ".md")));
   const slug = changesetSlug(diff.changes, taken);
-  return { file: join(changesetDir, `${slug}.md`), content: renderChangeset(diff.packageName, diff.required, diff.changes) };
+  return {
+    file: join(changesetDir, `${slug}.md`),
+    content: renderChangeset(diff.packageName, diff.required, diff.changes),
+  };
 }

@@ -36,7 +36,10 @@ const yamlFile = /\.ya?ml$/i;
 
 /** The YAML files under `paths` (default: the rules and fixtures folders), each with its kind. */
 export function formatTargets(paths: readonly string[], folders: FormatFolders, cwd: string): FormatTarget[] {
-  const roots = paths.length > 0 ? paths.map((p) => resolve(cwd, p)) : [folders.rules, folders.fixtures].filter(existsSync);
+  const roots =
+    paths.length > 0
+      ? paths.map((p) => resolve(cwd, p))
+      : [folders.rules, folders.fixtures].filter(existsSync);
   const files = new Set<string>();
   for (const root of roots) {
     if (!existsSync(root)) throw new FormatError(`${relative(cwd, root) || root}: no such file or folder`);
@@ -49,7 +52,8 @@ export function formatTargets(paths: readonly string[], folders: FormatFolders, 
 /** Fixture `cases.yaml` files and rules by place, then by their schema header; anything else is plain YAML. */
 export function kindOf(file: string, folders: FormatFolders): YamlKind {
   const name = basename(file).toLowerCase();
-  if (isWithin(file, folders.fixtures)) return name === "cases.yaml" || name === "cases.yml" ? "cases" : "other";
+  if (isWithin(file, folders.fixtures))
+    return name === "cases.yaml" || name === "cases.yml" ? "cases" : "other";
   if (isWithin(file, folders.rules)) return "rule";
   let first = "";
   try {
@@ -62,7 +66,11 @@ export function kindOf(file: string, folders: FormatFolders): YamlKind {
   return "other";
 }
 
-export function formatTarget(target: FormatTarget, folders: FormatFolders, options: { queries?: boolean } = {}): FileOutcome {
+export function formatTarget(
+  target: FormatTarget,
+  folders: FormatFolders,
+  options: { queries?: boolean } = {},
+): FileOutcome {
   const base = { file: target.file, kind: target.kind, notes: [] as string[] };
   let text: string;
   try {
@@ -70,7 +78,12 @@ export function formatTarget(target: FormatTarget, folders: FormatFolders, optio
   } catch (error) {
     return { ...base, status: "error", message: `cannot read the file: ${(error as Error).message}` };
   }
-  const schema = target.kind === "rule" ? "rule.schema.json" : target.kind === "cases" ? "fixture-cases.schema.json" : undefined;
+  const schema =
+    target.kind === "rule"
+      ? "rule.schema.json"
+      : target.kind === "cases"
+        ? "fixture-cases.schema.json"
+        : undefined;
   try {
     const result = formatYaml(text, {
       kind: target.kind,
@@ -106,5 +119,11 @@ function yamlFilesUnder(dir: string): string[] {
 
 function isWithin(file: string, dir: string): boolean {
   const rel = relative(dir, file);
-  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith("/") && !/^[a-zA-Z]:/.test(rel);
+  return (
+    rel !== "" &&
+    !rel.startsWith(`..${sep}`) &&
+    rel !== ".." &&
+    !rel.startsWith("/") &&
+    !/^[a-zA-Z]:/.test(rel)
+  );
 }

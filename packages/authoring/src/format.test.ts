@@ -12,11 +12,16 @@ import { formatKqlQuery, splitTopLevel } from "./kql-layout.js";
 import { repoRoot, tempRepo } from "./test-support/temp-repo.js";
 
 const header = "# yaml-language-server: $schema=../../schemas/rule.schema.json";
-const fmt = (text: string, kind: YamlKind = "rule", queries = false) => formatYaml(text, { kind, queries }).text;
+const fmt = (text: string, kind: YamlKind = "rule", queries = false) =>
+  formatYaml(text, { kind, queries }).text;
 
 describe("formatYaml", () => {
   it.each([
-    ["puts top-level keys in the canonical order", "severity: low\nname: Rule\nrule_id: x\n", "rule_id: x\nname: Rule\nseverity: low\n"],
+    [
+      "puts top-level keys in the canonical order",
+      "severity: low\nname: Rule\nrule_id: x\n",
+      "rule_id: x\nname: Rule\nseverity: low\n",
+    ],
     [
       "orders nested ATT&CK keys",
       "threat:\n  - tactic:\n      reference: r\n      id: TA0007\n      name: Discovery\n    framework: MITRE ATT&CK\n",
@@ -27,8 +32,16 @@ describe("formatYaml", () => {
       "metadata:\n  integration: k\n  updated: '2026-01-02'\n  maturity: production\n  created: '2026-01-01'\n",
       'metadata:\n  maturity: production\n  created: "2026-01-01"\n  updated: "2026-01-02"\n  integration: k\n',
     ],
-    ["keeps unknown keys after the known ones, in their order", "zeta: 1\nname: Rule\nalpha: 2\n", "name: Rule\nzeta: 1\nalpha: 2\n"],
-    ["writes flow collections as blocks", "tags: [a, b]\nindex: ['x-*']\n", "index:\n  - x-*\ntags:\n  - a\n  - b\n"],
+    [
+      "keeps unknown keys after the known ones, in their order",
+      "zeta: 1\nname: Rule\nalpha: 2\n",
+      "name: Rule\nzeta: 1\nalpha: 2\n",
+    ],
+    [
+      "writes flow collections as blocks",
+      "tags: [a, b]\nindex: ['x-*']\n",
+      "index:\n  - x-*\ntags:\n  - a\n  - b\n",
+    ],
     ["keeps empty collections in flow style", "tags: []\nmeta: {}\n", "tags: []\nmeta: {}\n"],
     ["indents sequences under their key", "tags:\n- a\n- b\n", "tags:\n  - a\n  - b\n"],
     ["drops the document start marker", "---\nname: Rule\n", "name: Rule\n"],
@@ -55,7 +68,12 @@ describe("formatYaml", () => {
   });
 
   it("quotes keys only where needed", () => {
-    expect(fmt('cases:\n  - name: a\n    expect: match\n    events:\n      - "@timestamp": x\n        \'event\': {}\n', "cases")).toBe(
+    expect(
+      fmt(
+        "cases:\n  - name: a\n    expect: match\n    events:\n      - \"@timestamp\": x\n        'event': {}\n",
+        "cases",
+      ),
+    ).toBe(
       'cases:\n  - name: a\n    expect: match\n    events:\n      - "@timestamp": x\n        event: {}\n',
     );
   });
@@ -68,10 +86,16 @@ describe("formatYaml", () => {
 
   it("folds single-line prose that overflows its line, and only that", () => {
     const long = "word ".repeat(30).trim();
-    const out = fmt(`description: ${long}\nname: short prose\nreferences:\n  - https://example.com/${"x".repeat(120)}\n`);
-    expect(out).toMatch(/^name: short prose\ndescription: >-\n  word word/);
+    const out = fmt(
+      `description: ${long}\nname: short prose\nreferences:\n  - https://example.com/${"x".repeat(120)}\n`,
+    );
+    expect(out).toMatch(/^name: short prose\ndescription: >-\n {2}word word/);
     expect(out.split("\n").every((line) => line.length <= 110 || line.includes("https://"))).toBe(true);
-    expect(parse(out)).toEqual({ name: "short prose", description: long, references: [`https://example.com/${"x".repeat(120)}`] });
+    expect(parse(out)).toEqual({
+      name: "short prose",
+      description: long,
+      references: [`https://example.com/${"x".repeat(120)}`],
+    });
   });
 
   it("keeps comments with the keys they belong to, and the schema header first", () => {
@@ -87,15 +111,25 @@ describe("formatYaml", () => {
       "",
     ].join("\n");
     expect(fmt(input)).toBe(
-      [header, "# About this rule.", "# The name.", "name: Rule", "severity: low # the lowest", "tags:", "  # first tag", "  - a", ""].join(
-        "\n",
-      ),
+      [
+        header,
+        "# About this rule.",
+        "# The name.",
+        "name: Rule",
+        "severity: low # the lowest",
+        "tags:",
+        "  # first tag",
+        "  - a",
+        "",
+      ].join("\n"),
     );
   });
 
   it("moves the schema header to the first line and adds it when missing", () => {
     expect(fmt(`# A comment.\n${header}\nname: Rule\n`)).toBe(`${header}\n# A comment.\nname: Rule\n`);
-    expect(formatYaml("name: Rule\n", { kind: "rule", schemaHeader: header }).text).toBe(`${header}\nname: Rule\n`);
+    expect(formatYaml("name: Rule\n", { kind: "rule", schemaHeader: header }).text).toBe(
+      `${header}\nname: Rule\n`,
+    );
   });
 
   it("keeps a blank line between the file comment and the first key", () => {
@@ -104,8 +138,11 @@ describe("formatYaml", () => {
   });
 
   it("orders fixture cases but never the keys of an event", () => {
-    const input = "cases:\n  - events:\n      - z: 1\n        a: 2\n    expect: match\n    name: first\nfields:\n  b: keyword\n  a: ip\n";
-    expect(fmt(input, "cases")).toBe("fields:\n  b: keyword\n  a: ip\ncases:\n  - name: first\n    expect: match\n    events:\n      - z: 1\n        a: 2\n");
+    const input =
+      "cases:\n  - events:\n      - z: 1\n        a: 2\n    expect: match\n    name: first\nfields:\n  b: keyword\n  a: ip\n";
+    expect(fmt(input, "cases")).toBe(
+      "fields:\n  b: keyword\n  a: ip\ncases:\n  - name: first\n    expect: match\n    events:\n      - z: 1\n        a: 2\n",
+    );
   });
 
   it("is idempotent and never changes the data", () => {
@@ -178,7 +215,11 @@ describe("the canonical order", () => {
   const props = (name: string) => Object.keys(schema.$defs[name]?.properties ?? {});
 
   it("names every top-level property of every rule type", () => {
-    const all = new Set(Object.values(schema.$defs).flatMap((d) => (d.properties && "rule_id" in d.properties ? Object.keys(d.properties) : [])));
+    const all = new Set(
+      Object.values(schema.$defs).flatMap((d) =>
+        d.properties && "rule_id" in d.properties ? Object.keys(d.properties) : [],
+      ),
+    );
     expect([...all].filter((p) => !(ruleTopLevelOrder as readonly string[]).includes(p))).toEqual([]);
     expect(new Set(ruleTopLevelOrder).size).toBe(ruleTopLevelOrder.length);
   });
@@ -202,7 +243,9 @@ describe("the canonical order", () => {
       $defs: { Case: { properties: Record<string, unknown> } };
     };
     expect(Object.keys(cases.properties).filter((p) => !casesKeyOrder[""]!.includes(p))).toEqual([]);
-    expect(Object.keys(cases.$defs.Case.properties).filter((p) => !casesKeyOrder["cases[]"]!.includes(p))).toEqual([]);
+    expect(
+      Object.keys(cases.$defs.Case.properties).filter((p) => !casesKeyOrder["cases[]"]!.includes(p)),
+    ).toEqual([]);
   });
 });
 
@@ -218,18 +261,24 @@ describe("the repository", () => {
   });
 
   // `dac fmt --check` passes on the repository.
-  it.each(targets.map((t) => [t.file.slice(repoRoot.length), t] as const))("%s is formatted", (_file, target) => {
-    const outcome = formatTarget(target, folders);
-    expect(outcome.message).toBeUndefined();
-    expect(outcome.status).toBe("unchanged");
-  });
+  it.each(targets.map((t) => [t.file.slice(repoRoot.length), t] as const))(
+    "%s is formatted",
+    (_file, target) => {
+      const outcome = formatTarget(target, folders);
+      expect(outcome.message).toBeUndefined();
+      expect(outcome.status).toBe("unchanged");
+    },
+  );
 
   // `npm run lint` runs `prettier --check .` over the same files: the two formatters must agree.
-  it.each(targets.map((t) => [t.file.slice(repoRoot.length), t.file] as const))("Prettier agrees on %s", async (_file, file) => {
-    const text = readFileSync(file, "utf8");
-    const options = (await resolveConfig(file)) ?? {};
-    expect(await prettierFormat(text, { ...options, filepath: file })).toBe(text);
-  });
+  it.each(targets.map((t) => [t.file.slice(repoRoot.length), t.file] as const))(
+    "Prettier agrees on %s",
+    async (_file, file) => {
+      const text = readFileSync(file, "utf8");
+      const options = (await resolveConfig(file)) ?? {};
+      expect(await prettierFormat(text, { ...options, filepath: file })).toBe(text);
+    },
+  );
 });
 
 describe("files", () => {
@@ -250,7 +299,9 @@ describe("files", () => {
     ]);
     const outcomes = targets.map((t) => formatTarget(t, folders));
     expect(outcomes.map((o) => o.status)).toEqual(["changed", "unchanged", "changed", "error"]);
-    expect(outcomes[2]!.text).toMatch(/^# yaml-language-server: \$schema=\S+\/schemas\/rule\.schema\.json\nrule_id: x\nname: Rule\n$/);
+    expect(outcomes[2]!.text).toMatch(
+      /^# yaml-language-server: \$schema=\S+\/schemas\/rule\.schema\.json\nrule_id: x\nname: Rule\n$/,
+    );
     writeFileAtomic(targets[2]!.file, outcomes[2]!.text!);
     expect(formatTarget(targets[2]!, folders).status).toBe("unchanged");
     writeFileSync(join(root, "x.yaml"), "b: 1\n");

@@ -45,7 +45,12 @@ export class FormatError extends Error {
 
 export const defaultLineWidth = 110;
 const headerPattern = /^ ?yaml-language-server: \$schema=\S+\s*$/;
-const renderOptions: ToStringOptions = { indent: 2, indentSeq: true, lineWidth: 0, flowCollectionPadding: false };
+const renderOptions: ToStringOptions = {
+  indent: 2,
+  indentSeq: true,
+  lineWidth: 0,
+  flowCollectionPadding: false,
+};
 
 export function formatYaml(text: string, options: FormatOptions): FormatResult {
   const lineWidth = options.lineWidth ?? defaultLineWidth;
@@ -88,7 +93,11 @@ function gatherTopComment(doc: Document, schemaHeader: string | undefined): void
     const first = contents.items[0];
     const firstKey = isPair(first) && isScalar(first.key) ? first.key : undefined;
     const keyLines = firstKey?.commentBefore?.split("\n") ?? [];
-    if (firstKey && keyLines.length > 0 && (lines.length === 0 || keyLines.some((l) => headerPattern.test(l)))) {
+    if (
+      firstKey &&
+      keyLines.length > 0 &&
+      (lines.length === 0 || keyLines.some((l) => headerPattern.test(l)))
+    ) {
       lines.push(...keyLines);
       firstKey.commentBefore = null;
     }
@@ -222,4 +231,3 @@ function sameData(text: string, expected: unknown): boolean {
   const doc = parseDocument(text);
   return doc.errors.length === 0 && isDeepStrictEqual(doc.toJS({ maxAliasCount: 100 }), expected);
 }
-

@@ -41,7 +41,10 @@ export function gitIn(cwd: string): Git {
 export function readBlobs(git: Git, objects: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   if (objects.length === 0) return out;
-  const raw = Buffer.from(git(["cat-file", "--batch"], { input: `${objects.join("\n")}\n`, bytes: true }), "latin1");
+  const raw = Buffer.from(
+    git(["cat-file", "--batch"], { input: `${objects.join("\n")}\n`, bytes: true }),
+    "latin1",
+  );
   let at = 0;
   for (const object of objects) {
     const headerEnd = raw.indexOf(10, at);

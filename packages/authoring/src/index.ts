@@ -20,7 +20,14 @@ export {
   snakeName,
   writeNewFiles,
 } from "./scaffold.js";
-export type { NewFile, Scaffold, ScaffoldContext, ScaffoldRequest, ScaffoldType, Severity } from "./scaffold.js";
+export type {
+  NewFile,
+  Scaffold,
+  ScaffoldContext,
+  ScaffoldRequest,
+  ScaffoldType,
+  Severity,
+} from "./scaffold.js";
 export { enterpriseTactics, findTactic } from "./tactics.js";
 export type { Tactic } from "./tactics.js";
 export {

@@ -41,7 +41,9 @@ describe("scaffoldRule", () => {
   it("places the rule and its fixture folder by domain and snake-case name", () => {
     const root = tempRepo();
     const s = scaffoldRule(request, contextFor(root));
-    expect(s.rule.path).toBe(join(root, "rules", "kubernetes", "kubernetes_pod_exec_by_service_account.yaml"));
+    expect(s.rule.path).toBe(
+      join(root, "rules", "kubernetes", "kubernetes_pod_exec_by_service_account.yaml"),
+    );
     expect(s.cases.path).toBe(
       join(root, "fixtures", "kubernetes", "kubernetes_pod_exec_by_service_account", "cases.yaml"),
     );
@@ -66,7 +68,12 @@ describe("scaffoldRule", () => {
           tactic: { id: "TA0002", name: "Execution", reference: "https://attack.mitre.org/tactics/TA0002/" },
         },
       ],
-      metadata: { maturity: "development", created: "2026-11-23", updated: "2026-11-23", integration: "kubernetes" },
+      metadata: {
+        maturity: "development",
+        created: "2026-11-23",
+        updated: "2026-11-23",
+        integration: "kubernetes",
+      },
     });
   });
 
@@ -110,7 +117,9 @@ describe("scaffoldRule", () => {
   });
 
   it("makes snake-case file names", () => {
-    expect(snakeName("Kubernetes Denied Service Account Request")).toBe("kubernetes_denied_service_account_request");
+    expect(snakeName("Kubernetes Denied Service Account Request")).toBe(
+      "kubernetes_denied_service_account_request",
+    );
     expect(snakeName("  AWS IAM: Root login (console) ")).toBe("aws_iam_root_login_console");
     expect(snakeName("Café Exfil")).toBe("cafe_exfil");
   });

@@ -83,10 +83,13 @@ export function snakeName(name: string): string {
 export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext): Scaffold {
   const name = request.name.trim();
   const file = snakeName(name);
-  if (!file) throw new ScaffoldError(`the name \`${request.name}\` has no letters or digits to make a file name from`);
+  if (!file)
+    throw new ScaffoldError(`the name \`${request.name}\` has no letters or digits to make a file name from`);
   const dir = normalize(request.dir.trim()).replace(/[\\/]+$/, "");
   if (!dir || dir === "." || isAbsolute(dir) || dir.split(/[\\/]/).includes("..")) {
-    throw new ScaffoldError(`--dir must be a folder inside the rules folder, such as \`kubernetes\`, not \`${request.dir}\``);
+    throw new ScaffoldError(
+      `--dir must be a folder inside the rules folder, such as \`kubernetes\`, not \`${request.dir}\``,
+    );
   }
   if (!(scaffoldTypes as readonly string[]).includes(request.type)) {
     throw new ScaffoldError(`dac new scaffolds ${scaffoldTypes.join(", ")} rules, not \`${request.type}\``);
@@ -94,13 +97,16 @@ export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext)
   const languages = languagesByType[request.type];
   const language = request.language ?? languages[0]!;
   if (!languages.includes(language)) {
-    throw new ScaffoldError(`a ${request.type} rule is written in ${languages.join(" or ")}, not \`${language}\``);
+    throw new ScaffoldError(
+      `a ${request.type} rule is written in ${languages.join(" or ")}, not \`${language}\``,
+    );
   }
   if (!(severities as readonly string[]).includes(request.severity)) {
     throw new ScaffoldError(`severity must be one of ${severities.join(", ")}, not \`${request.severity}\``);
   }
   const index = request.index.map((i) => i.trim()).filter(Boolean);
-  if (index.length === 0) throw new ScaffoldError("give at least one index pattern, such as `logs-kubernetes.*`");
+  if (index.length === 0)
+    throw new ScaffoldError("give at least one index pattern, such as `logs-kubernetes.*`");
   const tactic = findTactic(request.tactic);
   if (!tactic) {
     throw new ScaffoldError(
@@ -138,8 +144,16 @@ export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext)
     metadata: { maturity: "development", created: context.today, updated: context.today, integration },
   };
   const doc = new Document(ruleData);
-  commentOn(doc, "query", " TODO: the query. `dac kql explain --query … --events …` shows how it evaluates an event.");
-  commentOn(doc, "threat", " Add the techniques (`technique:` with id, name and reference) under the tactic.");
+  commentOn(
+    doc,
+    "query",
+    " TODO: the query. `dac kql explain --query … --events …` shows how it evaluates an event.",
+  );
+  commentOn(
+    doc,
+    "threat",
+    " Add the techniques (`technique:` with id, name and reference) under the tactic.",
+  );
   const ruleHeader = schemaHeader(rulePath, join(context.schemasDir, "rule.schema.json"));
   const rule = formatYaml(doc.toString(), { kind: "rule", schemaHeader: ruleHeader }).text;
 

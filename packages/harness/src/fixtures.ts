@@ -65,29 +65,47 @@ export function fixtureFolderFor(
   return join(resolve(cwd, fixturesRoot), rel.replace(/\.ya?ml$/i, ""));
 }
 
+/** What a folder holds that makes it a fixture folder; one `readdir`, no stat per name. */
+function fixtureLayout(
+  dir: string,
+): { cases: boolean; positive: boolean; negative: boolean; subfolders: string[] } | undefined {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  const layout = { cases: false, positive: false, negative: false, subfolders: [] as string[] };
+  for (const entry of entries) {
+    const folder = entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(join(dir, entry.name)));
+    if (entry.name === casesFileName && !folder) layout.cases = true;
+    else if (entry.name === "positive" && folder) layout.positive = true;
+    else if (entry.name === "negative" && folder) layout.negative = true;
+    else if (folder && !entry.name.startsWith(".") && entry.name !== "node_modules")
+      layout.subfolders.push(entry.name);
+  }
+  return layout;
+}
+
 /** A folder holding `cases.yaml`, `positive/` or `negative/`. */
 export function isFixtureFolder(dir: string): boolean {
-  return (
-    existsSync(join(dir, casesFileName)) ||
-    isDirectory(join(dir, "positive")) ||
-    isDirectory(join(dir, "negative"))
-  );
+  const layout = fixtureLayout(dir);
+  return layout !== undefined && (layout.cases || layout.positive || layout.negative);
 }
 
 /** Every fixture folder under a root; a fixture folder's own subfolders are not searched further. */
 export function findFixtureFolders(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
-    if (isFixtureFolder(dir)) {
+    const layout = fixtureLayout(dir);
+    if (!layout) return;
+    if (layout.cases || layout.positive || layout.negative) {
       out.push(dir);
       return;
     }
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules")
-        walk(join(dir, entry.name));
-    }
+    for (const name of layout.subfolders) walk(join(dir, name));
   };
-  if (isDirectory(root)) walk(root);
+  walk(root);
   return out.sort();
 }
 
@@ -103,14 +121,11 @@ export function representativeFile(dir: string): string {
 
 export function loadRuleFixtures(dir: string, options: FixtureReadOptions): RuleFixtures {
   const result: RuleFixtures = { dir, cases: [], fields: {}, diagnostics: [] };
-  for (const [folder, expect] of [
-    ["positive", "match"],
-    ["negative", "no-match"],
-  ] as const) {
-    loadEventFolder(join(dir, folder), expect, options, result);
-  }
-  const casesFile = join(dir, casesFileName);
-  if (existsSync(casesFile)) loadCasesFile(casesFile, options, result);
+  const layout = fixtureLayout(dir);
+  if (!layout) return result;
+  if (layout.positive) loadEventFolder(join(dir, "positive"), "match", options, result);
+  if (layout.negative) loadEventFolder(join(dir, "negative"), "no-match", options, result);
+  if (layout.cases) loadCasesFile(join(dir, casesFileName), options, result);
   return result;
 }
 
@@ -120,7 +135,6 @@ function loadEventFolder(
   options: FixtureReadOptions,
   into: RuleFixtures,
 ): void {
-  if (!isDirectory(folder)) return;
   for (const file of filesUnder(folder)) {
     const shown = displayPath(file, options.cwd);
     if (!isEventFile(file)) {

@@ -30,7 +30,8 @@ function walkerSource(segments: readonly string[]): string {
       "let v;\n";
     // Every way of spelling the rest of the path with dotted keys: o["b"]["c"], o["b.c"], ...
     for (let j = i + 1; j <= n; j++) {
-      const next = j === n ? "leaf(v)" : `w${j}(v)`;
+      // Scalars, the common case, go straight to the visitor.
+      const next = j === n ? "(typeof v === 'object' ? leaf(v) : visit(v))" : `w${j}(v)`;
       body += `v = ${keyRead(segments.slice(i, j).join("."))}; if (v !== undefined && ${next}) return true;\n`;
     }
     lines.push(`function w${i}(o) {\n${body}return false;\n}`);

@@ -34,7 +34,7 @@ export function compileSchema(schema: JsonSchema): ValidateFunction {
 /** Validates plain data against a compiled schema and turns ajv's errors into positioned diagnostics. */
 export function schemaDiagnostics(source: YamlSource, data: unknown, validate: ValidateFunction, root: JsonSchema): Diagnostic[] {
   if (validate(data)) return [];
-  const errors = mostSpecific(validate.errors ?? []);
+  const errors = withoutMisspeltRequired(mostSpecific(validate.errors ?? []), data, root);
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const error of errors) {
@@ -46,6 +46,21 @@ export function schemaDiagnostics(source: YamlSource, data: unknown, validate: V
     }
   }
   return diagnostics;
+}
+
+/**
+ * `risk_scor: 47` is both an unknown key and a missing `risk_score`. Report it once, as the unknown key with its
+ * "did you mean", and drop the missing-key error that the rename fixes.
+ */
+function withoutMisspeltRequired(errors: ErrorObject[], data: unknown, root: JsonSchema): ErrorObject[] {
+  const fixedByRename = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword !== "additionalProperties" && error.keyword !== "unevaluatedProperties") continue;
+    const key = String(error.params.additionalProperty ?? error.params.unevaluatedProperty);
+    const [target] = closest(key, knownProperties(root, error, data, pathOf(error.instancePath)), 1);
+    if (target) fixedByRename.add(`${error.instancePath}\0${target}`);
+  }
+  return errors.filter((e) => !(e.keyword === "required" && fixedByRename.has(`${e.instancePath}\0${String(e.params.missingProperty)}`)));
 }
 
 /** Drops the umbrella errors (`oneOf`, `anyOf`, `if`) whose cause is already reported more precisely. */

@@ -19,7 +19,18 @@ for (const command of [newCommand, fmtCommand, changesetCommand, testCommand, ve
   if (!commands.some((c) => c.name === command.name)) commands.push(command);
 }
 
-const newFlags = ["--name", "Kubernetes Pod Exec", "--index", "logs-kubernetes.*", "--severity", "high", "--tactic", "Execution", "--dir", "kubernetes"];
+const newFlags = [
+  "--name",
+  "Kubernetes Pod Exec",
+  "--index",
+  "logs-kubernetes.*",
+  "--severity",
+  "high",
+  "--tactic",
+  "Execution",
+  "--dir",
+  "kubernetes",
+];
 const ruleFile = "rules/kubernetes/kubernetes_pod_exec.yaml";
 const casesFile = "fixtures/kubernetes/kubernetes_pod_exec/cases.yaml";
 
@@ -44,7 +55,9 @@ describe("dac new", () => {
     );
     // The rule itself is valid; the version lock wants its entry, which `dac version` writes.
     const before = await runCli(["validate", "--format", "json", ruleFile], root);
-    expect((JSON.parse(before.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code)).toEqual(["DAC602"]);
+    expect(
+      (JSON.parse(before.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code),
+    ).toEqual(["DAC602"]);
     expect(await runCli(["version"], root)).toMatchObject({ code: 0 });
     expect(await runCli(["validate", ruleFile], root)).toMatchObject({ code: 0 });
     expect(await runCli(["fmt", "--check"], root)).toMatchObject({ code: 0 });
@@ -81,7 +94,17 @@ describe("dac new", () => {
 
   it("asks for what is missing when it can, and asks again after a wrong answer", async () => {
     const root = repoWithSchemas();
-    const answers = ["Kubernetes Pod Exec", "", "", "logs-kubernetes.*", "urgent", "high", "Lateral Moves", "TA0002", "kubernetes"];
+    const answers = [
+      "Kubernetes Pod Exec",
+      "",
+      "",
+      "logs-kubernetes.*",
+      "urgent",
+      "high",
+      "Lateral Moves",
+      "TA0002",
+      "kubernetes",
+    ];
     const asked: string[] = [];
     const told: string[] = [];
     const prompter: Prompter = {
@@ -104,24 +127,48 @@ describe("dac new", () => {
       config: () => loadConfig(root),
     };
     expect(await runNew({}, ctx, prompter)).toBe(0);
-    expect(asked.map((q) => q.split(" ")[0])).toEqual(["Rule", "Rule", "Query", "Index", "Severity", "Severity", "ATT&CK", "ATT&CK", "Folder"]);
+    expect(asked.map((q) => q.split(" ")[0])).toEqual([
+      "Rule",
+      "Rule",
+      "Query",
+      "Index",
+      "Severity",
+      "Severity",
+      "ATT&CK",
+      "ATT&CK",
+      "Folder",
+    ]);
     expect(asked[2]).toBe("Query language (kuery/lucene) [kuery]: ");
-    expect(told).toEqual(["  choose one of low, medium, high, critical\n", expect.stringMatching(/^ {2}not an Enterprise tactic/)]);
+    expect(told).toEqual([
+      "  choose one of low, medium, high, critical\n",
+      expect.stringMatching(/^ {2}not an Enterprise tactic/),
+    ]);
     expect(stdout).toContain(`created ${ruleFile}`);
     expect(readFileSync(join(root, ruleFile), "utf8")).toContain("id: TA0002");
   });
 });
 
 describe("dac fmt", () => {
-  const messy = "# yaml-language-server: $schema=../../schemas/rule.schema.json\nseverity: low\nname: 'Rule'\n";
+  const messy =
+    "# yaml-language-server: $schema=../../schemas/rule.schema.json\nseverity: low\nname: 'Rule'\n";
 
   it("--check lists drift, writes nothing and exits 1; fmt then fixes it", async () => {
-    const root = tempRepo({ "rules/k/a.yaml": messy, "rules/k/b.yaml": "# yaml-language-server: $schema=../../schemas/rule.schema.json\nname: B\n" });
+    const root = tempRepo({
+      "rules/k/a.yaml": messy,
+      "rules/k/b.yaml": "# yaml-language-server: $schema=../../schemas/rule.schema.json\nname: B\n",
+    });
     const check = await runCli(["fmt", "--check"], root);
-    expect(check).toMatchObject({ code: 1, stdout: "would reformat rules/k/a.yaml\n1 file(s) would be reformatted, 1 already formatted. Run `dac fmt` to fix.\n" });
+    expect(check).toMatchObject({
+      code: 1,
+      stdout:
+        "would reformat rules/k/a.yaml\n1 file(s) would be reformatted, 1 already formatted. Run `dac fmt` to fix.\n",
+    });
     expect(readFileSync(join(root, "rules/k/a.yaml"), "utf8")).toBe(messy);
     const fixed = await runCli(["fmt"], root);
-    expect(fixed).toMatchObject({ code: 0, stdout: "formatted rules/k/a.yaml\nFormatted 1 file(s), 1 already formatted.\n" });
+    expect(fixed).toMatchObject({
+      code: 0,
+      stdout: "formatted rules/k/a.yaml\nFormatted 1 file(s), 1 already formatted.\n",
+    });
     expect(readFileSync(join(root, "rules/k/a.yaml"), "utf8")).toBe(
       "# yaml-language-server: $schema=../../schemas/rule.schema.json\nname: Rule\nseverity: low\n",
     );
@@ -137,7 +184,9 @@ describe("dac fmt", () => {
 
   it("an empty selection or a missing path is a usage error", async () => {
     expect((await runCli(["fmt"], tempRepo({}))).code).toBe(2);
-    expect((await runCli(["fmt", "nowhere"], tempRepo({}))).stderr).toContain("nowhere: no such file or folder");
+    expect((await runCli(["fmt", "nowhere"], tempRepo({}))).stderr).toContain(
+      "nowhere: no such file or folder",
+    );
   });
 
   it("passes on the repository", async () => {
@@ -152,7 +201,10 @@ describe("dac changeset", () => {
       "rules/k/a.yaml": "rule_id: 11111111-1111-4111-8111-111111111111\nname: Rule A\n",
       ".changeset/config.json": '{ "baseBranch": "main" }\n',
     });
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=dac", "-c", "user.email=dac@example.com", ...args], { cwd: root });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=dac", "-c", "user.email=dac@example.com", ...args], {
+        cwd: root,
+      });
     git("init", "-q", "-b", "main");
     git("add", "-A");
     git("commit", "-q", "-m", "base");
@@ -162,7 +214,10 @@ describe("dac changeset", () => {
 
   it("writes a changeset for an added rule, which --check then accepts", async () => {
     const root = gitRepo();
-    writeFileSync(join(root, "rules/k/b.yaml"), "rule_id: 22222222-2222-4222-8222-222222222222\nname: Rule B\n");
+    writeFileSync(
+      join(root, "rules/k/b.yaml"),
+      "rule_id: 22222222-2222-4222-8222-222222222222\nname: Rule B\n",
+    );
     const check = await runCli(["changeset", "--check", "--base", "main"], root);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain("no changeset added since the base releases @dac/rules");
@@ -174,7 +229,9 @@ describe("dac changeset", () => {
     expect(readFileSync(join(root, ".changeset", files[0]!), "utf8")).toContain('"@dac/rules": minor');
     expect(await runCli(["changeset", "--check", "--base", "main"], root)).toMatchObject({ code: 0 });
     // Run again: already covered, nothing more written.
-    expect((await runCli(["changeset", "--base", "main"], root)).stdout).toContain("Covered by .changeset/rules-added-rule-b.md (minor)");
+    expect((await runCli(["changeset", "--base", "main"], root)).stdout).toContain(
+      "Covered by .changeset/rules-added-rule-b.md (minor)",
+    );
   });
 
   it("says so when no rule changed, and writes nothing", async () => {

@@ -26,20 +26,28 @@ export const changesetCommand: Command = {
     base: { type: "string", valueName: "REF", description: "Git ref to compare with (e.g. origin/main)." },
     check: {
       type: "boolean",
-      description: "Write nothing; exit 1 if rules changed and no changeset added since the base covers them (CI).",
+      description:
+        "Write nothing; exit 1 if rules changed and no changeset added since the base covers them (CI).",
     },
   },
   async run({ values, positionals }, ctx) {
-    if (positionals.length > 0) throw new UsageError("dac changeset compares the whole rule set and takes no paths");
+    if (positionals.length > 0)
+      throw new UsageError("dac changeset compares the whole rule set and takes no paths");
     const config = ctx.config();
     const changesetDir = join(config.root, ".changeset");
     if (!existsSync(join(changesetDir, "config.json"))) {
-      throw new UsageError(`changesets are not set up: ${relative(ctx.cwd, join(changesetDir, "config.json"))} is missing (run \`npx changeset init\`)`);
+      throw new UsageError(
+        `changesets are not set up: ${relative(ctx.cwd, join(changesetDir, "config.json"))} is missing (run \`npx changeset init\`)`,
+      );
     }
     const show = (file: string) => relative(ctx.cwd, file) || file;
     let diff: RuleSetDiff;
     try {
-      diff = diffAgainstBase(gitIn(config.root), { rulesDir: config.rules, changesetDir }, stringOption(values, "base"));
+      diff = diffAgainstBase(
+        gitIn(config.root),
+        { rulesDir: config.rules, changesetDir },
+        stringOption(values, "base"),
+      );
     } catch (error) {
       if (error instanceof GitError) throw new UsageError(error.message);
       throw error;
@@ -66,7 +74,9 @@ export const changesetCommand: Command = {
     }
     const proposal = proposeChangeset(diff, changesetDir)!;
     writeFileSync(proposal.file, proposal.content, { flag: "wx" });
-    ctx.stdout(`\nWrote ${show(proposal.file)} (edit it if you like, then commit it):\n\n${proposal.content}`);
+    ctx.stdout(
+      `\nWrote ${show(proposal.file)} (edit it if you like, then commit it):\n\n${proposal.content}`,
+    );
     return 0;
   },
 };

@@ -8,7 +8,8 @@ import { UsageError } from "../command.js";
 
 export const fmtCommand: Command = {
   name: "fmt",
-  summary: "Rewrite rule and fixture YAML in canonical form (key order, quoting, block scalars), keeping comments.",
+  summary:
+    "Rewrite rule and fixture YAML in canonical form (key order, quoting, block scalars), keeping comments.",
   usage: "dac fmt [PATH...] [options]",
   description: [
     "PATH may be files or folders (default: the configured rules and fixtures folders). Rules get the canonical key",
@@ -20,8 +21,14 @@ export const fmtCommand: Command = {
     "formatted, 2 usage error.",
   ].join("\n"),
   options: {
-    check: { type: "boolean", description: "Write nothing; list the files that would change and exit 1 if any." },
-    queries: { type: "boolean", description: "Also reprint KQL queries with the KQL printer (changes the query text)." },
+    check: {
+      type: "boolean",
+      description: "Write nothing; list the files that would change and exit 1 if any.",
+    },
+    queries: {
+      type: "boolean",
+      description: "Also reprint KQL queries with the KQL printer (changes the query text).",
+    },
   },
   async run({ values, positionals }, ctx) {
     const config = ctx.config();
@@ -39,7 +46,9 @@ export const fmtCommand: Command = {
       throw error;
     }
     if (targets.length === 0) {
-      throw new UsageError(`no YAML files found in ${positionals.length > 0 ? positionals.join(", ") : "the rules and fixtures folders"}`);
+      throw new UsageError(
+        `no YAML files found in ${positionals.length > 0 ? positionals.join(", ") : "the rules and fixtures folders"}`,
+      );
     }
     const check = values.check === true;
     const show = (file: string) => relative(ctx.cwd, file) || file;
@@ -50,7 +59,9 @@ export const fmtCommand: Command = {
       for (const note of outcome.notes) ctx.stderr(`${show(outcome.file)}: ${note}\n`);
       if (outcome.status === "error") {
         failed++;
-        ctx.stderr(`${show(outcome.file)}${outcome.line ? `:${outcome.line}` : ""}: cannot format: ${outcome.message}\n`);
+        ctx.stderr(
+          `${show(outcome.file)}${outcome.line ? `:${outcome.line}` : ""}: cannot format: ${outcome.message}\n`,
+        );
       } else if (outcome.status === "changed") {
         changed++;
         if (check) ctx.stdout(`would reformat ${show(outcome.file)}\n`);

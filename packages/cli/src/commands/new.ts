@@ -34,7 +34,8 @@ function terminalPrompter(): Prompter {
   return {
     interactive,
     // Questions go to stderr, so stdout carries only what was created.
-    ask: (question) => (rl ??= createInterface({ input: process.stdin, output: process.stderr })).question(question),
+    ask: (question) =>
+      (rl ??= createInterface({ input: process.stdin, output: process.stderr })).question(question),
     tell: (message) => void process.stderr.write(message),
     close: () => rl?.close(),
   };
@@ -69,7 +70,12 @@ function question(flag: (typeof asked)[number], type: string | undefined): Quest
     case "tactic":
       return {
         text: "ATT&CK tactic, id or name (e.g. TA0007 or Discovery)",
-        check: (a) => (findTactic(a) ? undefined : `not an Enterprise tactic; one of: ${enterpriseTactics().map((t) => t.name).join(", ")}`),
+        check: (a) =>
+          findTactic(a)
+            ? undefined
+            : `not an Enterprise tactic; one of: ${enterpriseTactics()
+                .map((t) => t.name)
+                .join(", ")}`,
       };
     case "dir":
       return { text: "Folder under the rules folder (e.g. kubernetes)" };
@@ -101,11 +107,18 @@ async function completeRequest(values: OptionValues, prompter: Prompter): Promis
         const hint = q.choices ? ` (${q.choices.join("/")})` : "";
         let answer: string;
         try {
-          answer = (await prompter.ask(`${q.text}${hint}${q.default ? ` [${q.default}]` : ""}: `)).trim() || q.default || "";
+          answer =
+            (await prompter.ask(`${q.text}${hint}${q.default ? ` [${q.default}]` : ""}: `)).trim() ||
+            q.default ||
+            "";
         } catch {
           throw new UsageError("cancelled: no rule was created");
         }
-        const problem = !answer ? "an answer is needed" : q.choices && !q.choices.includes(answer) ? `choose one of ${q.choices.join(", ")}` : q.check?.(answer);
+        const problem = !answer
+          ? "an answer is needed"
+          : q.choices && !q.choices.includes(answer)
+            ? `choose one of ${q.choices.join(", ")}`
+            : q.check?.(answer);
         if (!problem) {
           if (flag === "index") index = answer.split(",");
           else answers[flag] = answer;
@@ -161,7 +174,9 @@ export async function runNew(values: OptionValues, ctx: CommandContext, prompter
   const files = [scaffold.rule, scaffold.cases];
   const taken = existingFiles(files);
   if (taken.length > 0) {
-    throw new UsageError(`${taken.map(show).join(" and ")} already exist${taken.length === 1 ? "s" : ""}; dac new never overwrites (choose another --name or --dir)`);
+    throw new UsageError(
+      `${taken.map(show).join(" and ")} already exist${taken.length === 1 ? "s" : ""}; dac new never overwrites (choose another --name or --dir)`,
+    );
   }
   writeNewFiles(files);
   ctx.stdout(`created ${show(scaffold.rule.path)}\ncreated ${show(scaffold.cases.path)}\n`);
@@ -191,8 +206,17 @@ export const newCommand: Command = {
     "usage error (exit 2). Never overwrites a file.",
   ].join("\n"),
   options: {
-    name: { type: "string", valueName: "NAME", description: "Rule name; the file name is its snake_case form." },
-    type: { type: "string", valueName: "TYPE", choices: scaffoldTypes, description: "Rule type (default: query)." },
+    name: {
+      type: "string",
+      valueName: "NAME",
+      description: "Rule name; the file name is its snake_case form.",
+    },
+    type: {
+      type: "string",
+      valueName: "TYPE",
+      choices: scaffoldTypes,
+      description: "Rule type (default: query).",
+    },
     language: {
       type: "string",
       valueName: "LANGUAGE",
@@ -205,7 +229,12 @@ export const newCommand: Command = {
       valueName: "PATTERN",
       description: "Index pattern the rule searches; repeat it or separate patterns with commas.",
     },
-    severity: { type: "string", valueName: "LEVEL", choices: severities, description: "Severity; sets risk_score in its band." },
+    severity: {
+      type: "string",
+      valueName: "LEVEL",
+      choices: severities,
+      description: "Severity; sets risk_score in its band.",
+    },
     tactic: {
       type: "string",
       valueName: "TACTIC",
@@ -220,7 +249,11 @@ export const newCommand: Command = {
       valueName: "PACKAGE",
       description: "metadata.integration (default: the first folder of --dir).",
     },
-    query: { type: "string", valueName: "QUERY", description: "The query (default: a placeholder to replace)." },
+    query: {
+      type: "string",
+      valueName: "QUERY",
+      description: "The query (default: a placeholder to replace).",
+    },
   },
   run: ({ values }, ctx) => runNew(values, ctx, terminalPrompter()),
 };

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { lockDiagnostics } from "@dac/exporter";
 import { loadRules } from "@dac/schema";
 import type { Diagnostic, LoadRulesResult } from "@dac/schema";
@@ -57,7 +58,7 @@ export const validateCommand: Command = {
     const result = runValidation(positionals, ctx);
     const report = renderDiagnostics(format, result, ctx, ctx.color && !output);
     if (output) {
-      writeFileAtomic(output, report);
+      writeFileAtomic(resolve(ctx.cwd, output), report);
       const errors = result.diagnostics.filter((d) => d.severity === "error").length;
       ctx.stderr(`wrote ${format} report to ${output} (${errors} errors, ${result.diagnostics.length - errors} warnings)\n`);
     } else ctx.stdout(report);
