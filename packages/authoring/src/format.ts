@@ -74,7 +74,8 @@ export function formatYaml(text: string, options: FormatOptions): FormatResult {
   const folded = markOverflowingProse(doc, unfolded, lineWidth)
     ? doc.toString({ ...renderOptions, lineWidth })
     : unfolded;
-  const out = [folded, unfolded].find((candidate) => sameData(candidate, expected));
+  // Text that reads back as the input text holds the same data; anything else is checked.
+  const out = [folded, unfolded].find((candidate) => candidate === text || sameData(candidate, expected));
   if (out === undefined) throw new FormatError("formatting would change the data; the file is left as it is");
   return { text: out, changed: out !== text, notes };
 }
@@ -166,8 +167,21 @@ function styleScalar(scalar: Scalar, isKey: boolean): void {
   else scalar.type = quoteFor(value);
 }
 
+const plainCache = new Map<string, boolean>();
+
 /** Plain only when YAML 1.2 and YAML 1.1 readers both read the text back as this string (`yes`, `2025-03-04`…). */
 function plainIsSafe(value: string): boolean {
+  let safe = plainCache.get(value);
+  if (safe === undefined) {
+    safe = computePlainIsSafe(value);
+    // Values repeat across files (field names, dataset names); the cache stays bounded all the same.
+    if (plainCache.size > 50_000) plainCache.clear();
+    plainCache.set(value, safe);
+  }
+  return safe;
+}
+
+function computePlainIsSafe(value: string): boolean {
   if (value === "" || value.includes("\n")) return false;
   if (stringify(value, { lineWidth: 0 }) !== `${value}\n`) return false;
   try {
@@ -191,6 +205,7 @@ function quoteFor(value: string): Scalar.Type {
  * are matched between the document and its rendering by their order of appearance. Returns whether any was.
  */
 function markOverflowingProse(doc: Document, rendered: string, lineWidth: number): boolean {
+  if (rendered.split("\n").every((line) => line.length <= lineWidth)) return false;
   const reparsed = parseDocument(rendered);
   const lineStarts = [0];
   for (let i = rendered.indexOf("\n"); i >= 0; i = rendered.indexOf("\n", i + 1)) lineStarts.push(i + 1);

@@ -82,7 +82,7 @@ describe("dac validate", () => {
     const run = await runCli(["validate", "--format", "sarif"], dir);
     const require = createRequire(import.meta.url);
     const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
-    const ajv = new Ajv({ strict: false, unicodeRegExp: false });
+    const ajv = new Ajv.default({ strict: false, unicodeRegExp: false });
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
     const log = JSON.parse(run.stdout);

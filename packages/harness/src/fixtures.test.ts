@@ -142,10 +142,7 @@ cases:
     [
       "an unknown key",
       "cases:\n  - name: a\n    expect: match\n    event:\n      - {a: 1}\n",
-      [
-        ["DAC506", 3, 5, expect.stringContaining("`events`")],
-        ["DAC506", 5, 5, expect.stringContaining("unknown key `event`")],
-      ],
+      [["DAC506", 5, 5, "unknown key `event` in cases[0], did you mean `events`?"]],
     ],
     [
       "a missing event file",

@@ -30,3 +30,4 @@ export {
 } from "./catalog.js";
 export { compile, KqlEvaluationError, type CompileOptions } from "./evaluate.js";
 export { explain, formatExplain, type ExplainNode } from "./explain.js";
+export { dslFieldsFromCatalog } from "./dsl-fields.js";

@@ -1,6 +1,18 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { compile, explain, fieldCatalog, formatExplain, KqlEvaluationError, KqlSyntaxError, parse, print, toDsl } from "@dac/kql";
+import {
+  compile,
+  dslFieldsFromCatalog,
+  explain,
+  fieldCatalog,
+  formatExplain,
+  KqlDslError,
+  KqlEvaluationError,
+  KqlSyntaxError,
+  parse,
+  print,
+  toDsl,
+} from "@dac/kql";
 import type { FieldCatalog, KqlNode } from "@dac/kql";
 import { parseEventFile } from "@dac/harness";
 import { formatDiagnosticsPretty } from "@dac/report";
@@ -161,13 +173,26 @@ const fmtCommand: Command = {
 const dslCommand: Command = {
   name: "dsl",
   summary: "Print the Elasticsearch query DSL that Kibana's detection engine builds for a rule with this query.",
-  usage: "dac kql dsl --query KQL",
-  options: queryOptions,
+  usage: "dac kql dsl --query KQL [--mapping FILE]",
+  description:
+    "Without --mapping, the DSL Kibana builds when it knows no field types (match, match_phrase, query_string). " +
+    "With --mapping, the DSL of Kibana 8.15+, which loads the index's field types (term/wildcard on keyword, ranges on dates).",
+  options: { ...queryOptions, mapping: catalogOptions.mapping!, "unknown-fields": catalogOptions["unknown-fields"]! },
   async run({ values }, ctx) {
     const ast = parseOrReport(readQuery(values, ctx), ctx);
     if (!ast) return 1;
-    ctx.stdout(`${JSON.stringify(toDsl(ast), null, stringOption(values, "format") === "json" ? undefined : 2)}\n`);
-    return 0;
+    const typed = ((values.mapping as string[] | undefined) ?? []).length > 0;
+    try {
+      const dsl = toDsl(ast, typed ? { fields: dslFieldsFromCatalog(buildCatalog(values, ctx)) } : {});
+      ctx.stdout(`${JSON.stringify(dsl, null, stringOption(values, "format") === "json" ? undefined : 2)}\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof KqlDslError) {
+        ctx.stderr(`error: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
   },
 };
 

@@ -30,12 +30,20 @@ export interface Prompter {
 
 function terminalPrompter(): Prompter {
   const interactive = process.stdin.isTTY === true;
+  let lines: AsyncIterator<string> | undefined;
   let rl: ReturnType<typeof createInterface> | undefined;
   return {
     interactive,
-    // Questions go to stderr, so stdout carries only what was created.
-    ask: (question) =>
-      (rl ??= createInterface({ input: process.stdin, output: process.stderr })).question(question),
+    // Questions go to stderr, so stdout carries only what was created. Reading lines (not `question`) keeps
+    // answers typed or pasted ahead of their question.
+    ask: async (question) => {
+      rl ??= createInterface({ input: process.stdin, terminal: false });
+      lines ??= rl[Symbol.asyncIterator]();
+      process.stderr.write(question);
+      const next = await lines.next();
+      if (next.done) throw new Error("end of input");
+      return next.value;
+    },
     tell: (message) => void process.stderr.write(message),
     close: () => rl?.close(),
   };

@@ -7,7 +7,7 @@ import type { CommandContext, OptionValues } from "../command.js";
 import { UsageError } from "../command.js";
 import { repoRoot } from "../test-support.js";
 import { checkCommand } from "./check.js";
-import { chooseReporters, testCommand } from "./test.js";
+import { chooseReporters, runHarness, testCommand, watchTests } from "./test.js";
 
 describe("chooseReporters", () => {
   const choose = (values: OptionValues) => chooseReporters(values);
@@ -161,6 +161,42 @@ describe("dac test", () => {
     const strict = await run(testCommand, { "min-branch-coverage": "100" }, [], dir);
     expect(strict.code).toBe(1);
     await expect(run(testCommand, { "min-branch-coverage": "lots" })).rejects.toThrow(UsageError);
+  });
+});
+
+describe("dac test --watch", () => {
+  it("re-runs the rules a changed fixture affects, until stopped", async () => {
+    const dir = copyOfRepo();
+    let stdout = "";
+    let stderr = "";
+    const ctx: CommandContext = {
+      cwd: dir,
+      env: {},
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      color: false,
+      version: "0.0.0",
+      config: () => loadConfig(dir),
+    };
+    const options = { cwd: dir, config: ctx.config() };
+    const first = runHarness(options);
+    const stop = new AbortController();
+    const watching = watchTests(options, [{ name: "json" }], ctx, false, first, stop.signal);
+    await new Promise((r) => setTimeout(r, 100));
+    const negative = join(
+      dir,
+      "fixtures/kubernetes/kubernetes_denied_service_account_request/negative/decision-allow.json",
+    );
+    // The near miss now carries `forbid`: the rule matches it and the re-run fails.
+    writeFileSync(negative, readFileSync(negative, "utf8").replace('"allow"', '"forbid"'));
+    await expect.poll(() => stdout, { timeout: 5000 }).toContain('"ok": false');
+    stop.abort();
+    expect(await watching).toBe(1);
+    expect(stderr).toContain("1 rule(s) re-run");
+    const rerun = JSON.parse(stdout) as { rules: { file: string }[] };
+    expect(rerun.rules.map((r) => r.file)).toEqual([
+      "rules/kubernetes/kubernetes_denied_service_account_request.yaml",
+    ]);
   });
 });
 

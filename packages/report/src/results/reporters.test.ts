@@ -12,11 +12,11 @@ const golden = (name: string) => new URL(`./__golden__/${name}`, import.meta.url
 
 describe("test-result reporters", () => {
   it.each([
-    ["pretty", "pretty.txt"],
-    ["json", "run.json"],
-    ["junit", "junit.xml"],
-    ["github", "github.txt"],
-    ["markdown", "summary.md"],
+    ["pretty", "pretty.golden"],
+    ["json", "json.golden"],
+    ["junit", "junit.golden"],
+    ["github", "github.golden"],
+    ["markdown", "markdown.golden"],
   ] as const)("%s matches its golden file", async (reporter, file) => {
     await expect(formatTestResults(sampleRun, reporter)).toMatchFileSnapshot(golden(file));
   });
