@@ -10,7 +10,14 @@ const dir = mkdtempSync(join(tmpdir(), "dac-test-"));
 const report = join(dir, "vitest.json");
 const run = spawnSync(
   process.execPath,
-  ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    "node_modules/vitest/vitest.mjs",
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: "inherit" },
 );
 let summary;
@@ -22,7 +29,9 @@ try {
 rmSync(dir, { recursive: true, force: true });
 if (summary) {
   const skipped = summary.numPendingTests + summary.numTodoTests;
-  console.log(`tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  console.log(
+    `tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`,
+  );
   if (summary.numTotalTests === 0) {
     console.error("no tests ran");
     process.exit(1);

@@ -2,8 +2,15 @@ import type { Command, OptionSpec } from "./command.js";
 
 export const globalOptions: Record<string, OptionSpec> = {
   help: { type: "boolean", short: "h", description: "Show help for the command." },
-  config: { type: "string", valueName: "FILE", description: "Use this configuration file instead of the nearest dac.config.yaml." },
-  color: { type: "boolean", description: "Force coloured output (default: on for a terminal, off with NO_COLOR)." },
+  config: {
+    type: "string",
+    valueName: "FILE",
+    description: "Use this configuration file instead of the nearest dac.config.yaml.",
+  },
+  color: {
+    type: "boolean",
+    description: "Force coloured output (default: on for a terminal, off with NO_COLOR).",
+  },
   "no-color": { type: "boolean", description: "Disable coloured output." },
 };
 
@@ -53,4 +60,22 @@ export function mainHelp(commands: readonly Command[], version: string): string 
     "  -v, --version  Print the version.",
     "",
   ].join("\n");
+}
+
+/** The README's CLI reference: every command's `--help`, generated so the two never drift apart. */
+export function cliReference(commands: readonly Command[], version: string): string {
+  const sections: string[] = [
+    "```text",
+    mainHelp(commands, version)
+      .replace(/^dac \S+ /, "dac ")
+      .trimEnd(),
+    "```",
+  ];
+  const visit = (command: Command, prefix: string) => {
+    const name = `${prefix}${command.name}`;
+    sections.push("", `### \`dac ${name}\``, "", "```text", commandHelp(command).trimEnd(), "```");
+    for (const sub of command.subcommands ?? []) visit(sub, `${name} `);
+  };
+  for (const command of commands) visit(command, "");
+  return `${sections.join("\n")}\n`;
 }

@@ -24,7 +24,11 @@ function toParseArgsOptions(options: Record<string, OptionSpec>) {
   return Object.fromEntries(
     Object.entries(options).map(([name, spec]) => [
       name,
-      { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) },
+      {
+        type: spec.type,
+        ...(spec.short ? { short: spec.short } : {}),
+        ...(spec.multiple ? { multiple: true } : {}),
+      },
     ]),
   );
 }
@@ -33,7 +37,12 @@ function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   const options = { ...globalOptions, ...command.options };
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: toParseArgsOptions(options), allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: toParseArgsOptions(options),
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
     const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
@@ -58,7 +67,10 @@ function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
 function findCommand(list: readonly Command[], name: string, prefix: string): Command {
   const found = list.find((c) => c.name === name);
   if (found) return found;
-  const suggestion = didYouMean(name, list.map((c) => c.name));
+  const suggestion = didYouMean(
+    name,
+    list.map((c) => c.name),
+  );
   throw new UsageError(`unknown command \`${prefix}${name}\`${suggestion ? `, ${suggestion}` : ""}`);
 }
 
@@ -93,7 +105,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(commandHelp(command));
       return 0;
     }
-    const color = parsed.values["no-color"] ? false : parsed.values.color ? true : io.isTTY && !io.env.NO_COLOR;
+    const color = parsed.values["no-color"]
+      ? false
+      : parsed.values.color
+        ? true
+        : io.isTTY && !io.env.NO_COLOR;
     let config: DacConfig | undefined;
     const ctx: CommandContext = {
       cwd: io.cwd,
@@ -102,7 +118,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       stderr: io.stderr,
       color: Boolean(color || io.env.FORCE_COLOR),
       version,
-      config: () => (config ??= loadConfig(io.cwd, typeof parsed.values.config === "string" ? parsed.values.config : undefined)),
+      config: () =>
+        (config ??= loadConfig(
+          io.cwd,
+          typeof parsed.values.config === "string" ? parsed.values.config : undefined,
+        )),
     };
     if (!command.run) throw new UsageError(`\`${label}\` needs a subcommand`);
     return await command.run(parsed, ctx);

@@ -13,7 +13,11 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process, capturing its output. */
-export async function runCli(argv: string[], cwd = repoRoot, env: Record<string, string | undefined> = {}): Promise<CliRun> {
+export async function runCli(
+  argv: string[],
+  cwd = repoRoot,
+  env: Record<string, string | undefined> = {},
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {

@@ -6,7 +6,10 @@ import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { repoRoot, runCli, tempRepo } from "./test-support.js";
 
-const seed = readFileSync(join(repoRoot, "rules/kubernetes/kubernetes_denied_service_account_request.yaml"), "utf8");
+const seed = readFileSync(
+  join(repoRoot, "rules/kubernetes/kubernetes_denied_service_account_request.yaml"),
+  "utf8",
+);
 
 function misspelt(): string {
   return seed.replace(/^risk_score:/m, "risk_scor:");
@@ -63,7 +66,9 @@ describe("dac validate", () => {
     const run = await runCli(["validate"], dir);
     expect(run.code).toBe(1);
     const line = lineOf(misspelt(), "risk_scor:");
-    expect(run.stdout).toContain(`rules/k8s/rule.yaml:${line}:1 error unknown key \`risk_scor\`, did you mean \`risk_score\`?`);
+    expect(run.stdout).toContain(
+      `rules/k8s/rule.yaml:${line}:1 error unknown key \`risk_scor\`, did you mean \`risk_score\`?`,
+    );
     expect(run.stdout).toContain("^^^^^^^^^");
   });
 
@@ -74,14 +79,21 @@ describe("dac validate", () => {
     const report = JSON.parse(run.stdout);
     expect(report.schemaVersion).toBe(1);
     expect(report.summary).toMatchObject({ files: 1, rules: 1, errors: 1 });
-    expect(report.diagnostics[0]).toMatchObject({ file: "rules/rule.yaml", code: "DAC101", line: lineOf(misspelt(), "risk_scor:"), column: 1 });
+    expect(report.diagnostics[0]).toMatchObject({
+      file: "rules/rule.yaml",
+      code: "DAC101",
+      line: lineOf(misspelt(), "risk_scor:"),
+      column: 1,
+    });
   });
 
   it("--format sarif validates against SARIF 2.1.0", async () => {
     const dir = tempRepo({ "rules/rule.yaml": misspelt() });
     const run = await runCli(["validate", "--format", "sarif"], dir);
     const require = createRequire(import.meta.url);
-    const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
+    const schema = JSON.parse(
+      readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"),
+    );
     const ajv = new Ajv.default({ strict: false, unicodeRegExp: false });
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
@@ -93,7 +105,9 @@ describe("dac validate", () => {
   it("--format github writes annotations", async () => {
     const dir = tempRepo({ "rules/rule.yaml": misspelt() });
     const run = await runCli(["validate", "--format", "github"], dir);
-    expect(run.stdout).toContain(`::error file=rules/rule.yaml,line=${lineOf(misspelt(), "risk_scor:")},col=1,`);
+    expect(run.stdout).toContain(
+      `::error file=rules/rule.yaml,line=${lineOf(misspelt(), "risk_scor:")},col=1,`,
+    );
   });
 
   it("--output writes the report to a file", async () => {
@@ -105,7 +119,9 @@ describe("dac validate", () => {
   });
 
   it("warnings pass, unless --strict", async () => {
-    const dir = tempRepo({ "rules/rule.yaml": seed.replace(/^rule_id: .*$/m, "rule_id: 63c056a0-339a-11ed-a261-0242ac120002") });
+    const dir = tempRepo({
+      "rules/rule.yaml": seed.replace(/^rule_id: .*$/m, "rule_id: 63c056a0-339a-11ed-a261-0242ac120002"),
+    });
     expect((await runCli(["version"], dir)).code).toBe(0);
     expect((await runCli(["validate"], dir)).code).toBe(0);
     expect((await runCli(["validate", "--strict"], dir)).code).toBe(1);
@@ -133,10 +149,15 @@ describe("dac validate", () => {
   });
 
   it("duplicate rule ids across files are reported on the second file", async () => {
-    const dir = tempRepo({ "rules/a.yaml": seed, "rules/b.yaml": seed.replace(/^name: .*$/m, "name: Another") });
+    const dir = tempRepo({
+      "rules/a.yaml": seed,
+      "rules/b.yaml": seed.replace(/^name: .*$/m, "name: Another"),
+    });
     const run = await runCli(["validate", "--format", "json"], dir);
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout);
-    expect(report.diagnostics.map((d: { file: string; code: string }) => `${d.file} ${d.code}`)).toContain("rules/b.yaml DAC202");
+    expect(report.diagnostics.map((d: { file: string; code: string }) => `${d.file} ${d.code}`)).toContain(
+      "rules/b.yaml DAC202",
+    );
   });
 });

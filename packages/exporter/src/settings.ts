@@ -154,7 +154,8 @@ export function lockDiagnostics(
   }
   // A duplicated rule_id is reported by validation (DAC202); the lock can only speak for unique ids.
   const idCounts = new Map<string, number>();
-  for (const r of rules) idCounts.set(String(r.data.rule_id), (idCounts.get(String(r.data.rule_id)) ?? 0) + 1);
+  for (const r of rules)
+    idCounts.set(String(r.data.rule_id), (idCounts.get(String(r.data.rule_id)) ?? 0) + 1);
   const valid = rules.filter((r) => r.valid && idCounts.get(String(r.data.rule_id)) === 1);
   const problems: LockProblem[] = checkLock(lock, lockSubjects(valid, payloadSettings(config)), {
     lockFile,

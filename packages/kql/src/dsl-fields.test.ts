@@ -6,7 +6,15 @@ import { dslFieldsFromCatalog } from "./dsl-fields.js";
 describe("dslFieldsFromCatalog", () => {
   const catalog = fieldCatalog({
     ecs: false,
-    mappings: [{ properties: { user: { properties: { name: { type: "keyword" } } }, bytes: { type: "long" }, ts: { type: "date" } } }],
+    mappings: [
+      {
+        properties: {
+          user: { properties: { name: { type: "keyword" } } },
+          bytes: { type: "long" },
+          ts: { type: "date" },
+        },
+      },
+    ],
   });
   const fields = dslFieldsFromCatalog(catalog);
 
@@ -26,7 +34,12 @@ describe("dslFieldsFromCatalog", () => {
         bool: {
           filter: [
             { bool: { should: [{ term: { "user.name": { value: "root" } } }], minimum_should_match: 1 } },
-            { bool: { should: [{ range: { ts: { gte: "2024-01-01", lte: "2024-01-01", time_zone: "Zulu" } } }], minimum_should_match: 1 } },
+            {
+              bool: {
+                should: [{ range: { ts: { gte: "2024-01-01", lte: "2024-01-01", time_zone: "Zulu" } } }],
+                minimum_should_match: 1,
+              },
+            },
           ],
         },
       },

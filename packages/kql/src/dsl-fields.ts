@@ -16,7 +16,17 @@ const kibanaTypes: Record<string, string> = {
   nested: "nested",
 };
 
-const numeric = new Set(["long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long"]);
+const numeric = new Set([
+  "long",
+  "integer",
+  "short",
+  "byte",
+  "double",
+  "float",
+  "half_float",
+  "scaled_float",
+  "unsigned_long",
+]);
 
 function toDslField(field: FieldInfo): DslField {
   return {

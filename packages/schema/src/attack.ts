@@ -19,8 +19,14 @@ let bundledTactics: AttackData["tactics"] | undefined;
 
 function enterpriseTactics(): AttackData["tactics"] {
   if (!bundledTactics) {
-    const raw = JSON.parse(readFileSync(join(schemasDir, "attack", "enterprise-tactics.json"), "utf8")) as unknown;
-    const list = (Array.isArray(raw) ? raw : (raw as { tactics: unknown[] }).tactics) as { id: string; name: string; shortname: string }[];
+    const raw = JSON.parse(
+      readFileSync(join(schemasDir, "attack", "enterprise-tactics.json"), "utf8"),
+    ) as unknown;
+    const list = (Array.isArray(raw) ? raw : (raw as { tactics: unknown[] }).tactics) as {
+      id: string;
+      name: string;
+      shortname: string;
+    }[];
     bundledTactics = new Map(list.map((t) => [t.id, { name: t.name, shortname: t.shortname }]));
   }
   return bundledTactics;
@@ -76,7 +82,11 @@ export function loadAttackData(stixFile?: string): AttackData {
 }
 
 function sameUrl(actual: string, expected: string): boolean {
-  const norm = (u: string) => u.trim().replace(/^http:/, "https:").replace(/\/+$/, "");
+  const norm = (u: string) =>
+    u
+      .trim()
+      .replace(/^http:/, "https:")
+      .replace(/\/+$/, "");
   return norm(actual) === norm(expected);
 }
 
@@ -87,48 +97,108 @@ export function checkAttack(rule: Rule, data: AttackData): Diagnostic[] {
   (rule.data.threat ?? []).forEach((entry, i) => {
     const at = (...path: (string | number)[]) => ["threat", i, ...path];
     if (entry.framework !== "MITRE ATT&CK") {
-      out.push(diagnosticAt(source, at("framework"), { code: "DAC308", message: `framework is \`${entry.framework}\`, expected \`MITRE ATT&CK\`` }));
+      out.push(
+        diagnosticAt(source, at("framework"), {
+          code: "DAC308",
+          message: `framework is \`${entry.framework}\`, expected \`MITRE ATT&CK\``,
+        }),
+      );
     }
     const tactic = entry.tactic;
     if (!tacticId.test(tactic.id)) {
-      out.push(diagnosticAt(source, at("tactic", "id"), { code: "DAC301", message: `tactic id \`${tactic.id}\` is malformed`, hint: "tactic ids look like `TA0007`" }));
+      out.push(
+        diagnosticAt(source, at("tactic", "id"), {
+          code: "DAC301",
+          message: `tactic id \`${tactic.id}\` is malformed`,
+          hint: "tactic ids look like `TA0007`",
+        }),
+      );
     } else {
       const known = data.tactics.get(tactic.id);
       if (!known) {
-        out.push(diagnosticAt(source, at("tactic", "id"), { code: "DAC304", message: `\`${tactic.id}\` is not an Enterprise ATT&CK tactic` }));
+        out.push(
+          diagnosticAt(source, at("tactic", "id"), {
+            code: "DAC304",
+            message: `\`${tactic.id}\` is not an Enterprise ATT&CK tactic`,
+          }),
+        );
       } else if (known.name !== tactic.name) {
-        out.push(diagnosticAt(source, at("tactic", "name"), { code: "DAC304", message: `tactic ${tactic.id} is named "${known.name}", not "${tactic.name}"`, hint: `write \`name: ${known.name}\`` }));
+        out.push(
+          diagnosticAt(source, at("tactic", "name"), {
+            code: "DAC304",
+            message: `tactic ${tactic.id} is named "${known.name}", not "${tactic.name}"`,
+            hint: `write \`name: ${known.name}\``,
+          }),
+        );
       }
       const url = `https://attack.mitre.org/tactics/${tactic.id}/`;
       if (!sameUrl(tactic.reference, url)) {
-        out.push(diagnosticAt(source, at("tactic", "reference"), { code: "DAC303", message: `tactic reference \`${tactic.reference}\` does not match ${tactic.id}`, hint: `use ${url}` }));
+        out.push(
+          diagnosticAt(source, at("tactic", "reference"), {
+            code: "DAC303",
+            message: `tactic reference \`${tactic.reference}\` does not match ${tactic.id}`,
+            hint: `use ${url}`,
+          }),
+        );
       }
     }
     (entry.technique ?? []).forEach((technique, j) => {
       const tat = (...path: (string | number)[]) => at("technique", j, ...path);
       if (!techniqueId.test(technique.id)) {
-        const hint = subtechniqueId.test(technique.id) ? "this is a subtechnique id: list it under `subtechnique` of its parent" : "technique ids look like `T1613`";
-        out.push(diagnosticAt(source, tat("id"), { code: "DAC301", message: `technique id \`${technique.id}\` is malformed`, hint }));
+        const hint = subtechniqueId.test(technique.id)
+          ? "this is a subtechnique id: list it under `subtechnique` of its parent"
+          : "technique ids look like `T1613`";
+        out.push(
+          diagnosticAt(source, tat("id"), {
+            code: "DAC301",
+            message: `technique id \`${technique.id}\` is malformed`,
+            hint,
+          }),
+        );
         return;
       }
       const url = `https://attack.mitre.org/techniques/${technique.id}/`;
       if (!sameUrl(technique.reference, url)) {
-        out.push(diagnosticAt(source, tat("reference"), { code: "DAC303", message: `technique reference \`${technique.reference}\` does not match ${technique.id}`, hint: `use ${url}` }));
+        out.push(
+          diagnosticAt(source, tat("reference"), {
+            code: "DAC303",
+            message: `technique reference \`${technique.reference}\` does not match ${technique.id}`,
+            hint: `use ${url}`,
+          }),
+        );
       }
       out.push(...checkAgainstStix(rule, data, technique, tat, tactic.id));
       (technique.subtechnique ?? []).forEach((sub, k) => {
         const sat = (...path: (string | number)[]) => tat("subtechnique", k, ...path);
         if (!subtechniqueId.test(sub.id)) {
-          out.push(diagnosticAt(source, sat("id"), { code: "DAC301", message: `subtechnique id \`${sub.id}\` is malformed`, hint: "subtechnique ids look like `T1069.003`" }));
+          out.push(
+            diagnosticAt(source, sat("id"), {
+              code: "DAC301",
+              message: `subtechnique id \`${sub.id}\` is malformed`,
+              hint: "subtechnique ids look like `T1069.003`",
+            }),
+          );
           return;
         }
         const parent = sub.id.slice(0, 5);
         if (parent !== technique.id) {
-          out.push(diagnosticAt(source, sat("id"), { code: "DAC302", message: `subtechnique ${sub.id} belongs to ${parent}, not to ${technique.id}`, hint: `move it under technique ${parent}` }));
+          out.push(
+            diagnosticAt(source, sat("id"), {
+              code: "DAC302",
+              message: `subtechnique ${sub.id} belongs to ${parent}, not to ${technique.id}`,
+              hint: `move it under technique ${parent}`,
+            }),
+          );
         }
         const subUrl = `https://attack.mitre.org/techniques/${parent}/${sub.id.slice(6)}/`;
         if (!sameUrl(sub.reference, subUrl)) {
-          out.push(diagnosticAt(source, sat("reference"), { code: "DAC303", message: `subtechnique reference \`${sub.reference}\` does not match ${sub.id}`, hint: `use ${subUrl}` }));
+          out.push(
+            diagnosticAt(source, sat("reference"), {
+              code: "DAC303",
+              message: `subtechnique reference \`${sub.reference}\` does not match ${sub.id}`,
+              hint: `use ${subUrl}`,
+            }),
+          );
         }
         out.push(...checkAgainstStix(rule, data, sub, sat, tactic.id));
       });
@@ -147,17 +217,39 @@ function checkAgainstStix(
   if (!data.techniques) return [];
   const known = data.techniques.get(technique.id);
   if (!known) {
-    return [diagnosticAt(rule.source, at("id"), { code: "DAC306", message: `${technique.id} is not in the configured ATT&CK data` })];
+    return [
+      diagnosticAt(rule.source, at("id"), {
+        code: "DAC306",
+        message: `${technique.id} is not in the configured ATT&CK data`,
+      }),
+    ];
   }
   const out: Diagnostic[] = [];
   if (known.deprecated) {
-    out.push(diagnosticAt(rule.source, at("id"), { code: "DAC306", severity: "warning", message: `${technique.id} is revoked or deprecated in the configured ATT&CK data` }));
+    out.push(
+      diagnosticAt(rule.source, at("id"), {
+        code: "DAC306",
+        severity: "warning",
+        message: `${technique.id} is revoked or deprecated in the configured ATT&CK data`,
+      }),
+    );
   }
   if (known.name !== technique.name) {
-    out.push(diagnosticAt(rule.source, at("name"), { code: "DAC305", message: `${technique.id} is named "${known.name}", not "${technique.name}"`, hint: `write \`name: ${known.name}\`` }));
+    out.push(
+      diagnosticAt(rule.source, at("name"), {
+        code: "DAC305",
+        message: `${technique.id} is named "${known.name}", not "${technique.name}"`,
+        hint: `write \`name: ${known.name}\``,
+      }),
+    );
   }
   if (known.tactics.length > 0 && !known.tactics.includes(tactic)) {
-    out.push(diagnosticAt(rule.source, at("id"), { code: "DAC307", message: `${technique.id} is not a technique of tactic ${tactic} (it belongs to ${known.tactics.join(", ")})` }));
+    out.push(
+      diagnosticAt(rule.source, at("id"), {
+        code: "DAC307",
+        message: `${technique.id} is not a technique of tactic ${tactic} (it belongs to ${known.tactics.join(", ")})`,
+      }),
+    );
   }
   return out;
 }

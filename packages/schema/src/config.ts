@@ -94,7 +94,10 @@ export function loadConfig(cwd: string, explicitFile?: string): DacConfig {
   if (loaded.diagnostics.length > 0 || !loaded.source) {
     throw new ConfigError(`configuration file ${file} is not valid`, loaded.diagnostics);
   }
-  const schema = JSON.parse(readFileSync(join(schemasDir, "dac.config.schema.json"), "utf8")) as Record<string, unknown>;
+  const schema = JSON.parse(readFileSync(join(schemasDir, "dac.config.schema.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
   configValidator ??= compileSchema(schema);
   const problems = schemaDiagnostics(loaded.source, loaded.value, configValidator, schema).map((d) => ({
     ...d,

@@ -6,15 +6,35 @@ export type { LoadedYaml, YamlLimits, YamlSource } from "./yaml-source.js";
 export { diagnosticAt, locate, rangeOf, scalarOffsetToPosition } from "./position.js";
 export type { DiagnosticInit, SourceSpan, YamlPath } from "./position.js";
 export type { Rule, RuleData, RuleMetadata, ThreatEntry } from "./rule.js";
-export { compileSchema, discriminatorValues, ruleSchemaPath, ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
+export {
+  compileSchema,
+  discriminatorValues,
+  ruleSchemaPath,
+  ruleSchemaValidator,
+  schemaDiagnostics,
+} from "./rule-schema.js";
 export { ConfigError, configFileName, defaultConfig, findConfigFile, loadConfig } from "./config.js";
 export type { DacConfig, Exclusion } from "./config.js";
-export { checkRule, checkRuleSet, intervalSeconds, knownPrebuiltRuleIds, relativeSeconds, severityBands } from "./rule-checks.js";
+export {
+  checkRule,
+  checkRuleSet,
+  intervalSeconds,
+  knownPrebuiltRuleIds,
+  relativeSeconds,
+  severityBands,
+} from "./rule-checks.js";
 export { checkAttack, loadAttackData } from "./attack.js";
 export type { AttackData } from "./attack.js";
 export { checkQueries, kqlQueries } from "./query-checks.js";
 export { discoverFieldFiles, integrationFieldFiles, ruleFieldCatalog } from "./rule-catalog.js";
-export { applyExclusions, collectYamlFiles, displayPath, loadRuleFile, loadRules, validateRuleFile } from "./rules.js";
+export {
+  applyExclusions,
+  collectYamlFiles,
+  displayPath,
+  loadRuleFile,
+  loadRules,
+  validateRuleFile,
+} from "./rules.js";
 export type { LoadRulesResult } from "./rules.js";
 export { closest, didYouMean } from "./suggest.js";
 export { schemasDir } from "./repo-paths.js";

@@ -33,7 +33,11 @@ export function locate(source: YamlSource, path: YamlPath): Located {
       return { closest: { node: current, ...(pair ? { pair } : {}) } };
     }
   }
-  return { node: current ?? undefined, ...(pair ? { pair } : {}), closest: { node: current, ...(pair ? { pair } : {}) } };
+  return {
+    node: current ?? undefined,
+    ...(pair ? { pair } : {}),
+    closest: { node: current, ...(pair ? { pair } : {}) },
+  };
 }
 
 function keyText(key: unknown): string {
@@ -58,12 +62,17 @@ function spanOf(source: YamlSource, start: number, end: number): SourceSpan {
  * `container` is the mapping itself (for a missing key, the key that names the mapping, or the mapping's
  * first line at the top level).
  */
-export function rangeOf(source: YamlSource, path: YamlPath, on: "key" | "value" | "container" = "value"): SourceSpan {
+export function rangeOf(
+  source: YamlSource,
+  path: YamlPath,
+  on: "key" | "value" | "container" = "value",
+): SourceSpan {
   const found = locate(source, path);
   if (on === "container") {
     const target = found.node ?? found.closest.node;
     const holder = found.node ? found.pair : found.closest.pair;
-    if (holder && isScalar(holder.key) && holder.key.range) return spanOf(source, holder.key.range[0], holder.key.range[1]);
+    if (holder && isScalar(holder.key) && holder.key.range)
+      return spanOf(source, holder.key.range[0], holder.key.range[1]);
     if (isMap(target) && target.items[0] && isScalar(target.items[0].key) && target.items[0].key.range) {
       const first = target.items[0].key.range;
       return spanOf(source, first[0], first[1]);
@@ -112,7 +121,11 @@ export function diagnosticAt(source: YamlSource, path: YamlPath, init: Diagnosti
  * column of that character in the file. Exact for block literals and single-line scalars; for folded and
  * multi-line flow scalars, where YAML turns line breaks into spaces, it follows the same folding.
  */
-export function scalarOffsetToPosition(source: YamlSource, path: YamlPath, offset: number): { line: number; column: number } {
+export function scalarOffsetToPosition(
+  source: YamlSource,
+  path: YamlPath,
+  offset: number,
+): { line: number; column: number } {
   const { node } = locate(source, path);
   if (!node || !isScalar(node) || !node.range) {
     const span = rangeOf(source, path);
@@ -139,7 +152,8 @@ export function scalarOffsetToPosition(source: YamlSource, path: YamlPath, offse
     let consumed = 0;
     for (const line of lines) {
       const content = line.slice(Math.min(indent, line.length));
-      if (target <= consumed + content.length) return at(lineStart + Math.min(indent, line.length) + (target - consumed));
+      if (target <= consumed + content.length)
+        return at(lineStart + Math.min(indent, line.length) + (target - consumed));
       consumed += content.length + 1;
       lineStart += line.length + 1;
     }

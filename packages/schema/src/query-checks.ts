@@ -1,4 +1,13 @@
-import { compile, fieldsOf, KqlEvaluationError, KqlSyntaxError, lint, lookupField, parse, suggestFields } from "@dac/kql";
+import {
+  compile,
+  fieldsOf,
+  KqlEvaluationError,
+  KqlSyntaxError,
+  lint,
+  lookupField,
+  parse,
+  suggestFields,
+} from "@dac/kql";
 import type { FieldCatalog, KqlNode, Span } from "@dac/kql";
 import { codeInfo } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
@@ -14,11 +23,20 @@ export function kqlQueries(rule: Rule): { key: "query" | "threat_query"; text: s
   if (!kqlFamily.has(data.type) || (data.language ?? "kuery") !== "kuery") return [];
   const out: { key: "query" | "threat_query"; text: string }[] = [];
   if (typeof data.query === "string") out.push({ key: "query", text: data.query });
-  if (data.type === "threat_match" && typeof data.threat_query === "string") out.push({ key: "threat_query", text: data.threat_query });
+  if (data.type === "threat_match" && typeof data.threat_query === "string")
+    out.push({ key: "threat_query", text: data.threat_query });
   return out;
 }
 
-function spanDiagnostic(rule: Rule, key: string, span: Span, code: string, message: string, hint?: string, severity?: Diagnostic["severity"]): Diagnostic {
+function spanDiagnostic(
+  rule: Rule,
+  key: string,
+  span: Span,
+  code: string,
+  message: string,
+  hint?: string,
+  severity?: Diagnostic["severity"],
+): Diagnostic {
   const start = scalarOffsetToPosition(rule.source, [key], span.start);
   const end = scalarOffsetToPosition(rule.source, [key], Math.max(span.start, span.end));
   const info = codeInfo(code);
@@ -55,7 +73,15 @@ export function checkQueries(rule: Rule, catalog: FieldCatalog): Diagnostic[] {
       ast = parse(text);
     } catch (error) {
       if (error instanceof KqlSyntaxError) {
-        out.push(spanDiagnostic(rule, key, { start: error.offset, end: error.offset + 1 }, "DAC401", `${key}: ${error.message}`));
+        out.push(
+          spanDiagnostic(
+            rule,
+            key,
+            { start: error.offset, end: error.offset + 1 },
+            "DAC401",
+            `${key}: ${error.message}`,
+          ),
+        );
         continue;
       }
       throw error;
@@ -88,7 +114,17 @@ export function checkQueries(rule: Rule, catalog: FieldCatalog): Diagnostic[] {
     }
     for (const finding of lint(ast, { catalog })) {
       if (finding.code === "DAC415" && [...unknown].some((name) => finding.message.includes(name))) continue;
-      out.push(spanDiagnostic(rule, key, finding.span, finding.code, finding.message, finding.hint, finding.severity));
+      out.push(
+        spanDiagnostic(
+          rule,
+          key,
+          finding.span,
+          finding.code,
+          finding.message,
+          finding.hint,
+          finding.severity,
+        ),
+      );
     }
   }
   return out;

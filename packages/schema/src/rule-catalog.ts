@@ -43,7 +43,10 @@ export function discoverFieldFiles(config: DacConfig): FieldFiles {
 }
 
 /** The integration field files a rule's `related_integrations` name. */
-export function integrationFieldFiles(rule: Pick<RuleData, "related_integrations">, files: FieldFiles): string[] {
+export function integrationFieldFiles(
+  rule: Pick<RuleData, "related_integrations">,
+  files: FieldFiles,
+): string[] {
   const out: string[] = [];
   for (const ref of rule.related_integrations ?? []) {
     const names = ref.integration ? [`${ref.package}.${ref.integration}`, ref.package] : [ref.package];

@@ -47,7 +47,7 @@ export function checkRule(rule: Rule): Diagnostic[] {
       diagnosticAt(source, ["rule_id"], {
         code: "DAC201",
         message: `rule_id \`${data.rule_id}\` is not a UUID`,
-        hint: "generate one with `node -e \"console.log(crypto.randomUUID())\"`",
+        hint: 'generate one with `node -e "console.log(crypto.randomUUID())"`',
       }),
     );
   }
@@ -63,8 +63,14 @@ export function checkRule(rule: Rule): Diagnostic[] {
   }
 
   const band = severityBands[data.severity];
-  if (band && typeof data.risk_score === "number" && (data.risk_score < band[0] || data.risk_score > band[1])) {
-    const fitting = Object.entries(severityBands).find(([, [lo, hi]]) => data.risk_score >= lo && data.risk_score <= hi)?.[0];
+  if (
+    band &&
+    typeof data.risk_score === "number" &&
+    (data.risk_score < band[0] || data.risk_score > band[1])
+  ) {
+    const fitting = Object.entries(severityBands).find(
+      ([, [lo, hi]]) => data.risk_score >= lo && data.risk_score <= hi,
+    )?.[0];
     out.push(
       diagnosticAt(source, ["risk_score"], {
         code: "DAC204",
@@ -89,7 +95,9 @@ export function checkRule(rule: Rule): Diagnostic[] {
   if (data.index) {
     data.index.forEach((pattern, i) => {
       if (pattern.trim() === "") {
-        out.push(diagnosticAt(source, ["index", i], { code: "DAC206", message: "an index pattern is empty" }));
+        out.push(
+          diagnosticAt(source, ["index", i], { code: "DAC206", message: "an index pattern is empty" }),
+        );
       }
     });
   }
@@ -117,17 +125,40 @@ function checkSchedule(rule: Rule): Diagnostic[] {
   const from = relativeSeconds(data.from ?? "now-6m");
   const to = relativeSeconds(data.to ?? "now");
   if (data.interval !== undefined && interval === undefined) {
-    out.push(diagnosticAt(source, ["interval"], { code: "DAC205", message: `interval \`${data.interval}\` is not valid`, hint: "write a duration such as `5m`, `1h` or `30s`" }));
+    out.push(
+      diagnosticAt(source, ["interval"], {
+        code: "DAC205",
+        message: `interval \`${data.interval}\` is not valid`,
+        hint: "write a duration such as `5m`, `1h` or `30s`",
+      }),
+    );
   }
   if (data.from !== undefined && from === undefined) {
-    out.push(diagnosticAt(source, ["from"], { code: "DAC205", message: `from \`${data.from}\` is not valid date math`, hint: "write for example `now-6m`" }));
+    out.push(
+      diagnosticAt(source, ["from"], {
+        code: "DAC205",
+        message: `from \`${data.from}\` is not valid date math`,
+        hint: "write for example `now-6m`",
+      }),
+    );
   }
   if (data.to !== undefined && to === undefined) {
-    out.push(diagnosticAt(source, ["to"], { code: "DAC205", message: `to \`${data.to}\` is not valid date math`, hint: "write `now`" }));
+    out.push(
+      diagnosticAt(source, ["to"], {
+        code: "DAC205",
+        message: `to \`${data.to}\` is not valid date math`,
+        hint: "write `now`",
+      }),
+    );
   }
   if (interval !== undefined && from !== undefined && to !== undefined) {
     if (from >= to) {
-      out.push(diagnosticAt(source, [data.from !== undefined ? "from" : "to"], { code: "DAC205", message: `from (${data.from ?? "now-6m"}) must be earlier than to (${data.to ?? "now"})` }));
+      out.push(
+        diagnosticAt(source, [data.from !== undefined ? "from" : "to"], {
+          code: "DAC205",
+          message: `from (${data.from ?? "now-6m"}) must be earlier than to (${data.to ?? "now"})`,
+        }),
+      );
     } else if (to - from < interval) {
       out.push(
         diagnosticAt(source, [data.from !== undefined ? "from" : "interval"], {
@@ -152,14 +183,26 @@ export function checkRuleSet(rules: readonly Rule[]): Diagnostic[] {
     if (id) {
       const first = byId.get(id);
       if (first) {
-        out.push(diagnosticAt(rule.source, ["rule_id"], { code: "DAC202", message: `rule_id ${rule.data.rule_id} is also used by ${first.file}`, hint: "give this rule a fresh UUID" }));
+        out.push(
+          diagnosticAt(rule.source, ["rule_id"], {
+            code: "DAC202",
+            message: `rule_id ${rule.data.rule_id} is also used by ${first.file}`,
+            hint: "give this rule a fresh UUID",
+          }),
+        );
       } else byId.set(id, rule);
     }
     const name = typeof rule.data.name === "string" ? rule.data.name.trim().toLowerCase() : "";
     if (name) {
       const first = byName.get(name);
       if (first) {
-        out.push(diagnosticAt(rule.source, ["name"], { code: "DAC203", message: `name "${rule.data.name}" is also used by ${first.file}`, hint: "rule names must be unique" }));
+        out.push(
+          diagnosticAt(rule.source, ["name"], {
+            code: "DAC203",
+            message: `name "${rule.data.name}" is also used by ${first.file}`,
+            hint: "rule names must be unique",
+          }),
+        );
       } else byName.set(name, rule);
     }
   }

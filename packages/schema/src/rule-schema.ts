@@ -32,7 +32,12 @@ export function compileSchema(schema: JsonSchema): ValidateFunction {
 }
 
 /** Validates plain data against a compiled schema and turns ajv's errors into positioned diagnostics. */
-export function schemaDiagnostics(source: YamlSource, data: unknown, validate: ValidateFunction, root: JsonSchema): Diagnostic[] {
+export function schemaDiagnostics(
+  source: YamlSource,
+  data: unknown,
+  validate: ValidateFunction,
+  root: JsonSchema,
+): Diagnostic[] {
   if (validate(data)) return [];
   const errors = withoutMisspeltRequired(mostSpecific(validate.errors ?? []), data, root);
   const seen = new Set<string>();
@@ -60,7 +65,13 @@ function withoutMisspeltRequired(errors: ErrorObject[], data: unknown, root: Jso
     const [target] = closest(key, knownProperties(root, error, data, pathOf(error.instancePath)), 1);
     if (target) fixedByRename.add(`${error.instancePath}\0${target}`);
   }
-  return errors.filter((e) => !(e.keyword === "required" && fixedByRename.has(`${e.instancePath}\0${String(e.params.missingProperty)}`)));
+  return errors.filter(
+    (e) =>
+      !(
+        e.keyword === "required" &&
+        fixedByRename.has(`${e.instancePath}\0${String(e.params.missingProperty)}`)
+      ),
+  );
 }
 
 /** Drops the umbrella errors (`oneOf`, `anyOf`, `if`) whose cause is already reported more precisely. */
@@ -146,9 +157,13 @@ function toDiagnostic(source: YamlSource, data: unknown, error: ErrorObject, roo
       const key = String(params.additionalProperty ?? params.unevaluatedProperty);
       const known = knownProperties(root, error, data, path);
       const suggestion = didYouMean(key, known);
-      const hint = key === "version" && path.length === 0
-        ? "remove it: `dac version` keeps versions in rules.lock.json (a starting version goes in `metadata.version`)"
-        : suggestion ?? (known.length > 0 ? `allowed keys here: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""}` : undefined);
+      const hint =
+        key === "version" && path.length === 0
+          ? "remove it: `dac version` keeps versions in rules.lock.json (a starting version goes in `metadata.version`)"
+          : (suggestion ??
+            (known.length > 0
+              ? `allowed keys here: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""}`
+              : undefined));
       return diagnosticAt(source, [...path, key], {
         code: "DAC101",
         on: "key",
@@ -172,7 +187,9 @@ function toDiagnostic(source: YamlSource, data: unknown, error: ErrorObject, roo
       });
     case "enum":
     case "const": {
-      const allowed = (error.keyword === "enum" ? (params.allowedValues as unknown[]) : [params.allowedValue]).map(String);
+      const allowed = (
+        error.keyword === "enum" ? (params.allowedValues as unknown[]) : [params.allowedValue]
+      ).map(String);
       const actual = String(valueAt(data, path));
       const suggestion = didYouMean(actual, allowed);
       return diagnosticAt(source, path, {
@@ -228,12 +245,16 @@ function toDiagnostic(source: YamlSource, data: unknown, error: ErrorObject, roo
 
 function formatName(error: ErrorObject): string {
   const schema = error.parentSchema as JsonSchema | undefined;
-  return typeof schema?.title === "string" ? schema.title.toLowerCase() : `value (pattern ${String((error.params as { pattern?: string }).pattern)})`;
+  return typeof schema?.title === "string"
+    ? schema.title.toLowerCase()
+    : `value (pattern ${String((error.params as { pattern?: string }).pattern)})`;
 }
 
 function examplesOf(error: ErrorObject): string | undefined {
   const examples = (error.parentSchema as JsonSchema | undefined)?.examples;
-  return Array.isArray(examples) && examples.length > 0 ? `for example ${examples.map((e) => `\`${String(e)}\``).join(", ")}` : undefined;
+  return Array.isArray(examples) && examples.length > 0
+    ? `for example ${examples.map((e) => `\`${String(e)}\``).join(", ")}`
+    : undefined;
 }
 
 /** Values of the `type` discriminator, for "did you mean" on rule types. */

@@ -56,15 +56,25 @@ export interface LoadRulesResult {
 }
 
 /** Loads one rule file: YAML hazards, schema header and JSON Schema. Semantic checks come after. */
-export function loadRuleFile(file: string, content: string | Uint8Array, config: DacConfig): { rule?: Rule; diagnostics: Diagnostic[] } {
+export function loadRuleFile(
+  file: string,
+  content: string | Uint8Array,
+  config: DacConfig,
+): { rule?: Rule; diagnostics: Diagnostic[] } {
   const loaded = loadYaml(file, content, config.limits);
   const diagnostics = [...loaded.diagnostics];
-  if (!loaded.source || loaded.value === undefined || diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  if (!loaded.source || loaded.value === undefined || diagnostics.some((d) => d.severity === "error"))
+    return { diagnostics };
   diagnostics.push(...checkSchemaHeader(loaded.source));
   const { validate, schema } = ruleSchemaValidator();
   const schemaProblems = schemaDiagnostics(loaded.source, loaded.value, validate, schema);
   diagnostics.push(...schemaProblems);
-  const rule: Rule = { file, source: loaded.source, data: loaded.value as RuleData, valid: schemaProblems.length === 0 };
+  const rule: Rule = {
+    file,
+    source: loaded.source,
+    data: loaded.value as RuleData,
+    valid: schemaProblems.length === 0,
+  };
   return { rule, diagnostics };
 }
 
@@ -73,7 +83,10 @@ function checkSchemaHeader(source: YamlSource): Diagnostic[] {
   if (schemaHeader.test(firstLine)) return [];
   return [
     {
-      ...diagnosticAtPosition(source.file, "DAC010", "the file does not start with the schema header", { line: 1, column: 1 }),
+      ...diagnosticAtPosition(source.file, "DAC010", "the file does not start with the schema header", {
+        line: 1,
+        column: 1,
+      }),
       severity: "error",
       hint: "make the first line `# yaml-language-server: $schema=<relative path to schemas/rule.schema.json>` so editors validate and complete the rule",
     },
@@ -128,12 +141,19 @@ export function loadRules(paths: readonly string[], config: DacConfig, cwd = pro
 }
 
 /** Drops diagnostics that a configured exclusion (rule id or path glob, with its checks) switches off. */
-export function applyExclusions(diagnostics: Diagnostic[], rules: readonly Rule[], config: DacConfig, cwd = process.cwd()): Diagnostic[] {
+export function applyExclusions(
+  diagnostics: Diagnostic[],
+  rules: readonly Rule[],
+  config: DacConfig,
+  cwd = process.cwd(),
+): Diagnostic[] {
   if (config.exclusions.length === 0) return diagnostics;
   const idOf = new Map(rules.map((r) => [r.file, String(r.data.rule_id ?? "")]));
   const matchers = config.exclusions.map((e) => ({ ...e, glob: picomatch(e.rule) }));
   return diagnostics.filter((d) => {
     const fromRoot = relative(config.root, resolve(cwd, d.file));
-    return !matchers.some((e) => e.checks.includes(d.code) && (e.rule === idOf.get(d.file) || e.glob(fromRoot)));
+    return !matchers.some(
+      (e) => e.checks.includes(d.code) && (e.rule === idOf.get(d.file) || e.glob(fromRoot)),
+    );
   });
 }

@@ -63,7 +63,11 @@ function position(lineCounter: LineCounter, offset: number) {
  * Reads YAML defensively: every hazard (size, encoding, emptiness, several documents, duplicate keys, alias
  * bombs, a non-mapping top level) becomes a positioned diagnostic, never an exception.
  */
-export function loadYaml(file: string, input: string | Uint8Array, limits: Partial<YamlLimits> = {}): LoadedYaml {
+export function loadYaml(
+  file: string,
+  input: string | Uint8Array,
+  limits: Partial<YamlLimits> = {},
+): LoadedYaml {
   const { maxFileBytes, maxAliasCount } = { ...defaultYamlLimits, ...limits };
   const byteLength = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
   if (byteLength > maxFileBytes) {
@@ -94,7 +98,14 @@ export function loadYaml(file: string, input: string | Uint8Array, limits: Parti
       const at = { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
       return {
         diagnostics: [
-          diagnosticAtPosition(file, "DAC005", `file is not valid UTF-8 (byte offset ${bad})`, at, at, "save the file as UTF-8"),
+          diagnosticAtPosition(
+            file,
+            "DAC005",
+            `file is not valid UTF-8 (byte offset ${bad})`,
+            at,
+            at,
+            "save the file as UTF-8",
+          ),
         ],
       };
     }
@@ -104,7 +115,11 @@ export function loadYaml(file: string, input: string | Uint8Array, limits: Parti
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const diagnostics: Diagnostic[] = [];
-  if (!Array.isArray(docs) || docs.length === 0 || docs.every((d) => d.contents === null && d.errors.length === 0)) {
+  if (
+    !Array.isArray(docs) ||
+    docs.length === 0 ||
+    docs.every((d) => d.contents === null && d.errors.length === 0)
+  ) {
     return { diagnostics: [diagnosticAtPosition(file, "DAC007", "file is empty: expected a YAML mapping")] };
   }
   if (docs.length > 1) {
@@ -129,7 +144,9 @@ export function loadYaml(file: string, input: string | Uint8Array, limits: Parti
       error.code === "DUPLICATE_KEY"
         ? `duplicate key \`${text.slice(from, to)}\`: keys must be unique`
         : firstLine(error.message);
-    diagnostics.push(diagnosticAtPosition(file, code, message, position(lineCounter, from), position(lineCounter, to)));
+    diagnostics.push(
+      diagnosticAtPosition(file, code, message, position(lineCounter, from), position(lineCounter, to)),
+    );
   }
   const source: YamlSource = { file, text, doc, lineCounter };
   if (diagnostics.length > 0) return { source, diagnostics };
@@ -154,7 +171,8 @@ export function loadYaml(file: string, input: string | Uint8Array, limits: Parti
   }
   if (!isMap(doc.contents)) {
     const at = position(lineCounter, doc.contents?.range?.[0] ?? 0);
-    const what = value === null || value === undefined ? "empty" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
+    const what =
+      value === null || value === undefined ? "empty" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
     return {
       source,
       diagnostics: [

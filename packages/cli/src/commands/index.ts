@@ -1,8 +1,11 @@
 import type { Command } from "../command.js";
+import { changesetCommand } from "./changeset.js";
 import { checkCommand } from "./check.js";
 import { exportCommand } from "./export.js";
+import { fmtCommand } from "./fmt.js";
 import { importCommand } from "./import.js";
 import { kqlCommand } from "./kql.js";
+import { newCommand } from "./new.js";
 import { planCommand } from "./plan.js";
 import { publishCommand } from "./publish.js";
 import { testCommand } from "./test.js";
@@ -14,6 +17,9 @@ export const commands: Command[] = [
   checkCommand,
   validateCommand,
   testCommand,
+  newCommand,
+  fmtCommand,
+  changesetCommand,
   kqlCommand,
   versionCommand,
   exportCommand,

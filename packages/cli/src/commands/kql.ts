@@ -22,7 +22,14 @@ import { stringOption, UsageError } from "../command.js";
 const queryOptions: Record<string, OptionSpec> = {
   query: { type: "string", short: "q", valueName: "KQL", description: "The query text." },
   "query-file": { type: "string", valueName: "FILE", description: "Read the query from FILE." },
-  format: { type: "string", short: "f", valueName: "FORMAT", choices: ["pretty", "json"], default: "pretty", description: "Output format." },
+  format: {
+    type: "string",
+    short: "f",
+    valueName: "FORMAT",
+    choices: ["pretty", "json"],
+    default: "pretty",
+    description: "Output format.",
+  },
 };
 
 const catalogOptions: Record<string, OptionSpec> = {
@@ -30,7 +37,8 @@ const catalogOptions: Record<string, OptionSpec> = {
     type: "string",
     multiple: true,
     valueName: "FILE",
-    description: "Field types: an Elasticsearch mapping (JSON, as GET <index>/_mapping returns) or a fields.yml file.",
+    description:
+      "Field types: an Elasticsearch mapping (JSON, as GET <index>/_mapping returns) or a fields.yml file.",
   },
   "unknown-fields": {
     type: "string",
@@ -39,17 +47,27 @@ const catalogOptions: Record<string, OptionSpec> = {
     default: "keyword",
     description: "How to treat fields the catalogue does not know.",
   },
-  now: { type: "string", valueName: "DATE", description: "The time `now` stands for in date math (ISO 8601; default: the current time)." },
+  now: {
+    type: "string",
+    valueName: "DATE",
+    description: "The time `now` stands for in date math (ISO 8601; default: the current time).",
+  },
 };
 
 const eventOptions: Record<string, OptionSpec> = {
-  events: { type: "string", short: "e", valueName: "FILE", description: "Events: ndjson, a JSON object or array, or a search response." },
+  events: {
+    type: "string",
+    short: "e",
+    valueName: "FILE",
+    description: "Events: ndjson, a JSON object or array, or a search response.",
+  },
 };
 
 function readQuery(values: ParsedArgs["values"], ctx: CommandContext): { text: string; origin: string } {
   const inline = stringOption(values, "query");
   const file = stringOption(values, "query-file");
-  if (inline !== undefined && file !== undefined) throw new UsageError("give either --query or --query-file, not both");
+  if (inline !== undefined && file !== undefined)
+    throw new UsageError("give either --query or --query-file, not both");
   if (inline !== undefined) return { text: inline, origin: "<query>" };
   if (file !== undefined) return { text: readText(file, ctx), origin: file };
   throw new UsageError("a query is required: --query KQL or --query-file FILE");
@@ -59,7 +77,9 @@ function readText(file: string, ctx: CommandContext): string {
   try {
     return readFileSync(resolve(ctx.cwd, file), "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -165,19 +185,26 @@ const fmtCommand: Command = {
     const ast = parseOrReport(readQuery(values, ctx), ctx);
     if (!ast) return 1;
     const text = print(ast);
-    ctx.stdout(stringOption(values, "format") === "json" ? `${JSON.stringify({ query: text })}\n` : `${text}\n`);
+    ctx.stdout(
+      stringOption(values, "format") === "json" ? `${JSON.stringify({ query: text })}\n` : `${text}\n`,
+    );
     return 0;
   },
 };
 
 const dslCommand: Command = {
   name: "dsl",
-  summary: "Print the Elasticsearch query DSL that Kibana's detection engine builds for a rule with this query.",
+  summary:
+    "Print the Elasticsearch query DSL that Kibana's detection engine builds for a rule with this query.",
   usage: "dac kql dsl --query KQL [--mapping FILE]",
   description:
     "Without --mapping, the DSL Kibana builds when it knows no field types (match, match_phrase, query_string). " +
     "With --mapping, the DSL of Kibana 8.15+, which loads the index's field types (term/wildcard on keyword, ranges on dates).",
-  options: { ...queryOptions, mapping: catalogOptions.mapping!, "unknown-fields": catalogOptions["unknown-fields"]! },
+  options: {
+    ...queryOptions,
+    mapping: catalogOptions.mapping!,
+    "unknown-fields": catalogOptions["unknown-fields"]!,
+  },
   async run({ values }, ctx) {
     const ast = parseOrReport(readQuery(values, ctx), ctx);
     if (!ast) return 1;
@@ -200,7 +227,8 @@ const evalCommand: Command = {
   name: "eval",
   summary: "Evaluate a query on events with Elasticsearch semantics; one JSON line per event.",
   usage: "dac kql eval --query KQL --events FILE [--mapping FILE] [options]",
-  description: 'Writes {"index": N, "match": true|false} per event. Exit 0 whatever matched; 1 if the query is invalid.',
+  description:
+    'Writes {"index": N, "match": true|false} per event. Exit 0 whatever matched; 1 if the query is invalid.',
   options: { ...queryOptions, ...eventOptions, ...catalogOptions },
   async run({ values }, ctx) {
     const ast = parseOrReport(readQuery(values, ctx), ctx);
@@ -209,7 +237,9 @@ const evalCommand: Command = {
     try {
       const now = nowOption(values);
       const matches = compile(ast, { catalog: buildCatalog(values, ctx), ...(now ? { now } : {}) });
-      ctx.stdout(events.map((event, index) => `${JSON.stringify({ index, match: matches(event) })}\n`).join(""));
+      ctx.stdout(
+        events.map((event, index) => `${JSON.stringify({ index, match: matches(event) })}\n`).join(""),
+      );
       return 0;
     } catch (error) {
       return evaluationFailed(error, ctx);
@@ -232,7 +262,9 @@ const explainCommand: Command = {
       const json = stringOption(values, "format") === "json";
       events.forEach((event, index) => {
         const trace = explain(ast, event, options);
-        ctx.stdout(json ? `${JSON.stringify({ index, trace })}\n` : `event ${index}:\n${formatExplain(trace)}\n`);
+        ctx.stdout(
+          json ? `${JSON.stringify({ index, trace })}\n` : `event ${index}:\n${formatExplain(trace)}\n`,
+        );
       });
       return 0;
     } catch (error) {

@@ -14,7 +14,8 @@ import {
   writeNewFiles,
 } from "@dac/authoring";
 import type { ScaffoldRequest, ScaffoldType, Severity } from "@dac/authoring";
-import { schemasDir } from "@dac/schema";
+import { lockSubjects, payloadSettings, readLock, writeLock } from "@dac/exporter";
+import { loadRules, schemasDir } from "@dac/schema";
 import type { Command, CommandContext, OptionValues } from "../command.js";
 import { listOption, stringOption, UsageError } from "../command.js";
 
@@ -188,6 +189,8 @@ export async function runNew(values: OptionValues, ctx: CommandContext, prompter
   }
   writeNewFiles(files);
   ctx.stdout(`created ${show(scaffold.rule.path)}\ncreated ${show(scaffold.cases.path)}\n`);
+  const locked = await addToLock(scaffold.rule.path, ctx);
+  if (locked) ctx.stdout(`added ${locked.name} to ${show(ctx.config().lock)} at version ${locked.version}\n`);
   ctx.stdout(
     [
       "",
@@ -265,3 +268,28 @@ export const newCommand: Command = {
   },
   run: ({ values }, ctx) => runNew(values, ctx, terminalPrompter()),
 };
+
+/**
+ * Records the new rule in the version lock, so the scaffold passes `dac validate` at once. Only this rule's entry
+ * is added: other rules' pending changes stay for `dac version` to report.
+ */
+async function addToLock(
+  rulePath: string,
+  ctx: CommandContext,
+): Promise<{ name: string; version: number } | undefined> {
+  const config = ctx.config();
+  const loaded = loadRules([rulePath], config, ctx.cwd);
+  const [subject] = lockSubjects(
+    loaded.rules.filter((r) => r.valid),
+    payloadSettings(config),
+  );
+  if (!subject) return undefined;
+  const lock = await readLock(config.lock);
+  if (lock[subject.rule_id]) return undefined;
+  const version = subject.startVersion ?? 1;
+  await writeLock(config.lock, {
+    ...lock,
+    [subject.rule_id]: { name: subject.name, sha256: subject.sha256, version },
+  });
+  return { name: subject.name, version };
+}

@@ -2,7 +2,12 @@ import { resolve } from "node:path";
 import { lockDiagnostics } from "@dac/exporter";
 import { loadRules } from "@dac/schema";
 import type { Diagnostic, LoadRulesResult } from "@dac/schema";
-import { formatDiagnosticsGithub, formatDiagnosticsJson, formatDiagnosticsPretty, formatDiagnosticsSarif } from "@dac/report";
+import {
+  formatDiagnosticsGithub,
+  formatDiagnosticsJson,
+  formatDiagnosticsPretty,
+  formatDiagnosticsSarif,
+} from "@dac/report";
 import type { Command, CommandContext } from "../command.js";
 import { stringOption, UsageError } from "../command.js";
 import { writeFileAtomic } from "../output.js";
@@ -14,13 +19,20 @@ export function runValidation(paths: string[], ctx: CommandContext): LoadRulesRe
   const config = ctx.config();
   const result = loadRules(paths, config, ctx.cwd);
   if (result.files.length === 0) {
-    throw new UsageError(`no rule files (*.yaml, *.yml) found in ${paths.length > 0 ? paths.join(", ") : config.rules}`);
+    throw new UsageError(
+      `no rule files (*.yaml, *.yml) found in ${paths.length > 0 ? paths.join(", ") : config.rules}`,
+    );
   }
   result.diagnostics.push(...lockDiagnostics(result.rules, config, { partial: paths.length > 0 }));
   return result;
 }
 
-export function renderDiagnostics(format: string, result: LoadRulesResult, ctx: CommandContext, color: boolean): string {
+export function renderDiagnostics(
+  format: string,
+  result: LoadRulesResult,
+  ctx: CommandContext,
+  color: boolean,
+): string {
   const meta = { version: ctx.version, files: result.files.length, rules: result.rules.length };
   switch (format) {
     case "json":
@@ -31,7 +43,11 @@ export function renderDiagnostics(format: string, result: LoadRulesResult, ctx: 
       return formatDiagnosticsSarif(result.diagnostics, meta);
     default: {
       const sources = new Map(result.rules.map((r) => [r.file, r.source.text]));
-      return formatDiagnosticsPretty(result.diagnostics, { color, sources, checked: { files: result.files.length, rules: result.rules.length } });
+      return formatDiagnosticsPretty(result.diagnostics, {
+        color,
+        sources,
+        checked: { files: result.files.length, rules: result.rules.length },
+      });
     }
   }
 }
@@ -48,8 +64,20 @@ export const validateCommand: Command = {
   usage: "dac validate [PATH...] [options]",
   description: "PATH may be rule files or folders (default: the configured rules folder).",
   options: {
-    format: { type: "string", short: "f", valueName: "FORMAT", choices: diagnosticFormats, default: "pretty", description: "Output format." },
-    output: { type: "string", short: "o", valueName: "FILE", description: "Write the report to FILE instead of standard output." },
+    format: {
+      type: "string",
+      short: "f",
+      valueName: "FORMAT",
+      choices: diagnosticFormats,
+      default: "pretty",
+      description: "Output format.",
+    },
+    output: {
+      type: "string",
+      short: "o",
+      valueName: "FILE",
+      description: "Write the report to FILE instead of standard output.",
+    },
     strict: { type: "boolean", description: "Treat warnings as errors (exit 1 on any warning)." },
   },
   async run({ values, positionals }, ctx) {
@@ -60,7 +88,9 @@ export const validateCommand: Command = {
     if (output) {
       writeFileAtomic(resolve(ctx.cwd, output), report);
       const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-      ctx.stderr(`wrote ${format} report to ${output} (${errors} errors, ${result.diagnostics.length - errors} warnings)\n`);
+      ctx.stderr(
+        `wrote ${format} report to ${output} (${errors} errors, ${result.diagnostics.length - errors} warnings)\n`,
+      );
     } else ctx.stdout(report);
     return exitCodeFor(result.diagnostics, Boolean(values.strict));
   },

@@ -60,7 +60,9 @@ describe("diagnostic formats (golden)", () => {
   });
 
   it("pretty: a clean run", () => {
-    expect(formatDiagnosticsPretty([], { checked: { files: 1, rules: 1 } })).toBe("✔ 1 file, 1 rule checked: 0 errors, 0 warnings\n");
+    expect(formatDiagnosticsPretty([], { checked: { files: 1, rules: 1 } })).toBe(
+      "✔ 1 file, 1 rule checked: 0 errors, 0 warnings\n",
+    );
   });
 
   it("json: a stable, versioned document", () => {
@@ -69,10 +71,7 @@ describe("diagnostic formats (golden)", () => {
       schemaVersion: 1,
       tool: { name: "dac", version: "1.2.3" },
       summary: { files: 2, rules: 2, errors: 1, warnings: 1 },
-      diagnostics: [
-        { ...diagnostics[1] },
-        { ...diagnostics[0] },
-      ],
+      diagnostics: [{ ...diagnostics[1] }, { ...diagnostics[0] }],
     });
   });
 
@@ -95,10 +94,9 @@ describe("diagnostic formats (golden)", () => {
     const validate = ajv.compile(schema);
     const log = JSON.parse(formatDiagnosticsSarif(diagnostics, meta));
     expect(validate(log), JSON.stringify(validate.errors, null, 1)).toBe(true);
-    expect(log.runs[0].results.map((r: { ruleId: string; level: string }) => `${r.ruleId}:${r.level}`)).toEqual([
-      "DAC208:warning",
-      "DAC101:error",
-    ]);
+    expect(
+      log.runs[0].results.map((r: { ruleId: string; level: string }) => `${r.ruleId}:${r.level}`),
+    ).toEqual(["DAC208:warning", "DAC101:error"]);
     expect(log.runs[0].results[1].locations[0].physicalLocation).toEqual({
       artifactLocation: { uri: "rules/k8s/b.yaml", uriBaseId: "%SRCROOT%" },
       region: { startLine: 12, startColumn: 1, endLine: 12, endColumn: 10 },

@@ -27,7 +27,11 @@ export function annotation(
 
 export function formatDiagnosticsGithub(diagnostics: readonly Diagnostic[]): string {
   const lines = sortDiagnostics(diagnostics).map((d) =>
-    annotation(d.severity, { ...d, title: `${d.code} ${d.name}` }, d.hint ? `${d.message}\n${d.hint}` : d.message),
+    annotation(
+      d.severity,
+      { ...d, title: `${d.code} ${d.name}` },
+      d.hint ? `${d.message}\n${d.hint}` : d.message,
+    ),
   );
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }

@@ -34,6 +34,9 @@ export function diagnosticsReport(
   };
 }
 
-export function formatDiagnosticsJson(diagnostics: readonly Diagnostic[], meta: { version: string; files: number; rules: number }): string {
+export function formatDiagnosticsJson(
+  diagnostics: readonly Diagnostic[],
+  meta: { version: string; files: number; rules: number },
+): string {
   return `${JSON.stringify(diagnosticsReport(diagnostics, meta), null, 2)}\n`;
 }

@@ -8,7 +8,10 @@ const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json";
  * SARIF 2.1.0, as GitHub code scanning accepts it: one run, the full rule table in `tool.driver.rules`, file
  * URIs relative to the repository root (`%SRCROOT%`).
  */
-export function sarifLog(diagnostics: readonly Diagnostic[], meta: { version: string; informationUri?: string }) {
+export function sarifLog(
+  diagnostics: readonly Diagnostic[],
+  meta: { version: string; informationUri?: string },
+) {
   const rules = [...codes.values()];
   const ruleIndex = new Map(rules.map((r, i) => [r.code, i]));
   return {
@@ -39,7 +42,12 @@ export function sarifLog(diagnostics: readonly Diagnostic[], meta: { version: st
             {
               physicalLocation: {
                 artifactLocation: { uri: toUri(d.file), uriBaseId: "%SRCROOT%" },
-                region: { startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: Math.max(d.endColumn, d.column) },
+                region: {
+                  startLine: d.line,
+                  startColumn: d.column,
+                  endLine: d.endLine,
+                  endColumn: Math.max(d.endColumn, d.column),
+                },
               },
             },
           ],
@@ -57,10 +65,14 @@ function toUri(file: string): string {
 // Stable across unrelated edits above the finding: no line numbers.
 function fingerprint(d: Diagnostic): string {
   let hash = 2166136261;
-  for (const ch of `${d.file}|${d.code}|${d.message}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
+  for (const ch of `${d.file}|${d.code}|${d.message}`)
+    hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
   return hash.toString(16).padStart(8, "0");
 }
 
-export function formatDiagnosticsSarif(diagnostics: readonly Diagnostic[], meta: { version: string }): string {
+export function formatDiagnosticsSarif(
+  diagnostics: readonly Diagnostic[],
+  meta: { version: string },
+): string {
   return `${JSON.stringify(sarifLog(diagnostics, meta), null, 2)}\n`;
 }
