@@ -189,7 +189,7 @@ try {
     } (target < ${TARGET_MS} ms; generating the repository took ${ms(generation)}, not counted)`,
   );
 
-  // Where the time goes: validation (loading and checking every rule) versus running the fixtures.
+  // Where the time goes (in this process, warm): validation (load and check every rule), then the fixtures.
   const splitStarted = performance.now();
   const config = loadConfig(root);
   const loaded = loadRules([], config, root);
@@ -197,7 +197,7 @@ try {
   const { result } = testRepository({ cwd: root, config, loaded });
   const tested = performance.now();
   console.log(
-    `harness  split: loadRules (validation) ${ms(validated - splitStarted)} + testRepository ${ms(tested - validated)}`,
+    `harness  in-process split (warm): loadRules ${ms(validated - splitStarted)}; fixtures ${ms(tested - validated)}`,
   );
 
   if (check.status !== 0 || !result.summary.ok) {

@@ -1,21 +1,7 @@
-/**
- * Diagnostic codes of the harness. Codes are registered in `@dac/schema`'s table; the coverage and mutation
- * codes below are used with these names and severities until that table lists them.
- */
-import { codes } from "@dac/schema";
+/** Diagnostics of the harness, positioned between two points of a fixture or rule file. */
+import { codeInfo } from "@dac/schema";
 import type { Diagnostic } from "@dac/schema";
 import type { SourceLocation } from "@dac/report";
-
-const pending: Record<string, { name: string; severity: Diagnostic["severity"] }> = {
-  DAC507: { name: "uncovered-branch", severity: "warning" },
-  DAC508: { name: "surviving-mutant", severity: "warning" },
-};
-
-export function codeInfoOf(code: string): { name: string; severity: Diagnostic["severity"] } {
-  const known = codes.get(code) ?? pending[code];
-  if (!known) throw new Error(`unregistered diagnostic code ${code}`);
-  return known;
-}
 
 export function diagnosticBetween(
   code: string,
@@ -24,7 +10,7 @@ export function diagnosticBetween(
   message: string,
   extra: { severity?: Diagnostic["severity"]; hint?: string } = {},
 ): Diagnostic {
-  const info = codeInfoOf(code);
+  const info = codeInfo(code);
   return {
     file: start.file,
     line: start.line,

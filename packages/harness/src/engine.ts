@@ -57,9 +57,9 @@ export interface EngineContext {
 
 export interface Engine {
   name: string;
-  supports(rule: Rule): boolean;
+  supports(rule: EngineRule): boolean;
   /** Throws `EngineError` when the rule cannot be compiled (for example a query syntax error). */
-  compile(rule: Rule, context: EngineContext): CompiledRule;
+  compile(rule: EngineRule, context: EngineContext): CompiledRule;
 }
 
 export class EngineError extends Error {
@@ -71,13 +71,16 @@ export class EngineError extends Error {
 
 export type EngineChoice = Engine | { unsupported: string };
 
+/** What engines read of a rule: its file name and its data (never the YAML source), so jobs can cross threads. */
+export type EngineRule = Pick<Rule, "file" | "data">;
+
 /** `<type>/<language>` as Kibana would default it (a query rule without `language` is KQL). */
-export function ruleEngineKey(rule: Rule): string {
+export function ruleEngineKey(rule: EngineRule): string {
   const type = typeof rule.data.type === "string" ? rule.data.type : "unknown";
   return `${type}/${languageOf(rule)}`;
 }
 
-export function languageOf(rule: Rule): string {
+export function languageOf(rule: EngineRule): string {
   const { type, language } = rule.data;
   if (typeof language === "string") return language;
   switch (type) {
@@ -96,7 +99,7 @@ export function languageOf(rule: Rule): string {
   }
 }
 
-export function chooseEngine(rule: Rule, engines: readonly Engine[]): EngineChoice {
+export function chooseEngine(rule: EngineRule, engines: readonly Engine[]): EngineChoice {
   return engines.find((engine) => engine.supports(rule)) ?? { unsupported: ruleEngineKey(rule) };
 }
 

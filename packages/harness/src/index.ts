@@ -1,11 +1,12 @@
 // @dac/harness: fixtures, running cases through engines, coverage, mutation, selection, vitest integration.
-import type { Rule } from "@dac/schema";
 import { chooseEngine } from "./engine.js";
-import type { Engine, EngineChoice } from "./engine.js";
+import type { Engine, EngineChoice, EngineRule } from "./engine.js";
 import { defaultEngines } from "./run.js";
 
 export { runTests, defaultEngines } from "./run.js";
 export type { RunTestsOptions } from "./run.js";
+export { runRuleJob } from "./rule-job.js";
+export type { JobContext, RuleJob, RuleRun } from "./rule-job.js";
 export { testRepository, EmptySelectionError, withDiagnostics } from "./repository.js";
 export type { TestRepositoryOptions, RepositoryRun } from "./repository.js";
 export { defineRuleTests } from "./vitest.js";
@@ -25,7 +26,7 @@ export type {
 export { kqlEngine } from "./kql-engine.js";
 
 /** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */
-export function engineFor(rule: Rule, engines: readonly Engine[] = defaultEngines): EngineChoice {
+export function engineFor(rule: EngineRule, engines: readonly Engine[] = defaultEngines): EngineChoice {
   return chooseEngine(rule, engines);
 }
 

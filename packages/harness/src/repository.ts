@@ -48,14 +48,28 @@ export class EmptySelectionError extends Error {
   }
 }
 
+/** Loads, selects and runs on the calling thread. */
 export function testRepository(options: TestRepositoryOptions = {}): RepositoryRun {
+  const prepared = prepare(options);
+  return finish(prepared, runTests(prepared.run));
+}
+
+interface Prepared {
+  run: RunTestsOptions;
+  selected: string[];
+  partial: boolean;
+  config: DacConfig;
+  loaded: LoadRulesResult;
+}
+
+function prepare(options: TestRepositoryOptions): Prepared {
   const cwd = resolve(options.cwd ?? process.cwd());
   const config = options.config ?? loadConfig(cwd, options.configFile);
   const loaded = options.loaded ?? loadRules([], config, cwd);
   const fixturesRoots = [config.fixtures, ...(options.fixtures ?? []).map((f) => resolve(cwd, f))];
   const selected = selectRules(loaded, config, fixturesRoots, cwd, options);
-  const partial = options.paths?.length || options.changed;
-  const result = runTests({
+  const partial = Boolean(options.paths?.length || options.changed);
+  const run: RunTestsOptions = {
     rules: loaded.rules,
     config,
     fixturesRoot: fixturesRoots,
@@ -63,7 +77,12 @@ export function testRepository(options: TestRepositoryOptions = {}): RepositoryR
     knownRuleFiles: loaded.files.map((f) => displayPath(f, cwd)),
     cwd,
     ...pick(options),
-  });
+  };
+  return { run, selected, partial, config, loaded };
+}
+
+function finish(prepared: Prepared, result: TestRunResult): RepositoryRun {
+  const { loaded, selected, partial, config } = prepared;
   // A rule file that did not load cannot be tested: its load errors belong in the test report.
   const loadedFiles = new Set(loaded.rules.map((r) => r.file));
   const chosen = new Set(selected);

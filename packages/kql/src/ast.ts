@@ -103,5 +103,7 @@ export interface WildcardNode {
 
 /** True for a value that is a lone `*`. */
 export function isLoneWildcard(value: ValueNode): boolean {
-  return value.type === "wildcard" && value.parts.length === 2 && value.parts[0] === "" && value.parts[1] === "";
+  return (
+    value.type === "wildcard" && value.parts.length === 2 && value.parts[0] === "" && value.parts[1] === ""
+  );
 }

@@ -96,6 +96,18 @@ const table: [code: string, name: string, severity: Severity, summary: string][]
   ["DAC504", "case-missing-expect", "error", "A fixture case has no `expect`."],
   ["DAC505", "missing-fixtures", "error", "A rule lacks a positive or a negative fixture."],
   ["DAC506", "fixture-invalid", "error", "A fixture case does not match the fixture schema."],
+  [
+    "DAC507",
+    "uncovered-branch",
+    "warning",
+    "No positive fixture exercises a clause or OR branch of the query.",
+  ],
+  [
+    "DAC508",
+    "surviving-mutant",
+    "warning",
+    "A mutated query still passes every fixture: the fixtures are too weak.",
+  ],
   ["DAC601", "stale-lock", "error", "A rule changed without a version bump in the lock file."],
   ["DAC602", "missing-lock-entry", "error", "A rule has no entry in the lock file."],
   ["DAC901", "invalid-config", "error", "The configuration file is not valid."],

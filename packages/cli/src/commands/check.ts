@@ -21,7 +21,7 @@ export const checkCommand: Command = {
     const options = harnessOptions(values, ctx);
     const paths = options.changed ? [] : positionals;
     const validation = runValidation(paths, ctx);
-    const run = runHarness({ ...options, loaded: validation, paths: positionals });
+    const run = await runHarness({ ...options, loaded: validation, paths: positionals });
     const verbose = Boolean(values.verbose);
     // The pretty report shows validation findings with their source lines, then the fixture results; the
     // machine-readable reports carry both in one document.

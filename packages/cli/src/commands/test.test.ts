@@ -179,7 +179,7 @@ describe("dac test --watch", () => {
       config: () => loadConfig(dir),
     };
     const options = { cwd: dir, config: ctx.config() };
-    const first = runHarness(options);
+    const first = await runHarness(options);
     const stop = new AbortController();
     const watching = watchTests(options, [{ name: "json" }], ctx, false, first, stop.signal);
     await new Promise((r) => setTimeout(r, 100));

@@ -121,8 +121,8 @@ export function harnessOptions(values: OptionValues, ctx: CommandContext): TestR
   };
 }
 
-/** Runs the harness; the selection and git problems a user can fix are usage errors (exit 2). */
-export function runHarness(options: TestRepositoryOptions): RepositoryRun {
+/** Runs the harness; selection and git problems a user can fix are usage errors (exit 2). */
+export async function runHarness(options: TestRepositoryOptions): Promise<RepositoryRun> {
   try {
     return testRepository(options);
   } catch (error) {
@@ -169,7 +169,7 @@ export const testCommand: Command = {
     const reporters = chooseReporters(values);
     const options = { ...harnessOptions(values, ctx), paths: positionals };
     const verbose = Boolean(values.verbose);
-    const run = runHarness(options);
+    const run = await runHarness(options);
     emitReports(run.result, reporters, ctx, verbose);
     if (!values.watch) return run.result.summary.ok ? 0 : 1;
     return watchTests(options, reporters, ctx, verbose, run);
@@ -199,10 +199,12 @@ export function watchTests(
   ];
   ctx.stderr(`watching ${roots.length} paths for changes (Ctrl+C to stop)\n`);
   return new Promise((done) => {
-    const watcher = watchPaths(roots, (files) => {
+    // Runs one after another: a change during a run queues the next.
+    let queue = Promise.resolve();
+    const rerun = async (files: string[]) => {
       const paths = options.paths?.length ? options.paths : files;
       try {
-        const run = runHarness({ ...options, config, changed: false, paths });
+        const run = await runHarness({ ...options, config, changed: false, paths });
         ctx.stderr(`\n${files.length} file(s) changed; ${run.selected.length} rule(s) re-run\n`);
         emitReports(run.result, reporters, ctx, verbose);
         last = run.result.summary.ok ? 0 : 1;
@@ -210,11 +212,14 @@ export function watchTests(
         // Nothing affected, or a file mid-edit: say so and keep watching.
         ctx.stderr(`\n${(error as Error).message}\n`);
       }
+    };
+    const watcher = watchPaths(roots, (files) => {
+      queue = queue.then(() => rerun(files));
     });
     const stop = () => {
       watcher.close();
       process.off("SIGINT", stop);
-      done(last);
+      void queue.then(() => done(last));
     };
     process.once("SIGINT", stop);
     signal?.addEventListener("abort", stop, { once: true });

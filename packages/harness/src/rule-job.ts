@@ -1,0 +1,383 @@
+/**
+ * Testing one rule against its fixtures, from plain data only (the rule's file name and JSON, the
+ * configuration), so that the work can run in a worker thread. What needs the rule's YAML source (positions of
+ * rule-level findings) is done afterwards by `run.ts`, on the main thread.
+ */
+import { performance } from "node:perf_hooks";
+import type { FieldCatalog } from "@dac/kql";
+import type { CaseResult, EventFailure } from "@dac/report";
+import { displayPath, ruleFieldCatalog } from "@dac/schema";
+import type { DacConfig, Diagnostic } from "@dac/schema";
+import { measureCoverage } from "./coverage.js";
+import { chooseEngine, EngineError, isUnsupported } from "./engine.js";
+import type { CompiledRule, Engine, EngineContext, EngineRule, TextSpan } from "./engine.js";
+import type { EventDocument, FixtureEvent } from "./event-files.js";
+import { fixtureFolderFor, loadRuleFixtures } from "./fixtures.js";
+import type { FieldOverrides, FixtureCase } from "./fixtures.js";
+import { indexCovered } from "./index-patterns.js";
+import { kqlEngine } from "./kql-engine.js";
+import { trimEvent } from "./trim.js";
+
+/** The engines used when none are given. */
+export const defaultEngines: readonly Engine[] = [kqlEngine];
+
+/** A rule as the job needs it: plain data that crosses a thread boundary. */
+export interface RuleJob extends EngineRule {
+  /** False when the rule does not match the rule schema. */
+  valid: boolean;
+}
+
+export interface JobContext {
+  config: DacConfig;
+  /** Absolute fixture roots. */
+  roots: readonly string[];
+  cwd: string;
+  coverage?: boolean;
+  mutate?: boolean;
+  now?: Date;
+  engines?: readonly Engine[];
+  catalogFor?: (rule: EngineRule, overrides: FieldOverrides) => FieldCatalog;
+}
+
+/** Everything about one rule's run that does not need the YAML source. Spans are offsets into the query. */
+export interface RuleRun {
+  file: string;
+  status: "passed" | "failed" | "exempt" | "unsupported" | "error";
+  message?: string;
+  exempt?: string;
+  /** The first fixture folder that held cases. */
+  fixtures?: string;
+  cases: CaseResult[];
+  /** Problems in the fixture files (they carry their own positions). */
+  diagnostics: Diagnostic[];
+  hasPositive: boolean;
+  hasNegative: boolean;
+  durationMs: number;
+  coverage?: {
+    clauses: { text: string; span: TextSpan; positives: number; negatives: number }[];
+    branches: { text: string; span: TextSpan; positives: number }[];
+    branchPercent: number;
+  };
+  mutation?: {
+    mutants: number;
+    survivors: { operator: string; description: string; query: string; span: TextSpan }[];
+  };
+}
+
+interface PreparedCase {
+  fixture: FixtureCase;
+  overrides: FieldOverrides;
+}
+
+export function exemptionOf(rule: EngineRule): string | undefined {
+  const reason = rule.data.metadata?.tests?.exempt;
+  return typeof reason === "string" && reason.trim() !== "" ? reason : undefined;
+}
+
+export function runRuleJob(job: RuleJob, context: JobContext): RuleRun {
+  const started = performance.now();
+  const prepared: PreparedCase[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let fixturesShown: string | undefined;
+  for (const root of context.roots) {
+    const dir = fixtureFolderFor(job.file, context.config.rules, root, context.cwd);
+    const fixtures = loadRuleFixtures(dir, { cwd: context.cwd, limits: context.config.limits });
+    diagnostics.push(...fixtures.diagnostics);
+    if (fixtures.cases.length > 0) fixturesShown ??= displayPath(dir, context.cwd);
+    for (const fixture of fixtures.cases) {
+      prepared.push({ fixture, overrides: { ...fixtures.fields, ...fixture.fields } });
+    }
+  }
+  const exempt = exemptionOf(job);
+  const run: RuleRun = {
+    file: job.file,
+    status: "passed",
+    ...(exempt ? { exempt } : {}),
+    ...(fixturesShown ? { fixtures: fixturesShown } : {}),
+    cases: [],
+    diagnostics,
+    hasPositive: prepared.some((c) => c.fixture.expect === "match"),
+    hasNegative: prepared.some((c) => c.fixture.expect === "no-match"),
+    durationMs: 0,
+  };
+  const finish = (): RuleRun => {
+    run.durationMs = performance.now() - started;
+    return run;
+  };
+  const failAll = (status: "unsupported" | "error", message: string) => {
+    run.status = status;
+    run.message = message;
+    run.cases = prepared.map((p) => failedCase(p.fixture, message));
+    return finish();
+  };
+
+  if (!job.valid)
+    return failAll("error", "the rule does not match the rule schema; fix what `dac validate` reports first");
+  const engine = chooseEngine(job, context.engines ?? defaultEngines);
+  if (isUnsupported(engine)) return failAll("unsupported", `unsupported: ${engine.unsupported}`);
+
+  const compiler = caseCompiler(job, engine, context);
+  let compiled: CompiledRule;
+  try {
+    compiled = compiler({});
+  } catch (error) {
+    if (error instanceof EngineError)
+      return failAll("error", `the query cannot be evaluated: ${error.message}`);
+    throw error;
+  }
+
+  const patterns = Array.isArray(job.data.index)
+    ? job.data.index.filter((p): p is string => typeof p === "string")
+    : [];
+  const outcomes: CaseOutcome[] = [];
+  for (const p of prepared) {
+    const caseStarted = performance.now();
+    let matcher: CompiledRule;
+    try {
+      matcher = compiler(p.overrides);
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      run.cases.push(
+        failedCase(p.fixture, `the query cannot be evaluated with this case's fields: ${error.message}`),
+      );
+      continue;
+    }
+    const outcome = runCase(p.fixture, matcher, patterns);
+    outcomes.push({ prepared: p, ...outcome });
+    run.cases.push(caseResult(p.fixture, outcome, matcher, patterns, performance.now() - caseStarted));
+  }
+
+  if (context.coverage && compiled.clauses) run.coverage = coverageOf(compiled, outcomes);
+  if (context.mutate && compiled.mutants)
+    run.mutation = mutationOf(job, compiled, outcomes, context, patterns);
+  const failed = run.cases.some((c) => c.status === "failed");
+  run.status = failed ? "failed" : run.cases.length === 0 && exempt ? "exempt" : "passed";
+  return finish();
+}
+
+/** Compiles the rule once per distinct set of field overrides. */
+function caseCompiler(
+  rule: EngineRule,
+  engine: Engine,
+  context: JobContext,
+): (overrides: FieldOverrides) => CompiledRule {
+  const cache = new Map<string, CompiledRule>();
+  return (overrides) => {
+    const key = overridesKey(overrides);
+    let compiled = cache.get(key);
+    if (!compiled) {
+      compiled = engine.compile(rule, engineContext(rule, context, overrides));
+      cache.set(key, compiled);
+    }
+    return compiled;
+  };
+}
+
+function overridesKey(overrides: FieldOverrides): string {
+  return JSON.stringify(Object.entries(overrides).sort());
+}
+
+function engineContext(rule: EngineRule, context: JobContext, overrides: FieldOverrides): EngineContext {
+  return {
+    catalog: context.catalogFor
+      ? context.catalogFor(rule, overrides)
+      : ruleFieldCatalog(rule.data, context.config, overrides),
+    ...(context.now ? { now: context.now } : {}),
+  };
+}
+
+interface EventOutcome {
+  event: FixtureEvent;
+  index?: string;
+  /** False when the index is not one the rule searches (the query is not the reason). */
+  indexCovered: boolean;
+  matched: boolean;
+  /** The engine could not evaluate the event. */
+  error?: string;
+  explain(): string;
+}
+
+interface CaseOutcome {
+  prepared: PreparedCase;
+  events: EventOutcome[];
+  passed: boolean;
+}
+
+function runCase(
+  fixture: FixtureCase,
+  matcher: CompiledRule,
+  patterns: string[],
+): { events: EventOutcome[]; passed: boolean } {
+  const events = fixture.events.map((event) => evaluateEvent(event, fixture.index, matcher, patterns));
+  const want = fixture.expect === "match";
+  return { events, passed: events.every((e) => e.matched === want && e.error === undefined) };
+}
+
+function evaluateEvent(
+  event: FixtureEvent,
+  caseIndex: string | undefined,
+  matcher: CompiledRule,
+  patterns: string[],
+): EventOutcome {
+  const index = event.index ?? caseIndex;
+  const evaluation = matcher.evaluate(event.document);
+  const covered = index === undefined || patterns.length === 0 || indexCovered(patterns, index);
+  if (covered) {
+    return {
+      event,
+      ...(index ? { index } : {}),
+      indexCovered: true,
+      matched: evaluation.matched,
+      ...(evaluation.error !== undefined ? { error: evaluation.error } : {}),
+      explain: () => evaluation.explain(),
+    };
+  }
+  return {
+    event,
+    index: index!,
+    indexCovered: false,
+    matched: false,
+    explain: () =>
+      [
+        `✗ index ${index} is not covered by the rule's index patterns (${patterns.join(", ")}): the rule never reads this event`,
+        `  the query alone ${evaluation.matched ? "would match" : "would not match either"}:`,
+        ...evaluation
+          .explain()
+          .split("\n")
+          .map((l) => `  ${l}`),
+      ].join("\n"),
+  };
+}
+
+const events = (n: number) => `${n} event${n === 1 ? "" : "s"}`;
+
+function caseResult(
+  fixture: FixtureCase,
+  outcome: { events: EventOutcome[]; passed: boolean },
+  matcher: CompiledRule,
+  patterns: string[],
+  durationMs: number,
+): CaseResult {
+  const want = fixture.expect === "match";
+  const against = outcome.events.filter((e) => e.matched !== want || e.error !== undefined);
+  const errors = against.filter((e) => e.error !== undefined);
+  const failures: EventFailure[] = against.map((e) => ({
+    location: e.event.location,
+    matched: e.matched,
+    ...(e.index ? { index: e.index } : {}),
+    event: trimEvent(e.event.document, matcher.fields),
+    explanation: e.explain(),
+  }));
+  const total = outcome.events.length;
+  let message: string | undefined;
+  if (outcome.passed) message = undefined;
+  else if (errors.length > 0)
+    message = `the query cannot be evaluated on ${errors.length} of ${events(total)}: ${errors[0]!.error}`;
+  else if (want) {
+    const index = against.some((e) => !e.indexCovered)
+      ? ` (index not covered by ${patterns.join(", ")})`
+      : "";
+    message = `expected a match, but the rule did not match ${against.length} of ${events(total)}${index}`;
+  } else message = `expected no match, but the rule matched ${against.length} of ${events(total)}`;
+  return {
+    name: fixture.name,
+    ...(fixture.description ? { description: fixture.description } : {}),
+    expect: fixture.expect,
+    status: outcome.passed ? "passed" : "failed",
+    location: fixture.location,
+    ...(fixture.index ? { index: fixture.index } : {}),
+    events: total,
+    ...(message ? { message } : {}),
+    failures,
+    durationMs,
+  };
+}
+
+function failedCase(fixture: FixtureCase, message: string): CaseResult {
+  return {
+    name: fixture.name,
+    ...(fixture.description ? { description: fixture.description } : {}),
+    expect: fixture.expect,
+    status: "failed",
+    location: fixture.location,
+    ...(fixture.index ? { index: fixture.index } : {}),
+    events: fixture.events.length,
+    message,
+    failures: [],
+    durationMs: 0,
+  };
+}
+
+function coverageOf(compiled: CompiledRule, outcomes: CaseOutcome[]): NonNullable<RuleRun["coverage"]> {
+  const positives: EventDocument[] = [];
+  const negatives: EventDocument[] = [];
+  for (const o of outcomes) {
+    for (const e of o.events) {
+      if (!e.indexCovered) continue;
+      if (o.prepared.fixture.expect === "match" && e.matched) positives.push(e.event.document);
+      if (o.prepared.fixture.expect === "no-match" && !e.matched) negatives.push(e.event.document);
+    }
+  }
+  const counts = measureCoverage(compiled.clauses!(), positives, negatives);
+  return {
+    clauses: counts.clauses.map((c) => ({
+      text: c.node.text,
+      span: c.node.span,
+      positives: c.positives,
+      negatives: c.negatives,
+    })),
+    branches: counts.branches.map((b) => ({ text: b.node.text, span: b.node.span, positives: b.positives })),
+    branchPercent: counts.branchPercent,
+  };
+}
+
+function mutationOf(
+  rule: EngineRule,
+  compiled: CompiledRule,
+  outcomes: CaseOutcome[],
+  context: JobContext,
+  patterns: string[],
+): NonNullable<RuleRun["mutation"]> {
+  // Only cases that pass on the real query can tell a mutant apart.
+  const passing = outcomes.filter((o) => o.passed);
+  const survivors: NonNullable<RuleRun["mutation"]>["survivors"] = [];
+  let mutants = 0;
+  for (const mutant of compiled.mutants!()) {
+    const byOverrides = new Map<string, CompiledRule | null>();
+    const mutantFor = (p: PreparedCase): CompiledRule | null => {
+      const key = overridesKey(p.overrides);
+      if (!byOverrides.has(key)) {
+        try {
+          byOverrides.set(key, mutant.compile(engineContext(rule, context, p.overrides)));
+        } catch (error) {
+          if (!(error instanceof EngineError)) throw error;
+          byOverrides.set(key, null);
+        }
+      }
+      return byOverrides.get(key)!;
+    };
+    let killed = false;
+    let valid = true;
+    for (const o of passing) {
+      const matcher = mutantFor(o.prepared);
+      if (!matcher) {
+        valid = false;
+        break;
+      }
+      if (!runCase(o.prepared.fixture, matcher, patterns).passed) {
+        killed = true;
+        break;
+      }
+    }
+    if (!valid) continue;
+    mutants++;
+    if (!killed)
+      survivors.push({
+        operator: mutant.operator,
+        description: mutant.description,
+        query: mutant.query,
+        span: mutant.span,
+      });
+  }
+  return { mutants, survivors };
+}
