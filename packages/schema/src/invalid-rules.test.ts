@@ -373,6 +373,22 @@ const cases: Case[] = [
     message: /did you mean `kubernetes\.audit\.verb`/,
   },
   {
+    name: "KQL value the field type cannot hold",
+    text: line(10, "  kubernetes.audit.responseStatus.code: abc"),
+    code: "DAC403",
+    line: 10,
+    column: 3,
+    message: /kubernetes\.audit\.responseStatus\.code/,
+  },
+  {
+    name: "KQL leading wildcard (lint)",
+    text: line(10, "  kubernetes.audit.verb: *eate"),
+    code: "DAC414",
+    line: 10,
+    column: 26,
+    severity: "warning",
+  },
+  {
     name: "missing schema header",
     text: base.split("\n").slice(1).join("\n"),
     code: "DAC010",
