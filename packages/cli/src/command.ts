@@ -65,3 +65,15 @@ export function listOption(values: OptionValues, name: string): string[] {
   const v = values[name];
   return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
 }
+
+/** The `-f/--format` option every command that prints a report shares. */
+export function formatOption(choices: readonly string[] = ["pretty", "json"]): OptionSpec {
+  return {
+    type: "string",
+    short: "f",
+    valueName: "FORMAT",
+    choices,
+    default: choices[0]!,
+    description: "Output format.",
+  };
+}

@@ -17,19 +17,12 @@ import type { FieldCatalog, KqlNode } from "@dac/kql";
 import { parseEventFile } from "@dac/harness";
 import { formatDiagnosticsPretty } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
-import { stringOption, UsageError } from "../command.js";
+import { stringOption, UsageError, formatOption } from "../command.js";
 
 const queryOptions: Record<string, OptionSpec> = {
   query: { type: "string", short: "q", valueName: "KQL", description: "The query text." },
   "query-file": { type: "string", valueName: "FILE", description: "Read the query from FILE." },
-  format: {
-    type: "string",
-    short: "f",
-    valueName: "FORMAT",
-    choices: ["pretty", "json"],
-    default: "pretty",
-    description: "Output format.",
-  },
+  format: formatOption(),
 };
 
 const catalogOptions: Record<string, OptionSpec> = {

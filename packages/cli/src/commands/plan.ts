@@ -17,7 +17,7 @@ import {
 } from "@dac/exporter";
 import pc from "picocolors";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
-import { listOption, stringOption, UsageError } from "../command.js";
+import { listOption, stringOption, UsageError, formatOption } from "../command.js";
 
 /** Connection flags shared by `plan`, `publish` and `import --from-kibana`. Secrets come only from the environment. */
 export const kibanaOptions: Record<string, OptionSpec> = {
@@ -212,14 +212,7 @@ export const planCommand: Command = {
   options: {
     ...kibanaOptions,
     prune: { type: "boolean", description: "Show managed rules missing from the repository as deletions." },
-    format: {
-      type: "string",
-      short: "f",
-      valueName: "FORMAT",
-      choices: ["pretty", "json"],
-      default: "pretty",
-      description: "Output format.",
-    },
+    format: formatOption(),
   },
   async run({ values }, ctx) {
     const prepared = await loadPublishable(ctx, "dac plan");

@@ -8,7 +8,7 @@ import {
 } from "@dac/exporter";
 import pc from "picocolors";
 import type { Command } from "../command.js";
-import { stringOption } from "../command.js";
+import { stringOption, formatOption } from "../command.js";
 import {
   credentialsHelp,
   kibanaOptions,
@@ -45,14 +45,7 @@ export const publishCommand: Command = {
   options: {
     ...kibanaOptions,
     prune: { type: "boolean", description: "Delete managed rules that are no longer in the repository." },
-    format: {
-      type: "string",
-      short: "f",
-      valueName: "FORMAT",
-      choices: ["pretty", "json"],
-      default: "pretty",
-      description: "Output format.",
-    },
+    format: formatOption(),
   },
   async run({ values }, ctx) {
     const prepared = await loadPublishable(ctx, "dac publish");

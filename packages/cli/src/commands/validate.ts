@@ -9,7 +9,7 @@ import {
   formatDiagnosticsSarif,
 } from "@dac/report";
 import type { Command, CommandContext } from "../command.js";
-import { stringOption, UsageError } from "../command.js";
+import { stringOption, UsageError, formatOption } from "../command.js";
 import { writeFileAtomic } from "../output.js";
 
 export const diagnosticFormats = ["pretty", "json", "github", "sarif"] as const;
@@ -64,14 +64,7 @@ export const validateCommand: Command = {
   usage: "dac validate [PATH...] [options]",
   description: "PATH may be rule files or folders (default: the configured rules folder).",
   options: {
-    format: {
-      type: "string",
-      short: "f",
-      valueName: "FORMAT",
-      choices: diagnosticFormats,
-      default: "pretty",
-      description: "Output format.",
-    },
+    format: formatOption(diagnosticFormats),
     output: {
       type: "string",
       short: "o",

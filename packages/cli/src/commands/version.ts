@@ -13,7 +13,7 @@ import {
   type LockChange,
 } from "@dac/exporter";
 import type { Command } from "../command.js";
-import { stringOption, UsageError } from "../command.js";
+import { stringOption, UsageError, formatOption } from "../command.js";
 
 function changeLine(c: LockChange): string {
   switch (c.kind) {
@@ -38,14 +38,7 @@ export const versionCommand: Command = {
     "The lock holds, per rule_id, the version and the sha256 of the payload dac publishes (keys sorted, version excluded). A changed payload gets version +1; a new rule starts at metadata.version or 1; versions never decrease; a removed rule keeps a tombstone. Commit the lock with the rule change: `dac validate` fails when it is stale.",
   options: {
     check: { type: "boolean", description: "Change nothing; exit 1 if the lock is not up to date." },
-    format: {
-      type: "string",
-      short: "f",
-      valueName: "FORMAT",
-      choices: ["pretty", "json"],
-      default: "pretty",
-      description: "Output format.",
-    },
+    format: formatOption(),
   },
   async run({ values, positionals }, ctx) {
     if (positionals.length > 0)
