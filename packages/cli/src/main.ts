@@ -109,14 +109,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
       ? false
       : parsed.values.color
         ? true
-        : io.isTTY && !io.env.NO_COLOR;
+        : io.env.NO_COLOR
+          ? false
+          : io.env.FORCE_COLOR !== undefined
+            ? !["0", "false"].includes(io.env.FORCE_COLOR)
+            : io.isTTY;
     let config: DacConfig | undefined;
     const ctx: CommandContext = {
       cwd: io.cwd,
       env: io.env,
       stdout: io.stdout,
       stderr: io.stderr,
-      color: Boolean(color || io.env.FORCE_COLOR),
+      color,
       version,
       config: () =>
         (config ??= loadConfig(

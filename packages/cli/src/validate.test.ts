@@ -161,3 +161,21 @@ describe("dac validate", () => {
     );
   });
 });
+
+describe("colour", () => {
+  const dir = tempRepo({ "rules/rule.yaml": misspelt() });
+  const hasAnsi = (text: string) => text.includes("\u001b[");
+
+  it("is off for a pipe, and with NO_COLOR or FORCE_COLOR=0 even when forced by a terminal", async () => {
+    expect(hasAnsi((await runCli(["validate"], dir)).stdout)).toBe(false);
+    expect(hasAnsi((await runCli(["validate"], dir, { FORCE_COLOR: "0" })).stdout)).toBe(false);
+    expect(hasAnsi((await runCli(["validate"], dir, { NO_COLOR: "1", FORCE_COLOR: "1" })).stdout)).toBe(
+      false,
+    );
+  });
+
+  it("is on with FORCE_COLOR=1 or --color", async () => {
+    expect(hasAnsi((await runCli(["validate"], dir, { FORCE_COLOR: "1" })).stdout)).toBe(true);
+    expect(hasAnsi((await runCli(["validate", "--color"], dir)).stdout)).toBe(true);
+  });
+});
