@@ -33,8 +33,8 @@ export const checkCommand: Command = {
       ...run.result,
       diagnostics: run.result.diagnostics.filter((d) => !fromValidation.has(d)),
     };
-    if (pretty.length > 0 && validation.diagnostics.length > 0)
-      ctx.stdout(renderDiagnostics("pretty", validation, ctx, ctx.color));
+    // The validation summary line ("✔ 2 files, 2 rules checked: 0 errors, 0 warnings") opens the report.
+    if (pretty.length > 0) ctx.stdout(`${renderDiagnostics("pretty", validation, ctx, ctx.color)}\n`);
     emitReports(fixtureOnly, pretty, ctx, verbose);
     emitReports(withDiagnostics(fixtureOnly, validation.diagnostics), others, ctx, verbose);
     const validationCode = exitCodeFor(validation.diagnostics, Boolean(values.strict));
