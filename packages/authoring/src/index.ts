@@ -11,7 +11,6 @@ export {
   defaultRiskScores,
   existingFiles,
   languagesByType,
-  placeholderPrefix,
   scaffoldRule,
   ScaffoldError,
   scaffoldTypes,

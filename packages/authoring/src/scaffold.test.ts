@@ -154,27 +154,27 @@ describe("the fixture cases of a new rule", () => {
     return { root, s };
   }
 
-  it("fail until they are filled in, at lines that say so", () => {
-    const { root, s } = newRepo();
+  it("fail until they are filled in, saying so", () => {
+    const { root } = newRepo();
     const run = testRepository({ cwd: root });
     expect(run.result.summary.ok).toBe(false);
-    const placeholders = run.result.diagnostics.filter((d) => d.file.endsWith("cases.yaml"));
-    expect(placeholders.map((d) => [d.severity, d.message])).toEqual([
-      ["error", "event file `fill in: an event the rule must match` does not exist"],
+    expect(run.result.diagnostics).toEqual([]);
+    expect(run.result.rules[0]?.cases.map((c) => [c.expect, c.status, c.message])).toEqual([
+      ["match", "failed", "not filled in yet: paste an event the rule must match"],
       [
-        "error",
-        "event file `fill in: an event like a positive with one condition changed, which the rule must not match` does not exist",
+        "no-match",
+        "failed",
+        "not filled in yet: paste an event like a positive with one condition changed, which the rule must not match",
       ],
     ]);
-    const lines = readFileSync(s.cases.path, "utf8").split("\n");
-    for (const d of placeholders) expect(lines[d.line - 1]).toMatch(/- file: "fill in: an event/);
   });
 
   it("pass once a matching and a near-miss event are pasted in", () => {
     const { root, s } = newRepo();
+    // What the comment in the file asks: paste an event under `events:`, delete the `todo:` line.
     const text = readFileSync(s.cases.path, "utf8")
-      .replace(/- file: "fill in: an event the rule must match"/, `- ${JSON.stringify(positive)}`)
-      .replace(/- file: "fill in: an event like a positive[^\n]*"/, `- ${JSON.stringify(nearMiss)}`);
+      .replace(/todo: paste an event the rule must match/, `events:\n      - ${JSON.stringify(positive)}`)
+      .replace(/todo: paste an event like a positive[^\n]*/, `events:\n      - ${JSON.stringify(nearMiss)}`);
     writeFileSync(s.cases.path, text);
     const run = testRepository({ cwd: root });
     expect(run.result.diagnostics).toEqual([]);

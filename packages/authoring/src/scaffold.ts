@@ -164,28 +164,24 @@ export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext)
 }
 
 /**
- * Each placeholder is a reference to an event file that does not exist, named for what to fill in: the fixture
- * loader reports it as "event file `fill in: …` does not exist" at its line, so `dac test` fails, saying what
- * to do, until real events replace both.
+ * Each placeholder case carries `todo:` (what to fill in) and no events: `dac test` fails it with "not filled in
+ * yet: …" until real events replace the `todo`.
  */
-export const placeholderPrefix = "fill in: ";
-
 function casesTemplate(header: string, rule: string): string {
   return `${header}
 # Fixtures of ${rule}
-# Replace each \`file: fill in: …\` line with a real event: a document copied from Discover (JSON is valid YAML
-# here), or \`file: <name>.json\` saved next to this file. \`dac test\` fails until both cases have real events.
+# For each case: paste a real event under \`events:\` (a document copied from Discover; JSON is valid YAML
+# here, or \`- file: <name>.json\` saved next to this file), then delete its \`todo:\` line.
+# \`dac test\` fails until both cases have real events.
 cases:
-  - name: positive (fill in)
+  - name: positive
     description: "fill in: what this event shows; add one positive per OR branch of the query"
     expect: match
-    events:
-      - file: "${placeholderPrefix}an event the rule must match"
-  - name: near miss (fill in)
+    todo: paste an event the rule must match
+  - name: near miss
     description: "fill in: the one condition this event changes from a positive"
     expect: no-match
-    events:
-      - file: "${placeholderPrefix}an event like a positive with one condition changed, which the rule must not match"
+    todo: paste an event like a positive with one condition changed, which the rule must not match
 `;
 }
 

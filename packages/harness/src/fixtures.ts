@@ -30,6 +30,8 @@ export interface FixtureCase {
   /** Field types for this case, over the rule's catalogue and the file-level `fields`. */
   fields?: FieldOverrides;
   events: FixtureEvent[];
+  /** Set while the case is a placeholder (`todo: <what to fill in>`): it fails until real events replace it. */
+  todo?: string;
   location: SourceLocation;
 }
 
@@ -177,6 +179,7 @@ interface RawCase {
   index?: unknown;
   fields?: unknown;
   events?: unknown;
+  todo?: unknown;
 }
 
 function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixtures): void {
@@ -256,10 +259,11 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
   rawCases.forEach((raw, i) => {
     if (!isObject(raw)) return;
     const c = raw as RawCase;
+    const todo = typeof c.todo === "string" && c.todo.trim() !== "" ? c.todo : undefined;
     if (
       (c.expect !== "match" && c.expect !== "no-match") ||
       typeof c.name !== "string" ||
-      !Array.isArray(c.events)
+      (!Array.isArray(c.events) && !todo)
     )
       return;
     if (seen.has(c.name)) {
@@ -273,7 +277,7 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
     seen.add(c.name);
     const index = typeof c.index === "string" ? c.index : undefined;
     const events: FixtureEvent[] = [];
-    c.events.forEach((event, j) => {
+    (Array.isArray(c.events) ? (c.events as unknown[]) : []).forEach((event, j) => {
       if (!isObject(event)) return;
       const reference = fileReference(event);
       if (reference === undefined) {
@@ -305,7 +309,7 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
       }
       events.push(...parsed.events);
     });
-    if (events.length === 0) return;
+    if (events.length === 0 && !todo) return;
     const description = typeof c.description === "string" ? c.description : undefined;
     into.cases.push({
       name: c.name,
@@ -314,6 +318,7 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
       ...(index ? { index } : {}),
       ...(isObject(c.fields) ? { fields: stringMap(c.fields) } : {}),
       events,
+      ...(todo ? { todo } : {}),
       location: locationOf(source, ["cases", i]),
     });
   });

@@ -147,6 +147,7 @@ function finishRule(
   options: RunTestsOptions,
   diagnostics: Diagnostic[],
 ): RuleTestResult {
+  const ownFrom = diagnostics.length;
   diagnostics.push(...run.diagnostics);
   if (!run.exempt && (!run.hasPositive || !run.hasNegative)) {
     const missing = [!run.hasPositive && "positive", !run.hasNegative && "negative"]
@@ -236,6 +237,11 @@ function finishRule(
       killed: run.mutation.mutants - survivors.length,
       survivors,
     };
+  }
+  // A rule whose fixtures have errors (unreadable, missing, not filled in) has not passed, whatever its cases did.
+  if (result.status === "passed" && diagnostics.slice(ownFrom).some((d) => d.severity === "error")) {
+    result.status = "failed";
+    result.message ??= "its fixtures have errors (see the diagnostics)";
   }
   return result;
 }

@@ -65,13 +65,27 @@ function withoutMisspeltRequired(errors: ErrorObject[], data: unknown, root: Jso
     const [target] = closest(key, knownProperties(root, error, data, pathOf(error.instancePath)), 1);
     if (target) fixedByRename.add(`${error.instancePath}\0${target}`);
   }
+  const renamed = (e: ErrorObject) =>
+    e.keyword === "required" && fixedByRename.has(`${e.instancePath}\0${String(e.params.missingProperty)}`);
+  // When the renamed key satisfies one branch of an `anyOf` (`events` or `todo`), the other branches' demands
+  // are moot too.
+  const satisfiedAlternatives = new Set(
+    errors.filter(renamed).map((e) => `${e.instancePath}\0${anyOfPrefix(e.schemaPath)}`),
+  );
   return errors.filter(
     (e) =>
+      !renamed(e) &&
       !(
         e.keyword === "required" &&
-        fixedByRename.has(`${e.instancePath}\0${String(e.params.missingProperty)}`)
+        anyOfPrefix(e.schemaPath) !== "" &&
+        satisfiedAlternatives.has(`${e.instancePath}\0${anyOfPrefix(e.schemaPath)}`)
       ),
   );
+}
+
+function anyOfPrefix(schemaPath: string): string {
+  const at = schemaPath.lastIndexOf("/anyOf/");
+  return at < 0 ? "" : schemaPath.slice(0, at);
 }
 
 /** Drops the umbrella errors (`oneOf`, `anyOf`, `if`) whose cause is already reported more precisely. */

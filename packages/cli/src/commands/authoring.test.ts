@@ -62,7 +62,7 @@ describe("dac new", () => {
     expect(await runCli(["fmt", "--check"], root)).toMatchObject({ code: 0 });
     const tested = await runCli(["test", ruleFile], root);
     expect(tested.code).toBe(1);
-    expect(tested.stdout).toContain("event file `fill in: an event the rule must match` does not exist");
+    expect(tested.stdout).toContain("not filled in yet: paste an event the rule must match");
   });
 
   it("never overwrites", async () => {
