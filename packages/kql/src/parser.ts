@@ -487,17 +487,21 @@ function runStart(): KqlNode | null {
   return node;
 }
 
-// `OrQuery = AndQuery (Or AndQuery)+ / AndQuery`
-function parseOrQuery(): KqlNode | null {
+/**
+ * `Operand (Keyword Operand)+ / Operand`: the four and/or rules of the grammar. Same-level operators make one flat
+ * n-ary node, as in Kibana; a lone operand is returned as it is. A keyword with no operand after it is not
+ * consumed (Kibana reads a trailing `or` as part of the value).
+ */
+function parseJoined(type: "and" | "or", operand: () => KqlNode | null): KqlNode | null {
   const start = pos;
-  const head = parseAndQuery();
+  const head = operand();
   if (head === null) return null;
   let children: KqlNode[] | null = null;
   let end = lastEnd;
   for (;;) {
     const save = pos;
-    if (!matchConjunction("or", E_OR)) break;
-    const next = parseAndQuery();
+    if (!matchConjunction(type, type === "or" ? E_OR : E_AND)) break;
+    const next = operand();
     if (next === null) {
       pos = save;
       break;
@@ -507,32 +511,18 @@ function parseOrQuery(): KqlNode | null {
   }
   lastEnd = end;
   if (children === null) return head;
-  const node: OrNode = { type: "or", children, span: { start, end } };
+  const node: AndNode | OrNode = { type, children, span: { start, end } };
   return node;
+}
+
+// `OrQuery = AndQuery (Or AndQuery)+ / AndQuery`
+function parseOrQuery(): KqlNode | null {
+  return parseJoined("or", parseAndQuery);
 }
 
 // `AndQuery = NotQuery (And NotQuery)+ / NotQuery`
 function parseAndQuery(): KqlNode | null {
-  const start = pos;
-  const head = parseNotQuery();
-  if (head === null) return null;
-  let children: KqlNode[] | null = null;
-  let end = lastEnd;
-  for (;;) {
-    const save = pos;
-    if (!matchConjunction("and", E_AND)) break;
-    const next = parseNotQuery();
-    if (next === null) {
-      pos = save;
-      break;
-    }
-    (children ??= [head]).push(next);
-    end = lastEnd;
-  }
-  lastEnd = end;
-  if (children === null) return head;
-  const node: AndNode = { type: "and", children, span: { start, end } };
-  return node;
+  return parseJoined("and", parseNotQuery);
 }
 
 // `NotQuery = Not SubQuery / SubQuery`
@@ -689,50 +679,12 @@ function parseListOfValues(field: FieldNode, itemStart: number): KqlNode | null 
 
 // `OrListOfValues = AndListOfValues (Or AndListOfValues)+ / AndListOfValues`
 function parseOrList(field: FieldNode): KqlNode | null {
-  const start = pos;
-  const head = parseAndList(field);
-  if (head === null) return null;
-  let children: KqlNode[] | null = null;
-  let end = lastEnd;
-  for (;;) {
-    const save = pos;
-    if (!matchConjunction("or", E_OR)) break;
-    const next = parseAndList(field);
-    if (next === null) {
-      pos = save;
-      break;
-    }
-    (children ??= [head]).push(next);
-    end = lastEnd;
-  }
-  lastEnd = end;
-  if (children === null) return head;
-  const node: OrNode = { type: "or", children, span: { start, end } };
-  return node;
+  return parseJoined("or", () => parseAndList(field));
 }
 
 // `AndListOfValues = NotListOfValues (And NotListOfValues)+ / NotListOfValues`
 function parseAndList(field: FieldNode): KqlNode | null {
-  const start = pos;
-  const head = parseNotList(field);
-  if (head === null) return null;
-  let children: KqlNode[] | null = null;
-  let end = lastEnd;
-  for (;;) {
-    const save = pos;
-    if (!matchConjunction("and", E_AND)) break;
-    const next = parseNotList(field);
-    if (next === null) {
-      pos = save;
-      break;
-    }
-    (children ??= [head]).push(next);
-    end = lastEnd;
-  }
-  lastEnd = end;
-  if (children === null) return head;
-  const node: AndNode = { type: "and", children, span: { start, end } };
-  return node;
+  return parseJoined("and", () => parseNotList(field));
 }
 
 // `NotListOfValues = Not ListOfValues / ListOfValues`
