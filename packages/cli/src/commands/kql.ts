@@ -13,8 +13,9 @@ import {
   print,
   toDsl,
 } from "@dac/kql";
-import type { FieldCatalog, KqlNode } from "@dac/kql";
+import type { CompileOptions, FieldCatalog, KqlNode } from "@dac/kql";
 import { parseEventFile } from "@dac/harness";
+import type { EventDocument } from "@dac/harness";
 import { formatDiagnosticsPretty } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
 import { stringOption, UsageError, formatOption } from "../command.js";
@@ -216,55 +217,70 @@ const dslCommand: Command = {
   },
 };
 
-const evalCommand: Command = {
-  name: "eval",
-  summary: "Evaluate a query on events with Elasticsearch semantics; one JSON line per event.",
-  usage: "dac kql eval --query KQL --events FILE [--mapping FILE] [options]",
-  description:
-    'Writes {"index": N, "match": true|false} per event. Exit 0 whatever matched; 1 if the query is invalid.',
-  options: { ...queryOptions, ...eventOptions, ...catalogOptions },
-  async run({ values }, ctx) {
-    const ast = parseOrReport(readQuery(values, ctx), ctx);
-    if (!ast) return 1;
-    const events = readEvents(values, ctx);
-    try {
-      const now = nowOption(values);
-      const matches = compile(ast, { catalog: buildCatalog(values, ctx), ...(now ? { now } : {}) });
-      ctx.stdout(
-        events.map((event, index) => `${JSON.stringify({ index, match: matches(event) })}\n`).join(""),
-      );
-      return 0;
-    } catch (error) {
-      return evaluationFailed(error, ctx);
-    }
-  },
-};
+/**
+ * `eval` and `explain` share everything but what they print per event: the query, the events, the catalogue,
+ * the injectable `now`, and turning an Elasticsearch-style error into exit 1.
+ */
+function evaluationCommand(
+  spec: Pick<Command, "name" | "summary" | "usage" | "description">,
+  report: (
+    ast: KqlNode,
+    events: EventDocument[],
+    options: CompileOptions,
+    values: ParsedArgs["values"],
+    ctx: CommandContext,
+  ) => void,
+): Command {
+  return {
+    ...spec,
+    options: { ...queryOptions, ...eventOptions, ...catalogOptions },
+    async run({ values }, ctx) {
+      const ast = parseOrReport(readQuery(values, ctx), ctx);
+      if (!ast) return 1;
+      const events = readEvents(values, ctx);
+      try {
+        const now = nowOption(values);
+        report(ast, events, { catalog: buildCatalog(values, ctx), ...(now ? { now } : {}) }, values, ctx);
+        return 0;
+      } catch (error) {
+        return evaluationFailed(error, ctx);
+      }
+    },
+  };
+}
 
-const explainCommand: Command = {
-  name: "explain",
-  summary: "Explain, clause by clause, why a query matches each event or not.",
-  usage: "dac kql explain --query KQL --events FILE [--mapping FILE] [options]",
-  options: { ...queryOptions, ...eventOptions, ...catalogOptions },
-  async run({ values }, ctx) {
-    const ast = parseOrReport(readQuery(values, ctx), ctx);
-    if (!ast) return 1;
-    const events = readEvents(values, ctx);
-    try {
-      const now = nowOption(values);
-      const options = { catalog: buildCatalog(values, ctx), ...(now ? { now } : {}) };
-      const json = stringOption(values, "format") === "json";
-      events.forEach((event, index) => {
-        const trace = explain(ast, event, options);
-        ctx.stdout(
-          json ? `${JSON.stringify({ index, trace })}\n` : `event ${index}:\n${formatExplain(trace)}\n`,
-        );
-      });
-      return 0;
-    } catch (error) {
-      return evaluationFailed(error, ctx);
-    }
+const evalCommand = evaluationCommand(
+  {
+    name: "eval",
+    summary: "Evaluate a query on events with Elasticsearch semantics; one JSON line per event.",
+    usage: "dac kql eval --query KQL --events FILE [--mapping FILE] [options]",
+    description:
+      'Writes {"index": N, "match": true|false} per event. Exit 0 whatever matched; 1 if the query is invalid.',
   },
-};
+  (ast, events, options, _values, ctx) => {
+    const matches = compile(ast, options);
+    ctx.stdout(
+      events.map((event, index) => `${JSON.stringify({ index, match: matches(event) })}\n`).join(""),
+    );
+  },
+);
+
+const explainCommand = evaluationCommand(
+  {
+    name: "explain",
+    summary: "Explain, clause by clause, why a query matches each event or not.",
+    usage: "dac kql explain --query KQL --events FILE [--mapping FILE] [options]",
+  },
+  (ast, events, options, values, ctx) => {
+    const json = stringOption(values, "format") === "json";
+    events.forEach((event, index) => {
+      const trace = explain(ast, event, options);
+      ctx.stdout(
+        json ? `${JSON.stringify({ index, trace })}\n` : `event ${index}:\n${formatExplain(trace)}\n`,
+      );
+    });
+  },
+);
 
 export const kqlCommand: Command = {
   name: "kql",
