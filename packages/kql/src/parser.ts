@@ -176,30 +176,32 @@ function matchConjunction(word: string, name: string): boolean {
   const p = pos;
   let q = p;
   while (spaceAt(q, true)) q++;
-  if (q > p && wordAt(q, word)) {
-    let r = q + word.length;
-    if (spaceAt(r, true)) {
-      r++;
-      while (spaceAt(r, true)) r++;
-      pos = r;
-      return true;
-    }
+  const end = q > p ? wordThenSpaces(q, word) : -1;
+  if (end >= 0) {
+    pos = end;
+    return true;
   }
   if (tracking) fail(p, name);
   return false;
 }
 
+/** The offset after `word` (any case) and at least one space starting at `at`, or -1. */
+function wordThenSpaces(at: number, word: string): number {
+  if (!wordAt(at, word)) return -1;
+  let r = at + word.length;
+  if (!spaceAt(r, true)) return -1;
+  r++;
+  while (spaceAt(r, true)) r++;
+  return r;
+}
+
 // `Not = 'not'i Space+`
 function matchNot(): boolean {
   const p = pos;
-  if (wordAt(p, "not")) {
-    let r = p + 3;
-    if (spaceAt(r, true)) {
-      r++;
-      while (spaceAt(r, true)) r++;
-      pos = r;
-      return true;
-    }
+  const end = wordThenSpaces(p, "not");
+  if (end >= 0) {
+    pos = end;
+    return true;
   }
   if (tracking) fail(p, E_NOT);
   return false;
