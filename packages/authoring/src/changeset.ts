@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
+import { collectYamlFiles } from "@dac/schema";
 import { GitError, readBlobs } from "./git.js";
 import type { Git } from "./git.js";
 import { snakeName } from "./scaffold.js";
@@ -238,7 +239,10 @@ export function diffAgainstBase(git: Git, layout: RepositoryLayout, ref?: string
     listed.flatMap((p) => (blobs.has(`${base.commit}:${p}`) ? [[p, blobs.get(`${base.commit}:${p}`)!]] : [])),
   );
   const after = new Map(
-    yamlFilesUnder(rulesDir).map((abs) => [toPosix(relative(top, abs)), readFileSync(abs, "utf8")]),
+    (existsSync(rulesDir) ? collectYamlFiles([rulesDir]) : []).map((abs) => [
+      toPosix(relative(top, abs)),
+      readFileSync(abs, "utf8"),
+    ]),
   );
   const changes = diffRuleSets(snapshotRules(before), snapshotRules(after));
 
@@ -268,17 +272,6 @@ export function changesetFiles(dir: string): string[] {
     .filter((f) => f.endsWith(".md") && f.toLowerCase() !== "readme.md")
     .sort()
     .map((f) => join(dir, f));
-}
-
-function yamlFilesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...yamlFilesUnder(full));
-    else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) out.push(full);
-  }
-  return out.sort();
 }
 
 function readPackageName(rulesDir: string): string {

@@ -2,8 +2,9 @@
  * `dac fmt` over files: which YAML files to format (rules, fixture `cases.yaml`), formatting each without
  * writing, and writing atomically only the files whose text changes.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { collectYamlFiles } from "@dac/schema";
 import { formatYaml, FormatError } from "./format.js";
 import type { YamlKind } from "./format.js";
 import { schemaHeader } from "./scaffold.js";
@@ -32,8 +33,6 @@ export interface FileOutcome {
   notes: string[];
 }
 
-const yamlFile = /\.ya?ml$/i;
-
 /** The YAML files under `paths` (default: the rules and fixtures folders), each with its kind. */
 export function formatTargets(paths: readonly string[], folders: FormatFolders, cwd: string): FormatTarget[] {
   const roots =
@@ -43,7 +42,7 @@ export function formatTargets(paths: readonly string[], folders: FormatFolders, 
   const files = new Set<string>();
   for (const root of roots) {
     if (!existsSync(root)) throw new FormatError(`${relative(cwd, root) || root}: no such file or folder`);
-    if (statSync(root).isDirectory()) for (const f of yamlFilesUnder(root)) files.add(f);
+    if (statSync(root).isDirectory()) for (const f of collectYamlFiles([root])) files.add(f);
     else files.add(root);
   }
   return [...files].sort().map((file) => ({ file, kind: kindOf(file, folders) }));
@@ -97,24 +96,6 @@ export function formatTarget(
     if (!(error instanceof FormatError)) throw error;
     return { ...base, status: "error", message: error.message, ...(error.line ? { line: error.line } : {}) };
   }
-}
-
-/** Replaces a file through a temporary sibling and a rename, so nobody reads half of it. */
-export function writeFileAtomic(file: string, text: string): void {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  writeFileSync(temp, text);
-  renameSync(temp, file);
-}
-
-function yamlFilesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...yamlFilesUnder(full));
-    else if (entry.isFile() && yamlFile.test(entry.name)) out.push(full);
-  }
-  return out;
 }
 
 function isWithin(file: string, dir: string): boolean {

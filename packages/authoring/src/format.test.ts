@@ -7,7 +7,8 @@ import { loadConfig, schemasDir } from "@dac/schema";
 import { casesKeyOrder, ruleKeyOrder, ruleTopLevelOrder } from "./canonical-order.js";
 import { FormatError, formatYaml } from "./format.js";
 import type { YamlKind } from "./format.js";
-import { formatTarget, formatTargets, writeFileAtomic } from "./format-files.js";
+import { writeFileAtomic } from "@dac/schema";
+import { formatTarget, formatTargets } from "./format-files.js";
 import { formatKqlQuery, splitTopLevel } from "./kql-layout.js";
 import { repoRoot, tempRepo } from "./test-support/temp-repo.js";
 

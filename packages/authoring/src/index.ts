@@ -4,7 +4,7 @@ export { casesKeyOrder, ruleKeyOrder, ruleTopLevelOrder } from "./canonical-orde
 export type { KeyOrder } from "./canonical-order.js";
 export { defaultLineWidth, FormatError, formatYaml } from "./format.js";
 export type { FormatOptions, FormatResult, YamlKind } from "./format.js";
-export { formatTarget, formatTargets, kindOf, writeFileAtomic } from "./format-files.js";
+export { formatTarget, formatTargets, kindOf } from "./format-files.js";
 export type { FileOutcome, FormatFolders, FormatTarget } from "./format-files.js";
 export { formatKqlQuery } from "./kql-layout.js";
 export {

@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "@dac/schema";
 import { compareStrings } from "./canonical.js";
 import { payloadLine } from "./payload.js";
 import type { KibanaPayload } from "./types.js";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { Document, parse, Scalar, visit } from "yaml";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "@dac/schema";
 import { canonicalJson, compareStrings } from "./canonical.js";
 import { kibanaDefaults, typeDefaults } from "./kibana-defaults.js";
 import { validateKibanaBody } from "./kibana-schema.js";

@@ -33,7 +33,6 @@ export {
   writeLock,
 } from "./lock.js";
 export type { Lock, LockChange, LockChangeKind, LockEntry, LockProblem, LockSubject } from "./lock.js";
-export { writeFileAtomic } from "./atomic-write.js";
 export {
   ExportError,
   exportFileNames,

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "@dac/schema";
 import { compareStrings, contentHash, sortKeysDeep } from "./canonical.js";
 import { toKibanaPayload, type PayloadOptions } from "./payload.js";
 import type { RuleSource } from "./types.js";

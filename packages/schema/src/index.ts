@@ -38,3 +38,4 @@ export {
 export type { LoadRulesResult } from "./rules.js";
 export { closest, didYouMean } from "./suggest.js";
 export { schemasDir } from "./repo-paths.js";
+export { writeFileAtomic } from "./files.js";

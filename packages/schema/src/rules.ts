@@ -14,7 +14,7 @@ import { ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
 import { diagnosticAtPosition, loadYaml } from "./yaml-source.js";
 import type { YamlSource } from "./yaml-source.js";
 
-const yamlFile = /\.ya?ml$/;
+const yamlFile = /\.ya?ml$/i;
 const schemaHeader = /^# yaml-language-server: \$schema=(\S+)\s*$/;
 
 /** Expands files and folders into the YAML files under them, sorted. A path that does not exist is a usage error. */

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { formatTarget, formatTargets, FormatError, writeFileAtomic } from "@dac/authoring";
+import { formatTarget, formatTargets, FormatError } from "@dac/authoring";
 import type { FormatFolders, FormatTarget } from "@dac/authoring";
-import { schemasDir } from "@dac/schema";
+import { schemasDir, writeFileAtomic } from "@dac/schema";
 import type { Command } from "../command.js";
 import { UsageError } from "../command.js";
 

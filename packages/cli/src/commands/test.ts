@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
 import { EmptySelectionError, GitError, testRepository, watchPaths } from "@dac/harness";
 import type { RepositoryRun, TestRepositoryOptions } from "@dac/harness";
+import { writeFileAtomic } from "@dac/schema";
 import { formatTestResults, isTestReporterName, testReporterNames } from "@dac/report";
 import type { TestReporterName, TestRunResult } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, OptionValues } from "../command.js";
 import { listOption, stringOption, UsageError } from "../command.js";
-import { writeFileAtomic } from "../output.js";
 
 /** Options shared by `dac test` and `dac check`. */
 export const testOptions: Record<string, OptionSpec> = {

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { lockDiagnostics } from "@dac/exporter";
-import { loadRules } from "@dac/schema";
+import { loadRules, writeFileAtomic } from "@dac/schema";
 import type { Diagnostic, LoadRulesResult } from "@dac/schema";
 import {
   formatDiagnosticsGithub,
@@ -10,7 +10,6 @@ import {
 } from "@dac/report";
 import type { Command, CommandContext } from "../command.js";
 import { stringOption, UsageError, formatOption } from "../command.js";
-import { writeFileAtomic } from "../output.js";
 
 export const diagnosticFormats = ["pretty", "json", "github", "sarif"] as const;
 
