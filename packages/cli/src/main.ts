@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError, didYouMean, loadConfig } from "@dac/schema";
 import type { DacConfig } from "@dac/schema";
+import { envRedactor } from "@dac/exporter";
 import { formatDiagnosticsPretty } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "./command.js";
 import { UsageError } from "./command.js";
@@ -75,7 +76,15 @@ function findCommand(list: readonly Command[], name: string, prefix: string): Co
 }
 
 /** Runs the CLI on argv (without `node` and the script) and returns the exit code. Never throws. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], raw: Io): Promise<number> {
+  // The one choke point for credentials: every byte a command prints passes here, whatever its source
+  // (Kibana's answers, rule names, error messages, every reporter and format). Report files get the same.
+  const redact = envRedactor(raw.env);
+  const io: Io = {
+    ...raw,
+    stdout: (text) => raw.stdout(redact(text)),
+    stderr: (text) => raw.stderr(redact(text)),
+  };
   let label = "dac";
   try {
     const [first, ...rest] = argv;

@@ -43,7 +43,13 @@ export {
 } from "./export.js";
 export type { ExportedFile, ExportLimits } from "./export.js";
 export { ConfigurationError, KibanaRequestError } from "./errors.js";
-export { authorizationHeader, credentialEnv, credentialsFromEnv, redactor } from "./credentials.js";
+export {
+  authorizationHeader,
+  credentialEnv,
+  credentialsFromEnv,
+  envRedactor,
+  redactor,
+} from "./credentials.js";
 export type { Credentials } from "./credentials.js";
 export { backoffDelay, defaultRetryPolicy, parseRetryAfter } from "./retry.js";
 export type { RetryPolicy } from "./retry.js";

@@ -1,6 +1,13 @@
 import { withDiagnostics } from "@dac/harness";
 import type { Command } from "../command.js";
-import { chooseReporters, emitReports, harnessOptions, runHarness, testOptions } from "./test.js";
+import {
+  checkReportFiles,
+  chooseReporters,
+  emitReports,
+  harnessOptions,
+  runHarness,
+  testOptions,
+} from "./test.js";
 import { exitCodeFor, renderDiagnostics, runValidation } from "./validate.js";
 
 export const checkCommand: Command = {
@@ -18,6 +25,7 @@ export const checkCommand: Command = {
   },
   async run({ values, positionals }, ctx) {
     const reporters = chooseReporters(values);
+    checkReportFiles(reporters, ctx);
     const options = harnessOptions(values, ctx);
     const paths = options.changed ? [] : positionals;
     const validation = runValidation(paths, ctx);

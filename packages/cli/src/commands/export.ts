@@ -1,7 +1,8 @@
-import { relative, resolve } from "node:path";
+import { relative } from "node:path";
 import { ExportError, kibanaImportLimits, writeExport } from "@dac/exporter";
 import type { Command } from "../command.js";
 import { stringOption, UsageError } from "../command.js";
+import { outputFile } from "../output.js";
 import { loadPublishable } from "./plan.js";
 
 export const exportCommand: Command = {
@@ -17,12 +18,13 @@ export const exportCommand: Command = {
     if (!out) throw new UsageError("--out FILE.ndjson is required");
     if (!out.endsWith(".ndjson"))
       throw new UsageError(`--out must end in .ndjson (Kibana's import rejects other names): ${out}`);
+    const target = outputFile(ctx, out, "--out");
     const prepared = await loadPublishable(ctx, "dac export", positionals);
     if (!prepared) return 1;
     let written;
     try {
       written = await writeExport(
-        resolve(ctx.cwd, out),
+        target,
         prepared.payloads.map((p) => p.payload),
       );
     } catch (error) {
@@ -30,6 +32,9 @@ export const exportCommand: Command = {
         ctx.stderr(`dac export: ${error.message}\n`);
         return 1;
       }
+      const { code, path } = error as NodeJS.ErrnoException;
+      if (code === "EISDIR" || code === "ENOTDIR" || code === "EACCES" || code === "EROFS")
+        throw new UsageError(`--out ${out}: cannot write ${path ?? out} (${code})`);
       throw error;
     }
     const show = (path: string) => relative(ctx.cwd, path) || path;

@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
 import { EmptySelectionError, GitError, testRepository, watchPaths } from "@dac/harness";
 import type { RepositoryRun, TestRepositoryOptions } from "@dac/harness";
-import { writeFileAtomic } from "@dac/schema";
 import { formatTestResults, isTestReporterName, testReporterNames } from "@dac/report";
 import type { TestReporterName, TestRunResult } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, OptionValues } from "../command.js";
 import { listOption, stringOption, UsageError } from "../command.js";
+import { outputFile, writeOutputFile } from "../output.js";
 
 /** Options shared by `dac test` and `dac check`. */
 export const testOptions: Record<string, OptionSpec> = {
@@ -92,6 +92,11 @@ export function chooseReporters(values: OptionValues): ChosenReporter[] {
   return chosen;
 }
 
+/** Fails before any work when a report file cannot be written (a directory, a file as its folder). */
+export function checkReportFiles(reporters: readonly ChosenReporter[], ctx: CommandContext): void {
+  for (const r of reporters) if (r.file !== undefined) outputFile(ctx, r.file, "--output");
+}
+
 function splitOnce(text: string): [string, string | undefined] {
   const at = text.indexOf("=");
   return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
@@ -142,7 +147,7 @@ export function emitReports(
   for (const reporter of reporters) {
     const text = formatTestResults(result, reporter.name, { color: ctx.color && !reporter.file, verbose });
     if (reporter.file) {
-      writeFileAtomic(resolve(ctx.cwd, reporter.file), text);
+      writeOutputFile(ctx, reporter.file, text, "--output");
       ctx.stderr(`wrote ${reporter.name} report to ${reporter.file}\n`);
     } else ctx.stdout(text);
   }
@@ -167,6 +172,7 @@ export const testCommand: Command = {
   },
   async run({ values, positionals }, ctx) {
     const reporters = chooseReporters(values);
+    checkReportFiles(reporters, ctx);
     const options = { ...harnessOptions(values, ctx), paths: positionals };
     const verbose = Boolean(values.verbose);
     const run = await runHarness(options);

@@ -1,6 +1,5 @@
-import { resolve } from "node:path";
 import { lockDiagnostics } from "@dac/exporter";
-import { loadRules, writeFileAtomic } from "@dac/schema";
+import { loadRules } from "@dac/schema";
 import type { Diagnostic, LoadRulesResult } from "@dac/schema";
 import {
   formatDiagnosticsGithub,
@@ -10,6 +9,7 @@ import {
 } from "@dac/report";
 import type { Command, CommandContext } from "../command.js";
 import { stringOption, UsageError, formatOption } from "../command.js";
+import { outputFile, writeOutputFile } from "../output.js";
 
 export const diagnosticFormats = ["pretty", "json", "github", "sarif"] as const;
 
@@ -75,10 +75,11 @@ export const validateCommand: Command = {
   async run({ values, positionals }, ctx) {
     const format = stringOption(values, "format") ?? "pretty";
     const output = stringOption(values, "output");
+    if (output !== undefined) outputFile(ctx, output, "--output");
     const result = runValidation(positionals, ctx);
     const report = renderDiagnostics(format, result, ctx, ctx.color && !output);
     if (output) {
-      writeFileAtomic(resolve(ctx.cwd, output), report);
+      writeOutputFile(ctx, output, report, "--output");
       const errors = result.diagnostics.filter((d) => d.severity === "error").length;
       ctx.stderr(
         `wrote ${format} report to ${output} (${errors} errors, ${result.diagnostics.length - errors} warnings)\n`,
