@@ -48,8 +48,8 @@ export interface Command {
 
 /** Bad flags, arguments or an empty selection: exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "UsageError";
   }
 }

@@ -158,6 +158,7 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
     for (const [key, value] of Object.entries(req.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
     const where = `${method} ${prefix}${path}`;
+    const href = `${base.origin}${prefix}${path}`;
     for (let attempt = 1; ; attempt++) {
       const retry = async (reason: string, delayMs: number) => {
         options.onRetry?.({ method, path: `${prefix}${path}`, attempt, delayMs, reason: redact(reason) });
@@ -182,22 +183,17 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
         text = await res.text();
       } catch (e) {
         const code = controller.signal.aborted ? "TIMEOUT" : errorCode(e);
-        const reason =
-          code === "TIMEOUT"
-            ? `no complete answer within ${timeoutMs / 1000}s`
-            : `${code ?? "network error"}: ${(e as Error).message}`;
+        const reason = networkReason(e, code, timeoutMs);
         if ((code === "TIMEOUT" || isRetriableNetworkCode(code)) && !lastAttempt) {
           await retry(reason, backoffDelay(attempt, policy, random));
           continue;
         }
-        const hint = isTlsErrorCode(code)
-          ? " (TLS verification failed: pass --ca-cert FILE for a private CA)"
-          : "";
         throw new KibanaRequestError(
-          redact(`${where} to ${base.origin} failed after ${attempt} attempt(s): ${reason}${hint}`),
+          redact(`${method} ${href} failed after ${attempt} attempt(s): ${reason}`),
           {
             method,
             path: `${prefix}${path}`,
+            url: href,
             attempts: attempt,
             ...(code ? { code } : {}),
           },
@@ -219,6 +215,7 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
             {
               method,
               path: `${prefix}${path}`,
+              url: href,
               status,
               attempts: attempt,
             },
@@ -230,6 +227,7 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
       throw new KibanaRequestError(redact(attempt > 1 ? `${message} (after ${attempt} attempts)` : message), {
         method,
         path: `${prefix}${path}`,
+        url: href,
         status,
         attempts: attempt,
       });
@@ -243,9 +241,21 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
     async *findRules({ filter, perPage = 100 } = {}) {
       const seen = new Set<string>();
       for (let page = 1; ; page++) {
-        const { body } = await request("GET", "/api/detection_engine/rules/_find", {
+        const { status, body } = await request("GET", "/api/detection_engine/rules/_find", {
           query: { page, per_page: perPage, filter, sort_field: "created_at", sort_order: "asc" },
+          allow: [404],
         });
+        // `_find` always exists: a 404 means the space does not (Kibana's spaces plugin answers 404 for an
+        // unknown `/s/<id>`, x-pack/plugins/spaces/server/lib/request_interceptors/on_post_auth_interceptor.ts),
+        // or the URL is not Kibana's. Either way a retry or another run will not help: a configuration error.
+        if (status === 404) {
+          throw new ConfigurationError(
+            space === "default"
+              ? `${target} has no Detection Engine API (404 from _find): check the Kibana URL and its base path`
+              : `Kibana at ${base.origin}${base.pathname} has no space "${space}" (404 from _find): check --space or kibana.spaces in dac.config.yaml`,
+            { url: `${target}/api/detection_engine/rules/_find`, status },
+          );
+        }
         const found = body as { data?: unknown; total?: unknown };
         if (!Array.isArray(found?.data) || typeof found.total !== "number") {
           throw new KibanaRequestError(
@@ -299,6 +309,34 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
     },
     close: () => agent.close(),
   };
+}
+
+/** Why a request got no answer, in words, with the URL's cause (`connect ECONNREFUSED 127.0.0.1:5601`). */
+function networkReason(error: unknown, code: string | undefined, timeoutMs: number): string {
+  if (code === "TIMEOUT") return `no complete answer within ${timeoutMs / 1000}s`;
+  const cause = deepestMessage(error);
+  const detail = cause && cause !== "fetch failed" ? ` (${cause})` : code ? ` (${code})` : "";
+  if (code === "ECONNREFUSED")
+    return `connection refused: nothing accepts connections there; is Kibana running and the URL right?${detail}`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `host name not found (DNS)${detail}`;
+  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE")
+    return `the connection was closed before an answer${detail}`;
+  if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT") return `could not connect in time${detail}`;
+  if (isTlsErrorCode(code))
+    return `TLS verification failed: pass --ca-cert FILE for a private CA (${code}${cause ? `: ${cause}` : ""})`;
+  return `network error${detail}`;
+}
+
+/** The innermost message of an error's `cause` chain (undici's own is only "fetch failed"). */
+function deepestMessage(error: unknown): string | undefined {
+  let message: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const m = (current as { message?: unknown }).message;
+    if (typeof m === "string" && m !== "") message = m;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return message;
 }
 
 function parseBody(text: string): unknown {

@@ -43,6 +43,7 @@ export {
 } from "./export.js";
 export type { ExportedFile, ExportLimits } from "./export.js";
 export { ConfigurationError, KibanaRequestError } from "./errors.js";
+export type { RequestErrorKind } from "./errors.js";
 export {
   authorizationHeader,
   credentialEnv,

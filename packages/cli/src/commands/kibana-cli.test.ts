@@ -103,3 +103,123 @@ describe("redaction is exact and credentials are checked (item 5)", () => {
     expect(emu.state.requests).toEqual([]);
   });
 });
+
+describe("--timeout is bounded (item 22)", () => {
+  it.each(["1e9", "0", "-1", "abc", "", "3601", "0x10", "Infinity"])(
+    "refuses --timeout %j with exit 2 before sending anything",
+    async (value) => {
+      const { emu, dac } = await setup();
+      const run = await dac(["plan", `--timeout=${value}`]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`--timeout must be a number of seconds from 1 to 3600, not \`${value}\``);
+      expect(emu.state.requests).toEqual([]);
+    },
+  );
+
+  it("accepts the bounds and fractions between", async () => {
+    const { dac } = await setup();
+    for (const value of ["1", "2.5", "3600"]) expect((await dac(["plan", "--timeout", value])).code).toBe(0);
+  });
+});
+
+describe("spaces (item 23)", () => {
+  it("refuses an empty --space instead of using the default space", async () => {
+    const { emu, dac } = await setup();
+    for (const command of ["plan", "publish", "import"]) {
+      const args = command === "import" ? ["import", "--from-kibana"] : [command];
+      const run = await dac([...args, "--space", ""]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("--space needs a space id");
+    }
+    expect(emu.state.requests).toEqual([]);
+    expect(emu.rules()).toEqual([]);
+  });
+
+  it("names a space that does not exist in Kibana, exit 2, in pretty and json output", async () => {
+    const { dac } = await setup();
+    const run = await dac(["publish", "--space", "secops", "--space", "nope"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Kibana at http:\/\/127\.0\.0\.1:\d+ has no space "nope"/);
+    const json = await dac(["plan", "--space", "nope", "-f", "json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ kind: "configuration", status: 404 });
+    expect(JSON.parse(json.stdout).error.message).toContain('has no space "nope"');
+  });
+});
+
+describe("fatal errors in json output, and network causes (item 29)", () => {
+  it("a 400 during publish -f json gives an error document, not an empty plan", async () => {
+    const { emu, dac } = await setup();
+    emu.injectFault({
+      type: "status",
+      status: 400,
+      path: "_find",
+      body: { message: "bad filter", status_code: 400 },
+    });
+    const run = await dac(["publish", "-f", "json"]);
+    expect(run.code).toBe(1);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.error).toMatchObject({
+      kind: "http",
+      status: 400,
+      method: "GET",
+      url: `${emu.url}/api/detection_engine/rules/_find`,
+    });
+    expect(doc.error.message).toContain("answered 400: bad filter");
+    expect(doc.spaces).toEqual([]);
+  });
+
+  it("keeps what was published before the failure next to the error", async () => {
+    const { emu, dac } = await setup();
+    const run = await dac(["publish", "-f", "json", "--space", "default", "--space", "nope"]);
+    expect(run.code).toBe(2);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.spaces).toMatchObject([{ space: "default", changed: 2, failed: 0 }]);
+    expect(doc.error).toMatchObject({ kind: "configuration", status: 404 });
+    expect(emu.rules()).toHaveLength(2);
+  });
+
+  it("an auth failure in json output is kind auth, exit 2", async () => {
+    const { dac } = await setup();
+    const run = await dac(["plan", "-f", "json"], { DAC_KIBANA_API_KEY: "d3Jvbmc6a2V5LXRoYXQtaXMtd3Jvbmc=" });
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout).error).toMatchObject({ kind: "auth", status: 401 });
+  });
+
+  it("a configuration error in json output is an error document too", async () => {
+    const { dac } = await setup();
+    const run = await dac(["publish", "-f", "json"], { DAC_KIBANA_API_KEY: undefined });
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout).error).toMatchObject({
+      kind: "configuration",
+      message: expect.stringContaining("no Kibana credentials"),
+    });
+  });
+
+  it("a refused connection names the URL and the cause", async () => {
+    const { dac } = await setup();
+    const url = emu!.url;
+    await emu!.close();
+    emu = undefined;
+    const run = await dac(["plan", "-f", "json", "--timeout", "1"], { DAC_KIBANA_URL: url });
+    expect(run.code).toBe(1);
+    const error = JSON.parse(run.stdout).error;
+    expect(error).toMatchObject({
+      kind: "network",
+      code: "ECONNREFUSED",
+      url: `${url}/api/detection_engine/rules/_find`,
+    });
+    expect(error.message).toContain(`GET ${url}/api/detection_engine/rules/_find`);
+    expect(error.message).toMatch(/connection refused.*ECONNREFUSED 127\.0\.0\.1:\d+/);
+    expect(run.stderr).not.toContain("fetch failed");
+  }, 30_000);
+
+  it("a host that does not resolve says so", async () => {
+    const { dac } = await setup();
+    const run = await dac(["plan"], { DAC_KIBANA_URL: "http://nonexistent.invalid" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /GET http:\/\/nonexistent\.invalid\/api\/detection_engine\/rules\/_find .*host name not found \(DNS\)/,
+    );
+  }, 30_000);
+});

@@ -1,4 +1,4 @@
-import { loadRules, type Rule } from "@dac/schema";
+import { ConfigError, loadRules, type Rule } from "@dac/schema";
 import {
   buildPlan,
   clientOptionsFrom,
@@ -41,20 +41,38 @@ export const kibanaOptions: Record<string, OptionSpec> = {
   timeout: {
     type: "string",
     valueName: "SECONDS",
-    description: "Per-request timeout in seconds (default: 30).",
+    description: "Per-request timeout in seconds, from 1 to 3600 (default: 30).",
   },
 };
 
 export const credentialsHelp =
   "Credentials come from the environment only: DAC_KIBANA_API_KEY (sent as `Authorization: ApiKey …`), or DAC_KIBANA_USERNAME and DAC_KIBANA_PASSWORD (Basic).";
 
+/** Longest `--timeout`: beyond it a request that hangs would stall a run for good (and Node's timers overflow). */
+export const maxTimeoutSeconds = 3600;
+
+/** `--timeout SECONDS`: a plain decimal number from 1 to 3600, else a usage error. */
+export function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds < 1 || seconds > maxTimeoutSeconds)
+    throw new UsageError(
+      `--timeout must be a number of seconds from 1 to ${maxTimeoutSeconds}, not \`${value}\``,
+    );
+  return seconds;
+}
+
 /** Opens one client per requested space; configuration problems are usage errors (exit 2). */
 export function openClients(values: ParsedArgs["values"], ctx: CommandContext): KibanaClient[] {
   const config = ctx.config();
-  const timeout = stringOption(values, "timeout");
+  const timeoutSeconds = parseTimeout(stringOption(values, "timeout"));
   const insecure = values.insecure === true;
+  const spaceFlags = listOption(values, "space");
+  // An empty id would otherwise fall back to the default space without a word.
+  if (spaceFlags.some((s) => s.trim() === ""))
+    throw new UsageError("--space needs a space id (the default space is `default`)");
   try {
-    const spaces = spacesFrom(listOption(values, "space"), config);
+    const spaces = spacesFrom(spaceFlags, config);
     const clients = spaces.map((space) =>
       createKibanaClient({
         ...clientOptionsFrom(
@@ -63,7 +81,7 @@ export function openClients(values: ParsedArgs["values"], ctx: CommandContext): 
             space,
             caCertFile: stringOption(values, "ca-cert"),
             insecure,
-            timeoutSeconds: timeout === undefined ? undefined : Number(timeout),
+            timeoutSeconds,
             userAgent: `dac/${ctx.version}`,
           },
           ctx.env,
@@ -81,13 +99,20 @@ export function openClients(values: ParsedArgs["values"], ctx: CommandContext): 
       );
     return clients;
   } catch (error) {
-    if (error instanceof ConfigurationError) throw new UsageError(error.message);
+    if (error instanceof ConfigurationError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }
 
-/** Exit code for a failed request: 2 for credentials that Kibana refuses, 1 otherwise. */
+/**
+ * Exit code for a failed request: 2 for credentials that Kibana refuses and for a target that does not exist
+ * (an unknown space), 1 otherwise.
+ */
 export function reportRequestError(error: unknown, ctx: CommandContext, label: string): number {
+  if (error instanceof ConfigurationError) {
+    ctx.stderr(`${label}: configuration error: ${error.message}\n`);
+    return 2;
+  }
   if (!(error instanceof KibanaRequestError)) throw error;
   ctx.stderr(`${label}: ${error.message}\n`);
   if (error.isAuthError) {
@@ -97,6 +122,59 @@ export function reportRequestError(error: unknown, ctx: CommandContext, label: s
     return 2;
   }
   return 1;
+}
+
+/** The `error` object of a json document, for the errors a user can act on; undefined for internal ones. */
+export function errorDocument(error: unknown): Record<string, unknown> | undefined {
+  if (error instanceof KibanaRequestError) {
+    const { method, url, status, code, attempts } = error.details;
+    return {
+      kind: error.kind,
+      message: error.message,
+      method,
+      ...(url ? { url } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(code ? { code } : {}),
+      attempts,
+    };
+  }
+  if (error instanceof ConfigurationError)
+    return { kind: "configuration", message: error.message, ...error.details };
+  if (error instanceof UsageError)
+    return {
+      kind: error.cause instanceof ConfigurationError ? "configuration" : "usage",
+      message: error.message,
+    };
+  if (error instanceof ConfigError) return { kind: "configuration", message: error.message };
+  return undefined;
+}
+
+/**
+ * Runs a publishing command's body. With json output, a fatal error still prints one JSON document, with an
+ * `error` object next to whatever was done before it, so a consumer never mistakes a failure for an empty
+ * result. The error is then thrown on for the usual message and exit code.
+ */
+export async function withJsonErrors(
+  ctx: CommandContext,
+  json: boolean,
+  partial: () => Record<string, unknown>,
+  body: () => Promise<number>,
+): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    const doc = json ? errorDocument(error) : undefined;
+    if (doc) ctx.stdout(`${JSON.stringify({ ...partial(), error: doc }, null, 2)}\n`);
+    throw error;
+  }
+}
+
+/** The json document for a command that stopped because of the rules (reported on standard error). */
+export function rulesErrorDocument(label: string): Record<string, unknown> {
+  return {
+    kind: "rules",
+    message: `${label}: the rules or the version lock have problems (listed on standard error); nothing was sent`,
+  };
 }
 
 export interface Publishable {
@@ -215,29 +293,48 @@ export const planCommand: Command = {
     format: formatOption(),
   },
   async run({ values }, ctx) {
-    const prepared = await loadPublishable(ctx, "dac plan");
-    if (!prepared) return 1;
-    const clients = openClients(values, ctx);
-    const config = ctx.config();
-    const plans: Plan[] = [];
-    try {
-      for (const client of clients) {
-        plans.push(
-          await buildPlan(client, prepared.payloads, {
-            lock: prepared.lock,
-            managementTag: config.kibana.managementTag,
-          }),
-        );
-      }
-    } catch (error) {
-      return reportRequestError(error, ctx, "dac plan");
-    } finally {
-      await Promise.all(clients.map((c) => c.close()));
-    }
     const prune = values.prune === true;
-    if (stringOption(values, "format") === "json")
-      ctx.stdout(`${JSON.stringify({ prune, spaces: plans }, null, 2)}\n`);
-    else for (const plan of plans) ctx.stdout(renderPlan(plan, { prune, color: ctx.color }));
-    return plans.some((p) => p.counts.conflict > 0) ? 1 : 0;
+    const json = stringOption(values, "format") === "json";
+    const plans: Plan[] = [];
+    return withJsonErrors(
+      ctx,
+      json,
+      () => ({ prune, spaces: plans }),
+      async () => {
+        const prepared = await loadPublishable(ctx, "dac plan");
+        if (!prepared) {
+          if (json)
+            ctx.stdout(
+              `${JSON.stringify({ prune, spaces: [], error: rulesErrorDocument("dac plan") }, null, 2)}\n`,
+            );
+          return 1;
+        }
+        const clients = openClients(values, ctx);
+        const config = ctx.config();
+        let failure: unknown;
+        let code = 0;
+        try {
+          for (const client of clients) {
+            plans.push(
+              await buildPlan(client, prepared.payloads, {
+                lock: prepared.lock,
+                managementTag: config.kibana.managementTag,
+              }),
+            );
+          }
+        } catch (error) {
+          code = reportRequestError(error, ctx, "dac plan");
+          failure = error;
+        } finally {
+          await Promise.all(clients.map((c) => c.close()));
+        }
+        if (json) {
+          const error = failure === undefined ? undefined : errorDocument(failure);
+          ctx.stdout(`${JSON.stringify({ prune, spaces: plans, ...(error ? { error } : {}) }, null, 2)}\n`);
+        } else for (const plan of plans) ctx.stdout(renderPlan(plan, { prune, color: ctx.color }));
+        if (failure !== undefined) return code;
+        return plans.some((p) => p.counts.conflict > 0) ? 1 : 0;
+      },
+    );
   },
 };

@@ -11,11 +11,14 @@ import type { Command } from "../command.js";
 import { stringOption, formatOption } from "../command.js";
 import {
   credentialsHelp,
+  errorDocument,
   kibanaOptions,
   loadPublishable,
   openClients,
   renderPlan,
   reportRequestError,
+  rulesErrorDocument,
+  withJsonErrors,
 } from "./plan.js";
 
 interface SpaceOutcome {
@@ -48,52 +51,11 @@ export const publishCommand: Command = {
     format: formatOption(),
   },
   async run({ values }, ctx) {
-    const prepared = await loadPublishable(ctx, "dac publish");
-    if (!prepared) return 1;
-    const clients = openClients(values, ctx);
-    const config = ctx.config();
     const prune = values.prune === true;
     const json = stringOption(values, "format") === "json";
-    const payloads = new Map(prepared.payloads.map((p) => [p.payload.rule_id, p.payload]));
     const outcomes: SpaceOutcome[] = [];
-    let code = 0;
-    try {
-      for (const client of clients) {
-        const plan = await buildPlan(client, prepared.payloads, {
-          lock: prepared.lock,
-          managementTag: config.kibana.managementTag,
-        });
-        if (!json) {
-          if (planIsEmpty(plan, prune)) {
-            ctx.stdout(
-              `Nothing to publish: ${plan.counts.unchanged} rule(s) already up to date in ${plan.target}.\n`,
-            );
-            outcomes.push({ plan, summary: { results: [], failed: 0, changed: 0 } });
-            continue;
-          }
-          ctx.stdout(renderPlan(plan, { prune, color: ctx.color }));
-          ctx.stdout(`Publishing to ${plan.target}:\n`);
-        }
-        const summary = await publishPlan(client, plan, payloads, {
-          prune,
-          onResult: (r) => {
-            if (!json && r.status !== "unchanged") ctx.stdout(`${resultLine(r, ctx.color)}\n`);
-          },
-        });
-        outcomes.push({ plan, summary });
-        if (!json) {
-          const unchanged = summary.results.filter((r) => r.status === "unchanged").length;
-          ctx.stdout(`Done: ${summary.changed} changed, ${unchanged} unchanged, ${summary.failed} failed.\n`);
-        }
-        if (summary.failed > 0) code = 1;
-      }
-    } catch (error) {
-      code = Math.max(code, reportRequestError(error, ctx, "dac publish"));
-    } finally {
-      await Promise.all(clients.map((c) => c.close()));
-    }
-    if (json) {
-      const spaces = outcomes.map(({ plan, summary }) => ({
+    const spacesDoc = () =>
+      outcomes.map(({ plan, summary }) => ({
         target: plan.target,
         space: plan.space,
         counts: plan.counts,
@@ -101,8 +63,70 @@ export const publishCommand: Command = {
         failed: summary.failed,
         results: summary.results,
       }));
-      ctx.stdout(`${JSON.stringify({ prune, spaces }, null, 2)}\n`);
-    }
-    return code;
+    return withJsonErrors(
+      ctx,
+      json,
+      () => ({ prune, spaces: spacesDoc() }),
+      async () => {
+        const prepared = await loadPublishable(ctx, "dac publish");
+        if (!prepared) {
+          if (json)
+            ctx.stdout(
+              `${JSON.stringify({ prune, spaces: [], error: rulesErrorDocument("dac publish") }, null, 2)}\n`,
+            );
+          return 1;
+        }
+        const clients = openClients(values, ctx);
+        const config = ctx.config();
+        const payloads = new Map(prepared.payloads.map((p) => [p.payload.rule_id, p.payload]));
+        let code = 0;
+        let failure: unknown;
+        try {
+          for (const client of clients) {
+            const plan = await buildPlan(client, prepared.payloads, {
+              lock: prepared.lock,
+              managementTag: config.kibana.managementTag,
+            });
+            if (!json) {
+              if (planIsEmpty(plan, prune)) {
+                ctx.stdout(
+                  `Nothing to publish: ${plan.counts.unchanged} rule(s) already up to date in ${plan.target}.\n`,
+                );
+                outcomes.push({ plan, summary: { results: [], failed: 0, changed: 0 } });
+                continue;
+              }
+              ctx.stdout(renderPlan(plan, { prune, color: ctx.color }));
+              ctx.stdout(`Publishing to ${plan.target}:\n`);
+            }
+            const summary = await publishPlan(client, plan, payloads, {
+              prune,
+              onResult: (r) => {
+                if (!json && r.status !== "unchanged") ctx.stdout(`${resultLine(r, ctx.color)}\n`);
+              },
+            });
+            outcomes.push({ plan, summary });
+            if (!json) {
+              const unchanged = summary.results.filter((r) => r.status === "unchanged").length;
+              ctx.stdout(
+                `Done: ${summary.changed} changed, ${unchanged} unchanged, ${summary.failed} failed.\n`,
+              );
+            }
+            if (summary.failed > 0) code = 1;
+          }
+        } catch (error) {
+          code = Math.max(code, reportRequestError(error, ctx, "dac publish"));
+          failure = error;
+        } finally {
+          await Promise.all(clients.map((c) => c.close()));
+        }
+        if (json) {
+          const error = failure === undefined ? undefined : errorDocument(failure);
+          ctx.stdout(
+            `${JSON.stringify({ prune, spaces: spacesDoc(), ...(error ? { error } : {}) }, null, 2)}\n`,
+          );
+        }
+        return code;
+      },
+    );
   },
 };
