@@ -10,8 +10,9 @@ import type { KibanaPayload, RemoteRule } from "./types.js";
  * - `update`: the repository has a newer version than Kibana.
  * - `unchanged`: Kibana holds exactly the payload, version included.
  * - `drift`: Kibana holds the locked version, but its content was changed in Kibana after publishing.
- * - `conflict`: Kibana holds a newer version than the lock, or the rule_id belongs to a prebuilt rule; never
- *   overwritten (versions do not go back, prebuilt rules are not touched).
+ * - `conflict`: Kibana holds a newer version than the lock, or the rule_id belongs to a prebuilt rule or to a
+ *   rule without the management tag; never overwritten (versions do not go back, prebuilt and unmanaged rules
+ *   are not touched).
  * - `prune`: a managed rule in Kibana that the repository no longer has.
  */
 export type PlanAction = "create" | "update" | "unchanged" | "drift" | "conflict" | "prune";
@@ -122,6 +123,36 @@ export function classify(local: LocalPayload, remote: RemoteRule, lock: Lock): P
   return { ...base, action: "update", changes };
 }
 
+/** Rule ids per `_find` request when looking for unmanaged rules: keeps the filter (a query parameter) short. */
+const idsPerLookup = 50;
+
+/** KQL for "has one of these rule_ids", the filter Kibana itself uses to read a rule by rule_id. */
+function ruleIdFilter(ids: readonly string[]): string {
+  return `alert.attributes.params.ruleId:(${ids.map((id) => `"${id.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(" or ")})`;
+}
+
+/**
+ * A rule_id the repository would create but Kibana already has, without the management tag: `_import` with
+ * `overwrite=false` refuses it (409), so the plan says so instead of promising a create.
+ */
+function unmanagedConflict(local: LocalPayload, remote: RemoteRule, managementTag: string): PlanEntry {
+  return {
+    action: "conflict",
+    rule_id: local.payload.rule_id,
+    name: local.payload.name,
+    file: local.file,
+    version: local.payload.version,
+    remote: {
+      id: remote.id,
+      version: remote.version,
+      ...(remote.revision !== undefined ? { revision: remote.revision } : {}),
+    },
+    reason: isPrebuilt(remote)
+      ? "Kibana has a prebuilt (immutable) rule with this rule_id; dac never modifies prebuilt rules: change the rule_id"
+      : `Kibana has a rule with this rule_id without the management tag "${managementTag}" ("${remote.name}", made by hand or another tool); dac never overwrites it: delete or tag it in Kibana, or change the rule_id`,
+  };
+}
+
 /**
  * Compares the repository's payloads with the managed rules in Kibana (those carrying the management tag),
  * reading `_find` one page at a time.
@@ -160,16 +191,28 @@ export async function buildPlan(
       }
     }
   }
-  for (const l of local) {
-    if (!seen.has(l.payload.rule_id)) {
-      entries.push({
-        action: "create",
-        rule_id: l.payload.rule_id,
-        name: l.payload.name,
-        file: l.file,
-        version: l.payload.version,
-      });
+  // Rules to create may still exist in Kibana, untagged (or prebuilt): look them up by rule_id.
+  const missing = local.filter((l) => !seen.has(l.payload.rule_id));
+  const unmanaged = new Map<string, RemoteRule>();
+  for (let i = 0; i < missing.length; i += idsPerLookup) {
+    const ids = missing.slice(i, i + idsPerLookup).map((l) => l.payload.rule_id);
+    for await (const page of client.findRules({ filter: ruleIdFilter(ids), perPage: options.perPage })) {
+      for (const remote of page) if (ids.includes(remote.rule_id)) unmanaged.set(remote.rule_id, remote);
     }
+  }
+  for (const l of missing) {
+    const remote = unmanaged.get(l.payload.rule_id);
+    entries.push(
+      remote
+        ? unmanagedConflict(l, remote, options.managementTag)
+        : {
+            action: "create",
+            rule_id: l.payload.rule_id,
+            name: l.payload.name,
+            file: l.file,
+            version: l.payload.version,
+          },
+    );
   }
   entries.sort((a, b) => compareStrings(a.rule_id, b.rule_id));
   const counts: Record<PlanAction, number> = {

@@ -5,7 +5,8 @@ import { payloadLine, remoteToPayload } from "./payload.js";
 import type { Plan, PlanEntry } from "./plan.js";
 import type { KibanaPayload } from "./types.js";
 
-export type PublishStatus = "created" | "updated" | "restored" | "unchanged" | "pruned" | "failed";
+/** `kept`: a managed rule the repository no longer has, left in Kibana because pruning was not asked for. */
+export type PublishStatus = "created" | "updated" | "restored" | "unchanged" | "pruned" | "kept" | "failed";
 
 export interface PublishResult {
   rule_id: string;
@@ -47,7 +48,8 @@ function batches<T>(items: readonly T[], size: number): T[][] {
  *   carrying the management tag.
  * - per-rule errors come from `errors[]` of the 200 answer; a failed request fails its whole batch, and the
  *   other batches carry on. Re-running converges: whatever failed shows up in the next plan again.
- * - prune deletes by object id, one rule at a time, only rules the plan listed (managed, not prebuilt).
+ * - prune deletes by object id, one rule at a time, only rules the plan listed (managed, not prebuilt); without
+ *   `prune` those rules are reported as `kept`, so that a publish never hides them.
  * - `conflict` entries are reported as failures and never written.
  */
 export async function publishPlan(
@@ -99,7 +101,18 @@ export async function publishPlan(
         : { status: e.action === "drift" ? "restored" : "updated" },
     ).then((rs) => rs.forEach(report));
   }
-  if (options.prune) {
+  if (!options.prune) {
+    for (const e of pick("prune")) {
+      const version = e.remote!.version;
+      report({
+        rule_id: e.rule_id,
+        name: e.name,
+        status: "kept",
+        version,
+        message: "would prune with --prune",
+      });
+    }
+  } else {
     for (const e of pick("prune")) {
       try {
         await client.deleteRule(e.remote!.id);
@@ -110,7 +123,7 @@ export async function publishPlan(
     }
   }
   const failed = results.filter((r) => r.status === "failed").length;
-  const changed = results.filter((r) => r.status !== "failed" && r.status !== "unchanged").length;
+  const changed = results.filter((r) => !["failed", "unchanged", "kept"].includes(r.status)).length;
   return { results, failed, changed };
 }
 

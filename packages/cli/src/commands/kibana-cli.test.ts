@@ -12,7 +12,7 @@ const seedText = Object.fromEntries(
     .filter((f) => f.endsWith(".yaml"))
     .map((f) => [`rules/kubernetes/${f}`, readFileSync(join(seedDir, f), "utf8")]),
 );
-export const seedRuleIds = Object.values(seedText).map((text) => /^rule_id: (\S+)$/m.exec(text)![1]!);
+const seedRuleIds = Object.values(seedText).map((text) => /^rule_id: (\S+)$/m.exec(text)![1]!);
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -222,4 +222,68 @@ describe("fatal errors in json output, and network causes (item 29)", () => {
       /GET http:\/\/nonexistent\.invalid\/api\/detection_engine\/rules\/_find .*host name not found \(DNS\)/,
     );
   }, 30_000);
+});
+
+describe("plan shows the conflict publish would hit (item 11)", () => {
+  it.each([
+    ["an untagged custom rule", false, /without the management tag "Managed by: dac"/],
+    ["an untagged prebuilt rule", true, /prebuilt \(immutable\) rule with this rule_id/],
+  ])(
+    "a rule_id that belongs to %s is a conflict in plan, with the reason, exit 1",
+    async (_, prebuilt, reason) => {
+      const { emu, dac } = await setup();
+      const [taken, free] = seedRuleIds;
+      emu.seedRule({ ...managedRule(taken!, "Hand-made"), tags: ["Team"] }, { prebuilt });
+      const plan = await dac(["plan"]);
+      expect(plan.code).toBe(1);
+      expect(plan.stdout).toMatch(new RegExp(`x conflict +\\S.* \\[${taken}\\]`));
+      expect(plan.stdout).toMatch(reason);
+      expect(plan.stdout).toMatch(new RegExp(`\\+ create +\\S.* \\[${free}\\]`));
+      expect(plan.stdout).toContain("1 to create, 0 to update, 0 drifted, 1 in conflict");
+      const json = JSON.parse((await dac(["plan", "-f", "json"])).stdout);
+      expect(json.spaces[0].entries.find((e: { rule_id: string }) => e.rule_id === taken)).toMatchObject({
+        action: "conflict",
+        reason: expect.stringMatching(reason),
+        remote: { version: 1 },
+      });
+      const publish = await dac(["publish"]);
+      expect(publish.code).toBe(1);
+      expect(publish.stdout).toMatch(new RegExp(`failed +\\S.* \\[${taken}\\].*${reason.source}`));
+      expect(emu.rules().find((r) => r.rule_id === taken)).toMatchObject({
+        name: "Hand-made",
+        tags: ["Team"],
+      });
+      expect(emu.rules().find((r) => r.rule_id === free)).toBeDefined();
+    },
+  );
+});
+
+describe("plan lists every rule, and publish shows rules waiting for --prune (item 21)", () => {
+  it("prints one line per unchanged rule", async () => {
+    const { dac } = await setup();
+    expect((await dac(["publish"])).code).toBe(0);
+    const plan = await dac(["plan"]);
+    expect(plan.code).toBe(0);
+    for (const id of seedRuleIds)
+      expect(plan.stdout).toMatch(new RegExp(`= unchanged +\\S.* \\[${id}\\] v\\d+`));
+  });
+
+  it("publish without --prune shows managed rules it would prune, and applies nothing to them", async () => {
+    const { emu, dac } = await setup();
+    expect((await dac(["publish"])).code).toBe(0);
+    emu.seedRule(managedRule("gone-1", "Removed From The Repository"));
+    const run = await dac(["publish"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Removed From The Repository \[gone-1\] v1 \(would prune with --prune\)/);
+    const json = JSON.parse((await dac(["publish", "-f", "json"])).stdout);
+    expect(json.spaces[0].results).toContainEqual({
+      rule_id: "gone-1",
+      name: "Removed From The Repository",
+      status: "kept",
+      version: 1,
+      message: "would prune with --prune",
+    });
+    expect(json.spaces[0].changed).toBe(0);
+    expect(emu.rules().some((r) => r.rule_id === "gone-1")).toBe(true);
+  });
 });

@@ -235,7 +235,7 @@ function changeLine(c: FieldChange): string {
   return `      ${c.path}: ${short(c.from)} → ${short(c.to)}`;
 }
 
-/** The plan as text: one line per rule that would change (unchanged ones summed), field changes below. */
+/** The plan as text: one line per rule, unchanged ones included, field changes below. */
 export function renderPlan(plan: Plan, options: { prune: boolean; color: boolean }): string {
   const c = pc.createColors(options.color);
   const paint: Record<PlanEntry["action"], (s: string) => string> = {
@@ -248,7 +248,6 @@ export function renderPlan(plan: Plan, options: { prune: boolean; color: boolean
   };
   const lines = [`Plan for ${plan.target} (rules tagged "${plan.managementTag}"):`];
   for (const e of plan.entries) {
-    if (e.action === "unchanged") continue;
     const version =
       e.action === "prune"
         ? `v${e.remote!.version}`
@@ -257,7 +256,7 @@ export function renderPlan(plan: Plan, options: { prune: boolean; color: boolean
           : `v${e.version}`;
     const note =
       e.action === "prune" && !options.prune
-        ? " (kept: pass --prune to delete)"
+        ? " (would prune with --prune)"
         : e.reason && e.action !== "prune"
           ? ` (${e.reason})`
           : "";

@@ -168,7 +168,7 @@ describe("dac publish against the emulator", () => {
     );
     expect(plan.stdout).toContain("risk_score: 99 → 47");
     expect(plan.stdout).toMatch(
-      /- prune +Kubernetes Suspicious Self-Subject Review \[[^\]]+\] v204 \(kept: pass --prune to delete\)/,
+      /- prune +Kubernetes Suspicious Self-Subject Review \[[^\]]+\] v204 \(would prune with --prune\)/,
     );
     const json = JSON.parse((await dac(["plan", "--format", "json", "--prune"])).stdout);
     expect(json.spaces[0].counts).toEqual({

@@ -28,7 +28,14 @@ interface SpaceOutcome {
 
 function resultLine(r: PublishResult, color: boolean): string {
   const c = pc.createColors(color);
-  const paint = r.status === "failed" ? c.red : r.status === "unchanged" ? c.dim : c.green;
+  const paint =
+    r.status === "failed"
+      ? c.red
+      : r.status === "unchanged"
+        ? c.dim
+        : r.status === "kept"
+          ? c.yellow
+          : c.green;
   const version = r.version !== undefined ? ` v${r.version}` : "";
   return paint(
     `  ${r.status.padEnd(9)} ${r.name} [${r.rule_id}]${version}${r.message ? `: ${r.message}` : ""}`,
@@ -88,7 +95,8 @@ export const publishCommand: Command = {
               managementTag: config.kibana.managementTag,
             });
             if (!json) {
-              if (planIsEmpty(plan, prune)) {
+              // Rules waiting for --prune are shown, never hidden behind "nothing to publish".
+              if (planIsEmpty(plan, prune) && (prune || plan.counts.prune === 0)) {
                 ctx.stdout(
                   `Nothing to publish: ${plan.counts.unchanged} rule(s) already up to date in ${plan.target}.\n`,
                 );
@@ -107,8 +115,9 @@ export const publishCommand: Command = {
             outcomes.push({ plan, summary });
             if (!json) {
               const unchanged = summary.results.filter((r) => r.status === "unchanged").length;
+              const kept = summary.results.filter((r) => r.status === "kept").length;
               ctx.stdout(
-                `Done: ${summary.changed} changed, ${unchanged} unchanged, ${summary.failed} failed.\n`,
+                `Done: ${summary.changed} changed, ${unchanged} unchanged, ${summary.failed} failed${kept > 0 ? `, ${kept} kept (would prune with --prune)` : ""}.\n`,
               );
             }
             if (summary.failed > 0) code = 1;
