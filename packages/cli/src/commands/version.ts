@@ -45,6 +45,11 @@ export const versionCommand: Command = {
       throw new UsageError("dac version works on the whole rule set and takes no paths");
     const config = ctx.config();
     const loaded = loadRules([], config, ctx.cwd);
+    // An empty rules folder is most likely a typo in the config: every rule would become a tombstone.
+    if (loaded.files.length === 0)
+      throw new UsageError(
+        `no rule files (*.yaml, *.yml) found in ${config.rules}; the lock was not changed`,
+      );
     const errors = loaded.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
       for (const d of errors) ctx.stderr(`${d.file}:${d.line}:${d.column}: ${d.code} ${d.message}\n`);
