@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError, configDiagnostic, type ConfigPosition } from "./config.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt } from "./position.js";
 import { schemasDir } from "./repo-paths.js";
@@ -48,11 +49,11 @@ const stixCache = new Map<string, AttackData>();
  * Reads ATT&CK from a local STIX 2.x bundle (MITRE's `enterprise-attack.json`). Nothing is ever downloaded:
  * the user pins the bundle in the repository and points `attack.stix` at it.
  */
-export function loadAttackData(stixFile?: string): AttackData {
+export function loadAttackData(stixFile?: string, at?: ConfigPosition): AttackData {
   if (!stixFile) return { tactics: enterpriseTactics() };
   const cached = stixCache.get(stixFile);
   if (cached) return cached;
-  const bundle = JSON.parse(readFileSync(stixFile, "utf8")) as { objects?: StixObject[] };
+  const bundle = readBundle(stixFile, at);
   const tactics = new Map(enterpriseTactics());
   const techniques: NonNullable<AttackData["techniques"]> = new Map();
   const shortnameToId = new Map<string, string>();
@@ -79,6 +80,42 @@ export function loadAttackData(stixFile?: string): AttackData {
   const data = { tactics, techniques };
   stixCache.set(stixFile, data);
   return data;
+}
+
+/**
+ * The bundle's JSON, or a `ConfigError` (DAC903 at `attack.stix` in the config) when the file cannot be read,
+ * is not JSON, or is not a STIX bundle.
+ */
+function readBundle(stixFile: string, at: ConfigPosition | undefined): { objects?: StixObject[] } {
+  const fail = (message: string): never => {
+    const where = at ?? { file: stixFile, line: 1, column: 1, endLine: 1, endColumn: 1 };
+    throw new ConfigError(at ? `configuration file ${at.file} is not valid` : message, [
+      configDiagnostic(where, "DAC903", message, "point attack.stix at MITRE's enterprise-attack.json"),
+    ]);
+  };
+  let text: string;
+  try {
+    text = readFileSync(stixFile, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return fail(
+      code === "EISDIR"
+        ? `attack.stix: ${stixFile} is a folder, not a STIX bundle file`
+        : code === "ENOENT"
+          ? `attack.stix: ${stixFile} does not exist`
+          : `attack.stix: cannot read ${stixFile} (${code ?? (error as Error).message})`,
+    );
+  }
+  let bundle: unknown;
+  try {
+    bundle = JSON.parse(text);
+  } catch (error) {
+    return fail(`attack.stix: ${stixFile} is not JSON (${(error as Error).message})`);
+  }
+  const objects = (bundle as { objects?: unknown } | null)?.objects;
+  if (typeof bundle !== "object" || bundle === null || Array.isArray(bundle) || !Array.isArray(objects))
+    return fail(`attack.stix: ${stixFile} is not a STIX bundle (a JSON object with an \`objects\` list)`);
+  return bundle as { objects: StixObject[] };
 }
 
 function sameUrl(actual: string, expected: string): boolean {

@@ -112,6 +112,13 @@ const table: [code: string, name: string, severity: Severity, summary: string][]
   ["DAC602", "missing-lock-entry", "error", "A rule has no entry in the lock file."],
   ["DAC901", "invalid-config", "error", "The configuration file is not valid."],
   ["DAC902", "unused-exclusion", "warning", "A configured exclusion matches no rule."],
+  [
+    "DAC903",
+    "invalid-attack-bundle",
+    "error",
+    "`attack.stix` does not name a readable STIX bundle (a JSON file with `objects`).",
+  ],
+  ["DAC904", "unknown-check", "error", "An exclusion names a check code that does not exist."],
 ];
 
 export const codes: ReadonlyMap<string, CodeInfo> = new Map(

@@ -98,7 +98,7 @@ export function validateRuleFile(
   file: string,
   content: string | Uint8Array,
   config: DacConfig,
-  attack: AttackData = loadAttackData(config.attack.stix),
+  attack: AttackData = loadAttackData(config.attack.stix, config.attack.stixAt),
 ): { rule?: Rule; diagnostics: Diagnostic[] } {
   const loaded = loadRuleFile(file, content, config);
   if (!loaded.rule?.valid) return loaded;
@@ -122,7 +122,7 @@ export function loadRules(paths: readonly string[], config: DacConfig, cwd = pro
   const files = collectYamlFiles(paths.length > 0 ? paths : [config.rules], cwd);
   const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
-  const attack = loadAttackData(config.attack.stix);
+  const attack = loadAttackData(config.attack.stix, config.attack.stixAt);
   for (const absolute of files) {
     const file = displayPath(absolute, cwd);
     let content: Buffer;
