@@ -46,6 +46,9 @@ describe("redactor", () => {
     const redact = redactor({ kind: "apiKey", apiKey });
     expect(redact(`"name": "x ApiKey ${apiKey.slice(0, 12)}…`)).toBe(`"name": "x [REDACTED]…`);
     expect(redact(`${apiKey.slice(0, 20)}…`)).toBe("[REDACTED]…");
+    expect(redact(`ApiKey ${apiKey.slice(0, 3)}…`)).toBe(`ApiKey ${apiKey.slice(0, 3)}…`);
+    const basic = redactor({ kind: "basic", username: "elastic", password: "a" });
+    expect(basic("user elastic:…")).toBe("user elastic:…");
   });
 
   it("builds from the environment without failing on incomplete or invalid credentials", () => {

@@ -84,32 +84,45 @@ function decodedApiKey(apiKey: string): { pair: string; key: string } | undefine
   return { pair, key: pair.slice(colon + 1) };
 }
 
-function secretsOf(credentials: Partial<{ apiKey: string; username: string; password: string }>): string[] {
-  const secrets: string[] = [];
+/** A form of a secret, and how many of its first characters are not secret (`ApiKey `, `user:`). */
+interface Secret {
+  text: string;
+  lead: number;
+}
+
+function secretsOf(credentials: Partial<{ apiKey: string; username: string; password: string }>): Secret[] {
+  const secrets: Secret[] = [];
+  const add = (lead: number, ...texts: string[]) => texts.forEach((text) => secrets.push({ text, lead }));
   const { apiKey, username, password } = credentials;
   if (apiKey) {
-    secrets.push(`ApiKey ${apiKey}`);
+    add("ApiKey ".length, `ApiKey ${apiKey}`);
     // An API key is random: any key long enough to be real is distinctive.
-    if (apiKey.length >= minimumPrefix) secrets.push(...spellings(apiKey));
+    if (apiKey.length >= minimumPrefix) add(0, ...spellings(apiKey));
     const decoded = decodedApiKey(apiKey);
     if (decoded) {
-      secrets.push(decoded.pair);
-      if (decoded.key.length >= minimumPrefix) secrets.push(decoded.key);
+      add(decoded.pair.length - decoded.key.length, decoded.pair);
+      if (decoded.key.length >= minimumPrefix) add(0, decoded.key);
     }
   }
   if (username !== undefined && password) {
     const encoded = Buffer.from(`${username}:${password}`).toString("base64");
-    secrets.push(`Basic ${encoded}`, encoded, ...spellings(`${username}:${password}`));
+    add("Basic ".length, `Basic ${encoded}`);
+    add(0, encoded);
+    add(username.length + 1, ...spellings(`${username}:${password}`));
   }
-  if (password && distinctive(password)) secrets.push(...spellings(password));
-  return [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  if (password && distinctive(password)) add(0, ...spellings(password));
+  const unique = new Map(secrets.filter((s) => s.text.length > 0).map((s) => [s.text, s]));
+  return [...unique.values()].sort((a, b) => b.text.length - a.text.length);
 }
 
-/** Replaces the longest start of `secret` (at least `minimumPrefix` long) that ends right before a "…". */
-function redactCutPrefixes(text: string, secret: string): string {
+/**
+ * Replaces the longest start of a secret that ends right before a "…" and holds at least `minimumPrefix`
+ * characters of the secret itself (past its lead, so that a cut "ApiKey …" or "elastic:…" stays as it is).
+ */
+function redactCutPrefixes(text: string, { text: secret, lead }: Secret): string {
   let out = text;
   for (let at = out.indexOf("…"); at >= 0; at = out.indexOf("…", at + 1)) {
-    for (let k = Math.min(secret.length - 1, at); k >= minimumPrefix; k--) {
+    for (let k = Math.min(secret.length - 1, at); k >= lead + minimumPrefix; k--) {
       if (out.slice(at - k, at) === secret.slice(0, k)) {
         out = `${out.slice(0, at - k)}[REDACTED]${out.slice(at)}`;
         at = at - k + "[REDACTED]".length;
@@ -120,10 +133,10 @@ function redactCutPrefixes(text: string, secret: string): string {
   return out;
 }
 
-function redactSecrets(secrets: readonly string[]): (text: string) => string {
+function redactSecrets(secrets: readonly Secret[]): (text: string) => string {
   if (secrets.length === 0) return (text) => text;
   return (text) => {
-    let out = secrets.reduce((acc, secret) => acc.split(secret).join("[REDACTED]"), text);
+    let out = secrets.reduce((acc, secret) => acc.split(secret.text).join("[REDACTED]"), text);
     // Output that shortens long values ends them with "…": a cut secret must not leak its first characters.
     if (out.includes("…")) {
       for (const secret of secrets) out = redactCutPrefixes(out, secret);
