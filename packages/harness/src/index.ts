@@ -19,11 +19,17 @@ export type {
   Engine,
   EngineChoice,
   EngineContext,
+  EngineRule,
   Evaluation,
+  ExecuteOptions,
+  Execution,
+  ExecutionResult,
   Mutant,
+  RuleExecutions,
   TextSpan,
 } from "./engine.js";
-export { kqlEngine } from "./kql-engine.js";
+export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+export { exemptionOf } from "./rule-job.js";
 
 /** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */
 export function engineFor(rule: EngineRule, engines: readonly Engine[] = defaultEngines): EngineChoice {

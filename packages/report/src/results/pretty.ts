@@ -36,6 +36,12 @@ export function formatTestPretty(result: TestRunResult, options: TestPrettyOptio
 }
 
 function ruleBlock(rule: RuleTestResult, c: Colors, verbose: boolean): string[] {
+  const lines = ruleLines(rule, c, verbose);
+  const notes = (rule.notes ?? []).map((n) => `    ${c.dim(`note: ${n}`)}`);
+  return [lines[0]!, ...notes, ...lines.slice(1)];
+}
+
+function ruleLines(rule: RuleTestResult, c: Colors, verbose: boolean): string[] {
   const title = `${rule.file}  ${c.dim(`${rule.name} (${rule.engine})`)}`;
   const note = ruleNote(rule);
   switch (rule.status) {
