@@ -332,11 +332,11 @@ function summarize(substitutions: Substitution[]): string[] {
  */
 export async function sweepStaleIndices(
   client: Client,
-  options: { olderThanMinutes?: number; now?: Date } = {},
+  options: { olderThanMinutes?: number; now?: Date; pattern?: string } = {},
 ): Promise<string[]> {
   const cutoff = (options.now ?? new Date()).getTime() - (options.olderThanMinutes ?? 60) * 60_000;
   const rows = (await client.cat.indices({
-    index: `${testIndexPrefix}*`,
+    index: options.pattern ?? `${testIndexPrefix}*`,
     format: "json",
     h: ["index", "creation.date"],
     expand_wildcards: "all",
