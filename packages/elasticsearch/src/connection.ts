@@ -124,7 +124,7 @@ export function describeError(error: unknown, redact: (t: string) => string = (t
  */
 export async function checkReachable(connection: Connection): Promise<void> {
   try {
-    await connection.client.cluster.health({ timeout: "10s" });
+    await connection.client.cluster.health({ timeout: "10s" }, { maxRetries: 0 });
   } catch (error) {
     if (
       error instanceof errors.ResponseError &&

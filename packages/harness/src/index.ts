@@ -12,7 +12,15 @@ export type { TestRepositoryOptions, RepositoryRun } from "./repository.js";
 export { defineRuleTests } from "./vitest.js";
 export type { DefineRuleTestsOptions, TestApi } from "./vitest.js";
 
-export { EngineError, isUnsupported, languageOf, ruleEngineKey } from "./engine.js";
+export {
+  DEFAULT_MAX_SIGNALS,
+  EngineError,
+  executeInMemory,
+  isUnsupported,
+  languageOf,
+  maxSignalsOf,
+  ruleEngineKey,
+} from "./engine.js";
 export type {
   ClauseTree,
   CompiledRule,
