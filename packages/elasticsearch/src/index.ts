@@ -23,3 +23,7 @@ export {
 export type { EventsSearchRequest, RuleQuery, Timestamps } from "./request.js";
 export { dslFieldsFromFieldCaps, fieldTypeMismatches } from "./field-caps.js";
 export type { FieldCapsResponse, FieldTypeMismatch } from "./field-caps.js";
+export { surveyRules } from "./survey.js";
+export type { SurveyOptions, SurveyResult, SurveyRule, SurveyRuleResult } from "./survey.js";
+export { formatSurvey, progressBar, SURVEY_RESULT_VERSION, surveyFormats } from "./survey-format.js";
+export type { SurveyFormat } from "./survey-format.js";

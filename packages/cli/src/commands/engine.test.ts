@@ -25,6 +25,9 @@ describe("dac test --engine elasticsearch: settings and connection", () => {
       "--coverage and --mutate run on the memory engine only",
     ],
     [["test", "--engine", "spark"], {}, "--engine must be one of memory, elasticsearch"],
+    [["survey"], {}, "no Elasticsearch URL: pass --es-url URL or set DAC_ES_URL"],
+    [["survey", "--from", "last week"], {}, "--from must be date math such as now-7d, or an ISO date"],
+    [["survey", "--format", "sarif"], {}, "--format must be one of pretty, json, markdown"],
   ])("%j is a usage error", async (argv, env, message) => {
     const run = await runCli(argv, repoRoot, env);
     expect(run.code).toBe(2);
@@ -67,6 +70,23 @@ describe.skipIf(!esUrl)("dac test --engine elasticsearch on a node", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("All fixtures pass.");
+  });
+
+  it("surveys the rules read-only, in json and markdown (an index pattern with no index is a warning)", async () => {
+    const json = await runCli(["survey", "--index", "dac-none-*", "--format", "json"], repoRoot, {
+      DAC_ES_URL: esUrl,
+    });
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout) as {
+      rules: { status: string; hits: number; warnings: string[] }[];
+    };
+    expect(result.rules.map((r) => [r.status, r.hits, r.warnings])).toEqual(
+      result.rules.map(() => ["ok", 0, ["no index matches dac-none-*"]]),
+    );
+    const md = await runCli(["survey", "--index", "dac-none-*", "--format", "markdown"], repoRoot, {
+      DAC_ES_URL: esUrl,
+    });
+    expect(md.stdout).toMatch(/^## Rule survey\n/);
   });
 
   it("reports a rule type it cannot run as unsupported on elasticsearch, never a pass", async () => {
