@@ -75,7 +75,6 @@ function pretty(result: SurveyResult, color: boolean): string {
 }
 
 function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
 
