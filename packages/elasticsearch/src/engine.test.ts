@@ -101,17 +101,18 @@ describeWithElasticsearch("the Elasticsearch engine on a node", (connection) => 
   it("judges every event past max_signals, and writes at most max_signals alerts", async () => {
     const catalog = fieldCatalog({ ecs: true, unknownFields: "unmapped" });
     const events = Array.from({ length: 7 }, (_, i) => ({
-      "@timestamp": `2025-01-01T00:00:0${i}Z`,
+      // Newest first: Kibana's search sorts by time, so the alerts are the oldest matches.
+      "@timestamp": `2025-01-01T00:00:0${6 - i}Z`,
       user: { name: i === 3 ? "nobody" : "root" },
     }));
     const execution: Execution = { events, catalog };
-    const answer = await engine().execute(rule({ type: "query", query: "user.name: root", max_signals: 2 }), [
-      execution,
-    ]);
+    const r = rule({ type: "query", query: "user.name: root", max_signals: 2 });
+    const answer = await engine().execute(r, [execution]);
     const [only] = answer.executions;
     expect(only!.events.map((e) => e.matched)).toEqual([true, true, true, false, true, true, true]);
-    // Kibana's order: ascending @timestamp, the first max_signals hits.
-    expect(only!.alerts).toEqual([{ events: [0] }, { events: [1] }]);
+    // Kibana's order: ascending @timestamp, the first max_signals hits; the in-memory engine agrees.
+    expect(only!.alerts).toEqual([{ events: [6] }, { events: [5] }]);
+    expect((await kqlEngine.execute(r, [execution])).executions[0]!.alerts).toEqual(only!.alerts);
   });
 
   it("stamps an event without a timestamp, and reports an event the mapping refuses", async () => {

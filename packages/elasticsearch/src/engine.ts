@@ -77,6 +77,8 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
   const missingTypes = new Set<string>();
   const missingAnalyzers = new Set<string>();
   let counter = 0;
+  /** Set by `cleanup`: an index created after it is deleted at once (a Ctrl-C during a create). */
+  let closing = false;
 
   const fail = (what: string, error: unknown): never => {
     throw new EngineError(`${what}: ${describeError(error, redact)}`);
@@ -110,6 +112,10 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           mappings,
         });
         live.add(name);
+        if (closing) {
+          await deleteIndex(name).catch(() => undefined);
+          throw new EngineError("the run was interrupted");
+        }
         return substitutions;
       } catch (error) {
         const missing = missingFromError(describeError(error));
@@ -299,7 +305,12 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
     },
     async cleanup() {
-      const names = [...live];
+      closing = true;
+      // What this engine knows it created, and what the cluster lists for this run (a create just answered).
+      const listed = await testIndices(client)
+        .then((all) => all.filter((i) => i.startsWith(`${testIndexPrefix}${runId}-`)))
+        .catch(() => [] as string[]);
+      const names = [...new Set([...live, ...listed])];
       if (names.length === 0) return;
       await client.indices
         .delete({ index: names.join(","), ignore_unavailable: true })

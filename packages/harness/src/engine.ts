@@ -11,6 +11,7 @@
 import type { FieldCatalog } from "@dac/kql";
 import type { Rule } from "@dac/schema";
 import type { EventDocument } from "./event-files.js";
+import { flattenEvent } from "./trim.js";
 
 export interface Evaluation {
   matched: boolean;
@@ -163,6 +164,30 @@ export function isUnsupported(choice: EngineChoice): choice is { unsupported: st
   return "unsupported" in choice;
 }
 
+/**
+ * When an event happened for the rule: its `timestamp_override` (falling back to `@timestamp` unless the rule
+ * disables it), else `@timestamp`; an event with neither counts as `now`.
+ */
+export function eventTime(rule: EngineRule, event: EventDocument, now = new Date()): number {
+  const override =
+    typeof rule.data.timestamp_override === "string" ? rule.data.timestamp_override : undefined;
+  const fields = override
+    ? rule.data.timestamp_override_fallback_disabled === true
+      ? [override]
+      : [override, "@timestamp"]
+    : ["@timestamp"];
+  const flat = flattenEvent(event);
+  for (const field of fields) {
+    const value = flat[field];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === "string" || typeof first === "number") {
+      const t = typeof first === "number" ? first : Date.parse(first);
+      if (!Number.isNaN(t)) return t;
+    }
+  }
+  return now.getTime();
+}
+
 /** Kibana's default `max_signals`. */
 export const DEFAULT_MAX_SIGNALS = 100;
 
@@ -193,9 +218,14 @@ export function executeInMemory(
     }
     fields = compiled.fields;
     const events = execution.events.map((event) => compiled.evaluate(event));
-    const alerts: { events: number[] }[] = [];
-    for (let i = 0; i < events.length && alerts.length < maxSignals; i++)
-      if (events[i]!.matched) alerts.push({ events: [i] });
+    const matched = events.flatMap((e, i) => (e.matched ? [i] : []));
+    const at = (i: number) => eventTime(rule, execution.events[i]!, options.now);
+    // Kibana's search sorts by the rule's timestamp, ascending: the first max_signals become alerts.
+    const alerts = matched
+      .map((i) => ({ i, t: at(i) }))
+      .sort((a, b) => a.t - b.t || a.i - b.i)
+      .slice(0, maxSignals)
+      .map(({ i }) => ({ events: [i] }));
     return { events, alerts };
   });
   return { executions: results, fields };

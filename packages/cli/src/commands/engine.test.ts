@@ -1,6 +1,13 @@
+import { EventEmitter } from "node:events";
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { connect, testIndices } from "@dac/elasticsearch";
+import type { ElasticsearchEngine } from "@dac/elasticsearch";
+import { loadConfig } from "@dac/schema";
+import type { CommandContext } from "../command.js";
 import { repoRoot, runCli, tempRepo } from "../test-support.js";
+import { withEngine } from "./engine.js";
+import { runHarness } from "./test.js";
 
 const esUrl = process.env.DAC_ES_URL;
 
@@ -87,6 +94,68 @@ describe.skipIf(!esUrl)("dac test --engine elasticsearch on a node", () => {
       DAC_ES_URL: esUrl,
     });
     expect(md.stdout).toMatch(/^## Rule survey\n/);
+  });
+
+  it("deletes the run's indices on Ctrl-C, then exits 130", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) {
+      files[`rules/r${i}.yaml`] = [
+        "# yaml-language-server: $schema=../schemas/rule.schema.json",
+        `rule_id: 6f1f1d0e-0c1b-4d8e-9a56-${String(i).padStart(12, "0")}`,
+        `name: Rule ${i}`,
+        "description: d",
+        "type: query",
+        "language: kuery",
+        "index: [logs-*]",
+        `query: 'user.name: u${i}'`,
+        "severity: low",
+        "risk_score: 21",
+        "metadata: {maturity: development, created: '2025-01-01', updated: '2025-01-01', integration: x}",
+        "",
+      ].join("\n");
+      const events = Array.from({ length: 200 }, (_, k) =>
+        JSON.stringify({ user: { name: `u${k % 3 === 0 ? i : k}` } }),
+      );
+      files[`fixtures/r${i}/positive/p.ndjson`] = `${JSON.stringify({ user: { name: `u${i}` } })}\n`;
+      files[`fixtures/r${i}/negative/n.ndjson`] =
+        `${events.filter((e) => !e.includes(`"u${i}"`)).join("\n")}\n`;
+    }
+    const dir = tempRepo(files);
+    dirs.push(dir);
+    const ctx: CommandContext = {
+      cwd: dir,
+      env: { DAC_ES_URL: esUrl },
+      stdout: () => undefined,
+      stderr: () => undefined,
+      color: false,
+      version: "test",
+      config: () => loadConfig(dir),
+    };
+    const host = Object.assign(new EventEmitter(), {
+      exitCode: undefined as number | undefined,
+      exit(code: number) {
+        this.exitCode = code;
+      },
+    });
+    let runId = "";
+    await withEngine(
+      { engine: "elasticsearch" },
+      ctx,
+      async (chosen) => {
+        const engine = chosen.engines![0] as ElasticsearchEngine;
+        runId = engine.runId;
+        const run = runHarness({ cwd: dir, config: ctx.config(), ...chosen });
+        while (engine.liveIndices().length === 0) await new Promise((r) => setTimeout(r, 2));
+        host.emit("SIGINT", "SIGINT");
+        while (host.exitCode === undefined) await new Promise((r) => setTimeout(r, 5));
+        const left = await testIndices(connect({ url: esUrl }, {}).client);
+        expect(left.filter((i) => i.includes(runId))).toEqual([]);
+        return run;
+      },
+      host,
+    );
+    expect(host.exitCode).toBe(130);
+    expect(runId).not.toBe("");
   });
 
   it("reports a rule type it cannot run as unsupported on elasticsearch, never a pass", async () => {

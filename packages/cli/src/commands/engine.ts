@@ -58,10 +58,18 @@ export interface ChosenEngine {
  * Runs `body` with the chosen engine. With Elasticsearch: checks that the cluster answers (exit 2 with the URL
  * and the cause otherwise), removes stale test indices, and deletes this run's indices however `body` ends.
  */
+/** The part of `process` that signal handling uses; tests pass their own. */
+export interface SignalHost {
+  once(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+  off(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+  exit(code: number): void;
+}
+
 export async function withEngine<T>(
   values: OptionValues,
   ctx: CommandContext,
   body: (chosen: ChosenEngine) => Promise<T>,
+  host: SignalHost = process,
 ): Promise<T> {
   const name = stringOption(values, "engine") ?? "memory";
   if (name === "memory") {
@@ -86,15 +94,15 @@ export async function withEngine<T>(
   const engine = elasticsearchEngine({ client: connection.client, redact: connection.redact });
   const onSignal = (signal: NodeJS.Signals) => {
     ctx.stderr(`\n${signal}: deleting the test indices of run ${engine.runId}\n`);
-    void engine.cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    void engine.cleanup().finally(() => host.exit(signal === "SIGINT" ? 130 : 143));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  host.once("SIGINT", onSignal);
+  host.once("SIGTERM", onSignal);
   try {
     return await body({ engines: [engine], engineLabel: "elasticsearch" });
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    host.off("SIGINT", onSignal);
+    host.off("SIGTERM", onSignal);
     await engine.cleanup();
     await connection.client.close().catch(() => undefined);
   }
