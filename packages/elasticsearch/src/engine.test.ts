@@ -111,8 +111,18 @@ describeWithElasticsearch("the Elasticsearch engine on a node", (connection) => 
     const [only] = answer.executions;
     expect(only!.events.map((e) => e.matched)).toEqual([true, true, true, false, true, true, true]);
     // Kibana's order: ascending @timestamp, the first max_signals hits; the in-memory engine agrees.
-    expect(only!.alerts).toEqual([{ events: [6] }, { events: [5] }]);
+    expect(only!.alerts).toEqual([{ events: [5] }, { events: [6] }]);
     expect((await kqlEngine.execute(r, [execution])).executions[0]!.alerts).toEqual(only!.alerts);
+  });
+
+  it("runs a Lucene rule as query_string", async () => {
+    const catalog = fieldCatalog({ ecs: true, unknownFields: "unmapped" });
+    const events = [{ user: { name: "root" } }, { user: { name: "rooted" } }, { user: { name: "admin" } }];
+    const answer = await engine().execute(
+      rule({ type: "query", language: "lucene", query: "user.name:root*" }),
+      [{ events, catalog }],
+    );
+    expect(answer.executions[0]!.events.map((e) => e.matched)).toEqual([true, true, false]);
   });
 
   it("stamps an event without a timestamp, and reports an event the mapping refuses", async () => {

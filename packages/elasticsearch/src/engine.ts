@@ -206,11 +206,10 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
                 explain: () => `✓ the rule's search on Elasticsearch returned this event (hit ${hit + 1})`,
               };
         });
-        // Alerts: the hits of the first page, in Kibana's order, at most max_signals.
+        // Alerts: the hits of the first page (Kibana's order, at most max_signals), listed in event order.
         const alerts = execution.events
           .map((_, i) => ({ i, rank: hits.order.get(`${position}-${i}`) }))
-          .filter((x): x is { i: number; rank: number } => x.rank !== undefined && x.rank < maxSignals)
-          .sort((a, b) => a.rank - b.rank)
+          .filter((x) => x.rank !== undefined && x.rank < maxSignals)
           .map((x) => ({ events: [x.i] }));
         results[position] = { events, alerts };
       }

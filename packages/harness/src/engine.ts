@@ -79,8 +79,8 @@ export interface ExecutionResult {
   /** Per event of the execution, in order: did the rule's search return it. */
   events: Evaluation[];
   /**
-   * The alerts Kibana would write, each with its source events (positions in `events`). A query rule writes one
-   * alert per returned event, at most `max_signals`.
+   * The alerts Kibana would write, each with its source events (positions in `events`), in event order. A query
+   * rule writes one alert per returned event, at most `max_signals`: the earliest by the rule's timestamp.
    */
   alerts: { events: number[] }[];
 }
@@ -218,14 +218,16 @@ export function executeInMemory(
     }
     fields = compiled.fields;
     const events = execution.events.map((event) => compiled.evaluate(event));
-    const matched = events.flatMap((e, i) => (e.matched ? [i] : []));
-    const at = (i: number) => eventTime(rule, execution.events[i]!, options.now);
-    // Kibana's search sorts by the rule's timestamp, ascending: the first max_signals become alerts.
-    const alerts = matched
-      .map((i) => ({ i, t: at(i) }))
-      .sort((a, b) => a.t - b.t || a.i - b.i)
-      .slice(0, maxSignals)
-      .map(({ i }) => ({ events: [i] }));
+    let matched = events.flatMap((e, i) => (e.matched ? [i] : []));
+    if (matched.length > maxSignals) {
+      // Kibana's search sorts by the rule's timestamp, ascending: the first max_signals become alerts.
+      const at = new Map(matched.map((i) => [i, eventTime(rule, execution.events[i]!, options.now)]));
+      const first = new Set(
+        [...matched].sort((a, b) => at.get(a)! - at.get(b)! || a - b).slice(0, maxSignals),
+      );
+      matched = matched.filter((i) => first.has(i));
+    }
+    const alerts = matched.map((i) => ({ events: [i] }));
     return { events, alerts };
   });
   return { executions: results, fields };
