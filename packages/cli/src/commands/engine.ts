@@ -92,6 +92,7 @@ export async function withEngine<T>(
       `deleted ${swept.length} test index(es) older than ${staleIndexMinutes} minutes left by an earlier run\n`,
     );
   const engine = elasticsearchEngine({ client: connection.client, redact: connection.redact });
+  ctx.stderr(`running the rules on Elasticsearch at ${connection.url} (test indices ${engine.runId}-*)\n`);
   const onSignal = (signal: NodeJS.Signals) => {
     ctx.stderr(`\n${signal}: deleting the test indices of run ${engine.runId}\n`);
     void engine.cleanup().finally(() => host.exit(signal === "SIGINT" ? 130 : 143));
