@@ -92,6 +92,12 @@ describeWithElasticsearch("the Elasticsearch engine on a node", (connection) => 
     const verdicts = (r: typeof onNode) => r.result.rules[0]!.cases.map((c) => [c.name, c.status]);
     expect(onNode.result.summary.ok).toBe(false);
     expect(verdicts(onNode)).toEqual(verdicts(inMemory));
+    // The node's verdict, with the in-memory engine's clause-by-clause reading as a guide.
+    const failure = onNode.result.rules[0]!.cases.find((c) => c.status === "failed")!.failures[0]!;
+    expect(failure.explanation).toMatch(
+      /^✗ the rule's search on Elasticsearch did not return this event\n {2}the in-memory engine reads it so:\n/,
+    );
+    expect(failure.explanation).toContain("which does not match `forbidden`");
     // Every positive fails (nothing says "forbidden"); every negative still passes.
     expect(onNode.result.rules[0]!.cases.filter((c) => c.status === "failed").map((c) => c.expect)).toEqual(
       onNode.result.rules[0]!.cases.filter((c) => c.expect === "match").map(() => "match"),

@@ -16,9 +16,10 @@ import { randomBytes } from "node:crypto";
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { fieldsOf } from "@dac/kql";
 import type { DslField, FieldCatalog } from "@dac/kql";
-import { EngineError, languageOf, maxSignalsOf } from "@dac/harness";
+import { EngineError, kqlEngine, languageOf, maxSignalsOf } from "@dac/harness";
 import type {
   Engine,
+  EventDocument,
   EngineRule,
   Evaluation,
   Execution,
@@ -196,14 +197,17 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
               explain: () => `✗ Elasticsearch refused to index the event: ${error}`,
             };
           const hit = hits.order.get(id);
+          // Why, clause by clause: the in-memory engine's reading of the same event, as a guide.
+          const reading = () => inMemoryReading(rule, group.catalog, execution.events[i]!, now);
           return hit === undefined
             ? {
                 matched: false,
-                explain: () => "✗ the rule's search on Elasticsearch did not return this event",
+                explain: () => `✗ the rule's search on Elasticsearch did not return this event${reading()}`,
               }
             : {
                 matched: true,
-                explain: () => `✓ the rule's search on Elasticsearch returned this event (hit ${hit + 1})`,
+                explain: () =>
+                  `✓ the rule's search on Elasticsearch returned this event (hit ${hit + 1})${reading()}`,
               };
         });
         // Alerts: the hits of the first page (Kibana's order, at most max_signals), listed in event order.
@@ -318,6 +322,20 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     },
     liveIndices: () => [...live],
   };
+}
+
+/** The in-memory engine's explanation of a KQL rule on one event, indented under the node's verdict. */
+function inMemoryReading(rule: EngineRule, catalog: FieldCatalog, event: EventDocument, now: Date): string {
+  if (!kqlEngine.supports(rule) || !kqlEngine.compile) return "";
+  try {
+    const text = kqlEngine.compile(rule, { catalog, now }).evaluate(event).explain();
+    return `\n  the in-memory engine reads it so:\n${text
+      .split("\n")
+      .map((l) => `  ${l}`)
+      .join("\n")}`;
+  } catch {
+    return "";
+  }
 }
 
 /** One note per substituted field; the logs-* templates' substitutions in one line. */
