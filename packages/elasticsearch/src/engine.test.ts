@@ -42,8 +42,8 @@ describe("the engine without a cluster", () => {
   });
 });
 
-describeWithElasticsearch("the Elasticsearch engine on a node", (connection) => {
-  const client = () => connection().client;
+describeWithElasticsearch("the Elasticsearch engine on a node", (node) => {
+  const client = () => node.client;
   const dirs: string[] = [];
   const runIds: string[] = [];
   const engine = () => {

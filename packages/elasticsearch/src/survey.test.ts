@@ -10,7 +10,7 @@ import { mappingFor, documentPaths } from "./mapping.js";
 import { surveyRules } from "./survey.js";
 import type { SurveyRule } from "./survey.js";
 import { formatSurvey } from "./survey-format.js";
-import { describeWithElasticsearch, esUrl } from "./test-support/es-gate.js";
+import { describeWithElasticsearch } from "./test-support/es-gate.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const EVENTS = 100_000;
@@ -58,8 +58,8 @@ function corpus(now: number): Record<string, unknown>[] {
   return out;
 }
 
-describeWithElasticsearch("dac survey on a node", (connection) => {
-  const client = () => connection().client;
+describeWithElasticsearch("dac survey on a node", (node) => {
+  const client = () => node.client;
   const index = `dac-test-survey-${Date.now().toString(36)}`;
   const mismatched = `${index}-mismatch`;
   const now = Date.now();
@@ -131,7 +131,7 @@ describeWithElasticsearch("dac survey on a node", (connection) => {
 
   it("counts hits and would-be alerts as the in-memory engine does, and writes nothing", async () => {
     // A separate client whose every request is recorded: only reads may reach the cluster.
-    const observed = new Client({ node: esUrl! });
+    const observed = new Client({ node: node.url });
     const requests: string[] = [];
     observed.diagnostic.on("request", (_err, event) => {
       const params = event?.meta.request.params;
