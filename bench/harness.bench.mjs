@@ -194,7 +194,7 @@ try {
   const config = loadConfig(root);
   const loaded = loadRules([], config, root);
   const validated = performance.now();
-  const { result } = testRepository({ cwd: root, config, loaded });
+  const { result } = await testRepository({ cwd: root, config, loaded });
   const tested = performance.now();
   console.log(
     `harness  in-process split (warm): loadRules ${ms(validated - splitStarted)}; fixtures ${ms(tested - validated)}`,

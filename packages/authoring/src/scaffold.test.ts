@@ -154,9 +154,9 @@ describe("the fixture cases of a new rule", () => {
     return { root, s };
   }
 
-  it("fail until they are filled in, saying so", () => {
+  it("fail until they are filled in, saying so", async () => {
     const { root } = newRepo();
-    const run = testRepository({ cwd: root });
+    const run = await testRepository({ cwd: root });
     expect(run.result.summary.ok).toBe(false);
     expect(run.result.diagnostics).toEqual([]);
     expect(run.result.rules[0]?.cases.map((c) => [c.expect, c.status, c.message])).toEqual([
@@ -169,14 +169,14 @@ describe("the fixture cases of a new rule", () => {
     ]);
   });
 
-  it("pass once a matching and a near-miss event are pasted in", () => {
+  it("pass once a matching and a near-miss event are pasted in", async () => {
     const { root, s } = newRepo();
     // What the comment in the file asks: paste an event under `events:`, delete the `todo:` line.
     const text = readFileSync(s.cases.path, "utf8")
       .replace(/todo: paste an event the rule must match/, `events:\n      - ${JSON.stringify(positive)}`)
       .replace(/todo: paste an event like a positive[^\n]*/, `events:\n      - ${JSON.stringify(nearMiss)}`);
     writeFileSync(s.cases.path, text);
-    const run = testRepository({ cwd: root });
+    const run = await testRepository({ cwd: root });
     expect(run.result.diagnostics).toEqual([]);
     expect(run.result.summary.ok).toBe(true);
     expect(run.result.rules[0]?.cases.map((c) => [c.expect, c.status])).toEqual([

@@ -48,6 +48,8 @@ export interface Command {
 
 /** Bad flags, arguments or an empty selection: exit code 2. */
 export class UsageError extends Error {
+  /** Whether the error message is followed by "Run `dac … --help` for usage". */
+  showUsage = true;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "UsageError";

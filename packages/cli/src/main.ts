@@ -141,7 +141,9 @@ export async function main(argv: string[], raw: Io): Promise<number> {
     return await command.run(parsed, ctx);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`${label}: error: ${error.message}\nRun \`${label} --help\` for usage.\n`);
+      io.stderr(
+        `${label}: error: ${error.message}\n${error.showUsage ? `Run \`${label} --help\` for usage.\n` : ""}`,
+      );
       return 2;
     }
     if (error instanceof ConfigError) {

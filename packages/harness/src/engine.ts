@@ -1,12 +1,17 @@
 /**
  * Engines behind one interface: the harness asks for "an engine for this rule" and never looks at the query
- * language itself. Today that is KQL in memory; EQL, Lucene or a real Elasticsearch plug in here without the
- * runner changing. A rule no engine supports gets `{unsupported: "<type>/<language>"}`, which the runner
- * reports as a failure, never as a skip.
+ * language itself. An engine answers one question: for one execution of this rule at `now`, over these events,
+ * which alerts would Kibana's detection engine write (`Engine.execute`, asynchronous so that an engine can do
+ * I/O: the Elasticsearch engine indexes the events and searches them). A single-event query rule is the special
+ * case "one alert per matching event", so an execution also says, per event, whether the rule's search returned
+ * it. In-memory engines can also `compile` a rule into closures, which coverage, mutation and explanations use.
+ * A rule no engine supports gets `{unsupported: "<type>/<language>"}`, which the runner reports as a failure,
+ * never as a skip.
  */
 import type { FieldCatalog } from "@dac/kql";
 import type { Rule } from "@dac/schema";
 import type { EventDocument } from "./event-files.js";
+import { flattenEvent } from "./trim.js";
 
 export interface Evaluation {
   matched: boolean;
@@ -55,11 +60,63 @@ export interface EngineContext {
   now?: Date;
 }
 
+/** One execution of a rule: the events it sees and when it runs. */
+export interface Execution {
+  /** The events in the rule's source indices for this execution. */
+  events: readonly EventDocument[];
+  /** The field types of those events (a fixture case's field overrides change them). */
+  catalog: FieldCatalog;
+  /**
+   * The time range the execution searches (Kibana's `from`/`to` resolved at `now`). Absent: every event is in
+   * range, which is how `expect: match | no-match` fixture cases judge each event on its own.
+   */
+  range?: { from: Date; to: Date };
+}
+
+export interface ExecutionResult {
+  /** Set when this execution could not run at all (the query does not compile with these field types). */
+  error?: string;
+  /** Per event of the execution, in order: did the rule's search return it. */
+  events: Evaluation[];
+  /**
+   * The alerts Kibana would write, each with its source events (positions in `events`), in event order. A query
+   * rule writes one alert per returned event, at most `max_signals`: the earliest by the rule's timestamp.
+   */
+  alerts: { events: number[] }[];
+}
+
+export interface RuleExecutions {
+  executions: ExecutionResult[];
+  /** The field names the query reads, to trim events in failure reports (may contain `*`). */
+  fields: readonly string[];
+  /** What the run should know about how the engine ran the rule (a field type the node lacks, say). */
+  notes?: string[];
+}
+
+export interface ExecuteOptions {
+  /** The clock for relative dates (`now-1d`); fixed in tests. */
+  now?: Date;
+}
+
 export interface Engine {
   name: string;
   supports(rule: EngineRule): boolean;
-  /** Throws `EngineError` when the rule cannot be compiled (for example a query syntax error). */
-  compile(rule: EngineRule, context: EngineContext): CompiledRule;
+  /**
+   * Runs every execution of one rule. Throws `EngineError` when the rule cannot run at all (a query syntax
+   * error, say); a problem of one execution only is that execution's `error`.
+   */
+  execute(
+    rule: EngineRule,
+    executions: readonly Execution[],
+    options?: ExecuteOptions,
+  ): Promise<RuleExecutions>;
+  /**
+   * In-memory engines compile a rule into closures; coverage, mutation and `dac kql explain` need this. Throws
+   * `EngineError` when the rule cannot be compiled.
+   */
+  compile?(rule: EngineRule, context: EngineContext): CompiledRule;
+  /** How many rules the harness may run at once on this engine (default 1: in memory, more gains nothing). */
+  concurrency?: number;
 }
 
 export class EngineError extends Error {
@@ -105,4 +162,73 @@ export function chooseEngine(rule: EngineRule, engines: readonly Engine[]): Engi
 
 export function isUnsupported(choice: EngineChoice): choice is { unsupported: string } {
   return "unsupported" in choice;
+}
+
+/**
+ * When an event happened for the rule: its `timestamp_override` (falling back to `@timestamp` unless the rule
+ * disables it), else `@timestamp`; an event with neither counts as `now`.
+ */
+export function eventTime(rule: EngineRule, event: EventDocument, now = new Date()): number {
+  const override =
+    typeof rule.data.timestamp_override === "string" ? rule.data.timestamp_override : undefined;
+  const fields = override
+    ? rule.data.timestamp_override_fallback_disabled === true
+      ? [override]
+      : [override, "@timestamp"]
+    : ["@timestamp"];
+  const flat = flattenEvent(event);
+  for (const field of fields) {
+    const value = flat[field];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === "string" || typeof first === "number") {
+      const t = typeof first === "number" ? first : Date.parse(first);
+      if (!Number.isNaN(t)) return t;
+    }
+  }
+  return now.getTime();
+}
+
+/** Kibana's default `max_signals`. */
+export const DEFAULT_MAX_SIGNALS = 100;
+
+export function maxSignalsOf(rule: EngineRule): number {
+  const value = rule.data.max_signals;
+  return typeof value === "number" && value > 0 ? value : DEFAULT_MAX_SIGNALS;
+}
+
+/**
+ * `execute` for an engine that compiles in memory: each execution's events are evaluated on their own with the
+ * rule compiled for that execution's catalogue, and a query rule alerts on each match, at most `max_signals`.
+ */
+export function executeInMemory(
+  rule: EngineRule,
+  executions: readonly Execution[],
+  compile: (context: EngineContext) => CompiledRule,
+  options: ExecuteOptions = {},
+): RuleExecutions {
+  const maxSignals = maxSignalsOf(rule);
+  let fields: readonly string[] = [];
+  const results = executions.map((execution): ExecutionResult => {
+    let compiled: CompiledRule;
+    try {
+      compiled = compile({ catalog: execution.catalog, ...(options.now ? { now: options.now } : {}) });
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      return { error: error.message, events: [], alerts: [] };
+    }
+    fields = compiled.fields;
+    const events = execution.events.map((event) => compiled.evaluate(event));
+    let matched = events.flatMap((e, i) => (e.matched ? [i] : []));
+    if (matched.length > maxSignals) {
+      // Kibana's search sorts by the rule's timestamp, ascending: the first max_signals become alerts.
+      const at = new Map(matched.map((i) => [i, eventTime(rule, execution.events[i]!, options.now)]));
+      const first = new Set(
+        [...matched].sort((a, b) => at.get(a)! - at.get(b)! || a - b).slice(0, maxSignals),
+      );
+      matched = matched.filter((i) => first.has(i));
+    }
+    const alerts = matched.map((i) => ({ events: [i] }));
+    return { events, alerts };
+  });
+  return { executions: results, fields };
 }

@@ -12,18 +12,32 @@ export type { TestRepositoryOptions, RepositoryRun } from "./repository.js";
 export { defineRuleTests } from "./vitest.js";
 export type { DefineRuleTestsOptions, TestApi } from "./vitest.js";
 
-export { EngineError, isUnsupported, languageOf, ruleEngineKey } from "./engine.js";
+export {
+  DEFAULT_MAX_SIGNALS,
+  EngineError,
+  executeInMemory,
+  isUnsupported,
+  languageOf,
+  maxSignalsOf,
+  ruleEngineKey,
+} from "./engine.js";
 export type {
   ClauseTree,
   CompiledRule,
   Engine,
   EngineChoice,
   EngineContext,
+  EngineRule,
   Evaluation,
+  ExecuteOptions,
+  Execution,
+  ExecutionResult,
   Mutant,
+  RuleExecutions,
   TextSpan,
 } from "./engine.js";
-export { kqlEngine } from "./kql-engine.js";
+export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+export { exemptionOf } from "./rule-job.js";
 
 /** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */
 export function engineFor(rule: EngineRule, engines: readonly Engine[] = defaultEngines): EngineChoice {

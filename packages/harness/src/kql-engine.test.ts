@@ -40,7 +40,7 @@ describe("kqlEngine", () => {
   const context = { catalog: { fields: new Map(), unknownFields: "keyword" as const } };
 
   it("evaluates with Elasticsearch semantics and explains", () => {
-    const compiled = kqlEngine.compile(
+    const compiled = kqlEngine.compile!(
       rule({ type: "query", query: 'user.name:(root or "admin") and not event.outcome:success' }),
       context,
     );
@@ -53,14 +53,14 @@ describe("kqlEngine", () => {
   });
 
   it("turns a syntax error into an engine error with its place", () => {
-    expect(() => kqlEngine.compile(rule({ type: "query", query: "a:(b" }), context)).toThrow(EngineError);
-    expect(() => kqlEngine.compile(rule({ type: "query", query: "a:\n  b and (" }), context)).toThrow(
+    expect(() => kqlEngine.compile!(rule({ type: "query", query: "a:(b" }), context)).toThrow(EngineError);
+    expect(() => kqlEngine.compile!(rule({ type: "query", query: "a:\n  b and (" }), context)).toThrow(
       /line 2, column/,
     );
   });
 
   it("treats a missing query as Kibana does: every event matches", () => {
-    expect(kqlEngine.compile(rule({ type: "query" }), context).evaluate({}).matched).toBe(true);
+    expect(kqlEngine.compile!(rule({ type: "query" }), context).evaluate({}).matched).toBe(true);
   });
 });
 
@@ -68,7 +68,7 @@ describe("coverage and mutation of a small KQL rule", () => {
   let cleanup = () => {};
   afterEach(() => cleanup());
 
-  it("finds the uncovered branch and the mutants the fixtures let through", () => {
+  it("finds the uncovered branch and the mutants the fixtures let through", async () => {
     const t = tempTree({
       "fixtures/r/cases.yaml":
         casesHeader +
@@ -86,7 +86,7 @@ describe("coverage and mutation of a small KQL rule", () => {
       index: ["logs-*"],
       query: 'process.name:"sshd" and user.name:(root or admin) and not event.outcome:success',
     });
-    const result = runTests({
+    const result = await runTests({
       rules: [r],
       config: defaultConfig(t.root),
       cwd: t.root,

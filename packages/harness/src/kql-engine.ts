@@ -14,25 +14,57 @@ import {
   print,
 } from "@dac/kql";
 import type { KqlNode } from "@dac/kql";
-import { EngineError, languageOf } from "./engine.js";
-import type { ClauseTree, CompiledRule, Engine, EngineContext, Mutant } from "./engine.js";
+import type { FieldCatalog } from "@dac/kql";
+import { EngineError, executeInMemory, languageOf } from "./engine.js";
+import type { ClauseTree, CompiledRule, Engine, EngineContext, EngineRule, Mutant } from "./engine.js";
 import { mutateKql } from "./kql-mutants.js";
+
+/**
+ * Compiled queries per rule and catalogue, so that `compile` (coverage, mutation) and `execute` share the work.
+ * Keyed by the rule's data object and the catalogue object, both stable for a run, and dropped with them.
+ */
+const compiledByRule = new WeakMap<
+  object,
+  { now: Date | undefined; byCatalog: WeakMap<FieldCatalog, CompiledRule> }
+>();
+
+function compiledFor(rule: EngineRule, context: EngineContext): CompiledRule {
+  let entry = compiledByRule.get(rule.data);
+  if (!entry || entry.now !== context.now) {
+    entry = { now: context.now, byCatalog: new WeakMap() };
+    compiledByRule.set(rule.data, entry);
+  }
+  let compiled = entry.byCatalog.get(context.catalog);
+  if (!compiled) {
+    const { ast, query } = parseRuleQuery(rule);
+    compiled = compileKql(ast, query, context);
+    entry.byCatalog.set(context.catalog, compiled);
+  }
+  return compiled;
+}
+
+/** The rule's query, parsed; a syntax error becomes an engine error with its place. */
+export function parseRuleQuery(rule: EngineRule): { ast: KqlNode; query: string } {
+  // Kibana stores a missing query as "", which matches every event.
+  const query = typeof rule.data.query === "string" ? rule.data.query : "";
+  try {
+    return { ast: parse(query), query };
+  } catch (error) {
+    if (error instanceof KqlSyntaxError)
+      throw new EngineError(`syntax error at line ${error.line}, column ${error.column}: ${error.message}`);
+    throw error;
+  }
+}
 
 export const kqlEngine: Engine = {
   name: "kql",
   supports: (rule) => rule.data.type === "query" && languageOf(rule) === "kuery",
-  compile(rule, context) {
-    // Kibana stores a missing query as "", which matches every event.
-    const query = typeof rule.data.query === "string" ? rule.data.query : "";
-    let ast: KqlNode;
-    try {
-      ast = parse(query);
-    } catch (error) {
-      if (error instanceof KqlSyntaxError)
-        throw new EngineError(`syntax error at line ${error.line}, column ${error.column}: ${error.message}`);
-      throw error;
-    }
-    return compileKql(ast, query, context);
+  compile: compiledFor,
+  // In memory, every execution is every event evaluated on its own; a query rule alerts on each match.
+  execute(rule, executions, options = {}) {
+    const { ast } = parseRuleQuery(rule);
+    const run = executeInMemory(rule, executions, (context) => compiledFor(rule, context), options);
+    return Promise.resolve({ ...run, fields: [...new Set(fieldsOf(ast).map((f) => f.name))] });
   },
 };
 

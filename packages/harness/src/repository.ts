@@ -14,7 +14,7 @@ import type { GitRunner } from "./selection.js";
 
 export interface TestRepositoryOptions extends Pick<
   RunTestsOptions,
-  "coverage" | "minBranchCoverage" | "mutate" | "engines" | "now" | "catalogFor"
+  "coverage" | "minBranchCoverage" | "mutate" | "engines" | "engineLabel" | "now" | "catalogFor"
 > {
   cwd?: string;
   /** The configuration; default: the nearest `dac.config.yaml` (or `configFile`). */
@@ -49,9 +49,9 @@ export class EmptySelectionError extends Error {
 }
 
 /** Loads, selects and runs on the calling thread. */
-export function testRepository(options: TestRepositoryOptions = {}): RepositoryRun {
+export async function testRepository(options: TestRepositoryOptions = {}): Promise<RepositoryRun> {
   const prepared = prepare(options);
-  return finish(prepared, runTests(prepared.run));
+  return finish(prepared, await runTests(prepared.run));
 }
 
 interface Prepared {
@@ -141,6 +141,7 @@ function pick(options: TestRepositoryOptions): Partial<RunTestsOptions> {
   if (options.minBranchCoverage !== undefined) out.minBranchCoverage = options.minBranchCoverage;
   if (options.mutate !== undefined) out.mutate = options.mutate;
   if (options.engines) out.engines = options.engines;
+  if (options.engineLabel) out.engineLabel = options.engineLabel;
   if (options.now) out.now = options.now;
   if (options.catalogFor) out.catalogFor = options.catalogFor;
   return out;

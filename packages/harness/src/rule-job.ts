@@ -10,7 +10,15 @@ import { displayPath, ruleFieldCatalog } from "@dac/schema";
 import type { DacConfig, Diagnostic } from "@dac/schema";
 import { measureCoverage } from "./coverage.js";
 import { chooseEngine, EngineError, isUnsupported } from "./engine.js";
-import type { CompiledRule, Engine, EngineContext, EngineRule, TextSpan } from "./engine.js";
+import type {
+  CompiledRule,
+  Engine,
+  EngineContext,
+  EngineRule,
+  Evaluation,
+  RuleExecutions,
+  TextSpan,
+} from "./engine.js";
 import type { EventDocument, FixtureEvent } from "./event-files.js";
 import { fixtureFolderFor, loadRuleFixtures } from "./fixtures.js";
 import type { FieldOverrides, FixtureCase } from "./fixtures.js";
@@ -36,6 +44,8 @@ export interface JobContext {
   mutate?: boolean;
   now?: Date;
   engines?: readonly Engine[];
+  /** The engine the user chose (`elasticsearch`), named in `unsupported: <type> on <engine>`. */
+  engineLabel?: string;
   catalogFor?: (rule: EngineRule, overrides: FieldOverrides) => FieldCatalog;
 }
 
@@ -53,6 +63,8 @@ export interface RuleRun {
   hasPositive: boolean;
   hasNegative: boolean;
   durationMs: number;
+  /** What the engine said about how it ran the rule. */
+  notes?: string[];
   coverage?: {
     clauses: { text: string; span: TextSpan; positives: number; negatives: number }[];
     branches: { text: string; span: TextSpan; positives: number }[];
@@ -74,7 +86,7 @@ export function exemptionOf(rule: EngineRule): string | undefined {
   return typeof reason === "string" && reason.trim() !== "" ? reason : undefined;
 }
 
-export function runRuleJob(job: RuleJob, context: JobContext): RuleRun {
+export async function runRuleJob(job: RuleJob, context: JobContext): Promise<RuleRun> {
   const started = performance.now();
   const prepared: PreparedCase[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -113,68 +125,78 @@ export function runRuleJob(job: RuleJob, context: JobContext): RuleRun {
 
   if (!job.valid)
     return failAll("error", "the rule does not match the rule schema; fix what `dac validate` reports first");
-  const engine = chooseEngine(job, context.engines ?? defaultEngines);
-  if (isUnsupported(engine)) return failAll("unsupported", `unsupported: ${engine.unsupported}`);
+  const engines = context.engines ?? defaultEngines;
+  const engine = chooseEngine(job, engines);
+  if (isUnsupported(engine)) {
+    // With a chosen engine, say which one cannot run the rule (`unsupported: threshold on elasticsearch`).
+    const on = context.engineLabel
+      ? `${String(job.data.type ?? "unknown")} on ${context.engineLabel}`
+      : undefined;
+    return failAll("unsupported", `unsupported: ${on ?? engine.unsupported}`);
+  }
 
-  const compiler = caseCompiler(job, engine, context);
-  let compiled: CompiledRule;
-  try {
-    compiled = compiler({});
-  } catch (error) {
-    if (error instanceof EngineError)
-      return failAll("error", `the query cannot be evaluated: ${error.message}`);
-    throw error;
+  // In-memory engines compile once up front: a query that cannot compile fails the rule as a whole, and
+  // coverage and mutation reuse the closures.
+  let compiled: CompiledRule | undefined;
+  if (engine.compile) {
+    try {
+      compiled = engine.compile(job, engineContext(job, context, {}));
+    } catch (error) {
+      if (error instanceof EngineError)
+        return failAll("error", `the query cannot be evaluated: ${error.message}`);
+      throw error;
+    }
   }
 
   const patterns = Array.isArray(job.data.index)
     ? job.data.index.filter((p): p is string => typeof p === "string")
     : [];
+  const runnable = prepared.filter((p) => !p.fixture.todo);
+  const executed = performance.now();
+  let answer: RuleExecutions;
+  try {
+    answer = await engine.execute(
+      job,
+      runnable.map((p) => ({
+        events: p.fixture.events.map((e) => e.document),
+        catalog: engineContext(job, context, p.overrides).catalog,
+      })),
+      context.now ? { now: context.now } : {},
+    );
+  } catch (error) {
+    if (error instanceof EngineError)
+      return failAll("error", `the query cannot be evaluated: ${error.message}`);
+    throw error;
+  }
+  if (answer.notes?.length) run.notes = answer.notes;
+  const totalEvents = runnable.reduce((n, p) => n + p.fixture.events.length, 0) || 1;
+  const elapsed = performance.now() - executed;
   const outcomes: CaseOutcome[] = [];
+  let next = 0;
   for (const p of prepared) {
     if (p.fixture.todo) {
       run.cases.push(failedCase(p.fixture, `not filled in yet: ${p.fixture.todo}`));
       continue;
     }
-    const caseStarted = performance.now();
-    let matcher: CompiledRule;
-    try {
-      matcher = compiler(p.overrides);
-    } catch (error) {
-      if (!(error instanceof EngineError)) throw error;
+    const execution = answer.executions[next++]!;
+    if (execution.error !== undefined) {
       run.cases.push(
-        failedCase(p.fixture, `the query cannot be evaluated with this case's fields: ${error.message}`),
+        failedCase(p.fixture, `the query cannot be evaluated with this case's fields: ${execution.error}`),
       );
       continue;
     }
-    const outcome = runCase(p.fixture, matcher, patterns);
+    const outcome = judgeCase(p.fixture, execution.events, patterns);
     outcomes.push({ prepared: p, ...outcome });
-    run.cases.push(caseResult(p.fixture, outcome, matcher, patterns, performance.now() - caseStarted));
+    const share = (elapsed * p.fixture.events.length) / totalEvents;
+    run.cases.push(caseResult(p.fixture, outcome, answer.fields, patterns, share));
   }
 
-  if (context.coverage && compiled.clauses) run.coverage = coverageOf(compiled, outcomes);
-  if (context.mutate && compiled.mutants)
+  if (context.coverage && compiled?.clauses) run.coverage = coverageOf(compiled, outcomes);
+  if (context.mutate && compiled?.mutants)
     run.mutation = mutationOf(job, compiled, outcomes, context, patterns);
   const failed = run.cases.some((c) => c.status === "failed");
   run.status = failed ? "failed" : run.cases.length === 0 && exempt ? "exempt" : "passed";
   return finish();
-}
-
-/** Compiles the rule once per distinct set of field overrides. */
-function caseCompiler(
-  rule: EngineRule,
-  engine: Engine,
-  context: JobContext,
-): (overrides: FieldOverrides) => CompiledRule {
-  const cache = new Map<string, CompiledRule>();
-  return (overrides) => {
-    const key = overridesKey(overrides);
-    let compiled = cache.get(key);
-    if (!compiled) {
-      compiled = engine.compile(rule, engineContext(rule, context, overrides));
-      cache.set(key, compiled);
-    }
-    return compiled;
-  };
 }
 
 function overridesKey(overrides: FieldOverrides): string {
@@ -207,24 +229,38 @@ interface CaseOutcome {
   passed: boolean;
 }
 
+/** A case's verdict from the engine's answer for each of its events. */
+function judgeCase(
+  fixture: FixtureCase,
+  evaluations: readonly Evaluation[],
+  patterns: string[],
+): { events: EventOutcome[]; passed: boolean } {
+  const events = fixture.events.map((event, i) =>
+    judgeEvent(event, fixture.index, evaluations[i]!, patterns),
+  );
+  const want = fixture.expect === "match";
+  return { events, passed: events.every((e) => e.matched === want && e.error === undefined) };
+}
+
 function runCase(
   fixture: FixtureCase,
   matcher: CompiledRule,
   patterns: string[],
 ): { events: EventOutcome[]; passed: boolean } {
-  const events = fixture.events.map((event) => evaluateEvent(event, fixture.index, matcher, patterns));
-  const want = fixture.expect === "match";
-  return { events, passed: events.every((e) => e.matched === want && e.error === undefined) };
+  return judgeCase(
+    fixture,
+    fixture.events.map((event) => matcher.evaluate(event.document)),
+    patterns,
+  );
 }
 
-function evaluateEvent(
+function judgeEvent(
   event: FixtureEvent,
   caseIndex: string | undefined,
-  matcher: CompiledRule,
+  evaluation: Evaluation,
   patterns: string[],
 ): EventOutcome {
   const index = event.index ?? caseIndex;
-  const evaluation = matcher.evaluate(event.document);
   const covered = index === undefined || patterns.length === 0 || indexCovered(patterns, index);
   if (covered) {
     return {
@@ -258,7 +294,7 @@ const events = (n: number) => `${n} event${n === 1 ? "" : "s"}`;
 function caseResult(
   fixture: FixtureCase,
   outcome: { events: EventOutcome[]; passed: boolean },
-  matcher: CompiledRule,
+  fields: readonly string[],
   patterns: string[],
   durationMs: number,
 ): CaseResult {
@@ -269,7 +305,7 @@ function caseResult(
     location: e.event.location,
     matched: e.matched,
     ...(e.index ? { index: e.index } : {}),
-    event: trimEvent(e.event.document, matcher.fields),
+    event: trimEvent(e.event.document, fields),
     explanation: e.explain(),
   }));
   const total = outcome.events.length;

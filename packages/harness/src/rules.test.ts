@@ -3,4 +3,4 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "vitest";
 import { defineRuleTests } from "./vitest.js";
 
-defineRuleTests({ cwd: fileURLToPath(new URL("../../../", import.meta.url)), describe, it });
+await defineRuleTests({ cwd: fileURLToPath(new URL("../../../", import.meta.url)), describe, it });

@@ -49,8 +49,8 @@ const query = {
 const rule = toyRuleYaml({ name: "review", query, index: ["logs-kubernetes.*"] });
 
 describe("runTests", () => {
-  it("passes a rule whose positives match and negatives do not", () => {
-    const r = repo(
+  it("passes a rule whose positives match and negatives do not", async () => {
+    const r = await repo(
       { "k8s/review.yaml": rule },
       {
         "fixtures/k8s/review/positive/sa.json": { verb: "create", user: "sa" },
@@ -70,8 +70,8 @@ describe("runTests", () => {
     });
   });
 
-  it("reports a failed case with the trimmed event and the explanation", () => {
-    const r = repo(
+  it("reports a failed case with the trimmed event and the explanation", async () => {
+    const r = await repo(
       { "k8s/review.yaml": rule },
       {
         "fixtures/k8s/review/positive/human.json": {
@@ -100,8 +100,8 @@ describe("runTests", () => {
     expect(r.rules[0]!.status).toBe("failed");
   });
 
-  it("does not match an event from an index the rule does not search, and says why", () => {
-    const r = repo(
+  it("does not match an event from an index the rule does not search, and says why", async () => {
+    const r = await repo(
       { "k8s/review.yaml": rule },
       {
         "fixtures/k8s/review/cases.yaml":
@@ -142,8 +142,8 @@ describe("runTests", () => {
     expect(excluded!.status).toBe("passed");
   });
 
-  it("requires a positive and a negative unless the rule is exempt, and lists exemptions", () => {
-    const r = repo(
+  it("requires a positive and a negative unless the rule is exempt, and lists exemptions", async () => {
+    const r = await repo(
       {
         "a.yaml": toyRuleYaml({ name: "a", query }),
         "b.yaml": toyRuleYaml({ name: "b", query, exempt: "no lab can produce these events" }),
@@ -167,8 +167,8 @@ describe("runTests", () => {
     expect(r.summary).toMatchObject({ exempt: 1, diagnosticErrors: 1, ok: false });
   });
 
-  it("fails unsupported rule types instead of skipping them", () => {
-    const r = repo(
+  it("fails unsupported rule types instead of skipping them", async () => {
+    const r = await repo(
       { "t.yaml": toyRuleYaml({ name: "t", query, type: "threshold" }) },
       { "fixtures/t/positive/a.json": { verb: "create" }, "fixtures/t/negative/b.json": { verb: "get" } },
     ).run();
@@ -180,8 +180,8 @@ describe("runTests", () => {
     expect(r.summary).toMatchObject({ unsupported: 1, failed: 2, ok: false });
   });
 
-  it("never passes an event the engine cannot evaluate, not even a negative", () => {
-    const r = repo(
+  it("never passes an event the engine cannot evaluate, not even a negative", async () => {
+    const r = await repo(
       { "k8s/review.yaml": rule },
       {
         "fixtures/k8s/review/positive/sa.json": { verb: "create", user: "sa" },
@@ -194,8 +194,8 @@ describe("runTests", () => {
     });
   });
 
-  it("reports a query that does not compile as an error of the rule", () => {
-    const r = repo(
+  it("reports a query that does not compile as an error of the rule", async () => {
+    const r = await repo(
       { "bad.yaml": toyRuleYaml({ name: "bad", query: "{not json" }) },
       { "fixtures/bad/positive/a.json": {} },
     ).run();
@@ -206,7 +206,7 @@ describe("runTests", () => {
     expect(r.summary.ok).toBe(false);
   });
 
-  it("reports orphan fixture folders on a full run only", () => {
+  it("reports orphan fixture folders on a full run only", async () => {
     const r = repo(
       { "a.yaml": toyRuleYaml({ name: "a", query }) },
       {
@@ -215,25 +215,25 @@ describe("runTests", () => {
         "fixtures/gone/cases.yaml": casesHeader + "cases: []\n",
       },
     );
-    expect(r.run().diagnostics).toMatchObject([
+    expect((await r.run()).diagnostics).toMatchObject([
       {
         code: "DAC503",
         file: "fixtures/gone/cases.yaml",
         message: expect.stringContaining("fixture folder fixtures/gone belongs to no rule"),
       },
     ]);
-    expect(r.run({ selection: ["rules/a.yaml"] }).diagnostics).toEqual([]);
+    expect((await r.run({ selection: ["rules/a.yaml"] })).diagnostics).toEqual([]);
   });
 
-  it("runs only the selected rules", () => {
+  it("runs only the selected rules", async () => {
     const r = repo(
       { "a.yaml": toyRuleYaml({ name: "a", query }), "b.yaml": toyRuleYaml({ name: "b", query }) },
       {},
     );
-    expect(r.run({ selection: ["rules/b.yaml"] }).rules.map((x) => x.name)).toEqual(["b"]);
+    expect((await r.run({ selection: ["rules/b.yaml"] })).rules.map((x) => x.name)).toEqual(["b"]);
   });
 
-  it("reads extra fixture roots with the same layout", () => {
+  it("reads extra fixture roots with the same layout", async () => {
     const r = repo(
       { "a.yaml": toyRuleYaml({ name: "a", query }) },
       {
@@ -241,7 +241,7 @@ describe("runTests", () => {
         "private/a/negative/y.json": { verb: "get" },
       },
     );
-    const result = r.run({ fixturesRoot: [join(r.root, "fixtures"), join(r.root, "private")] });
+    const result = await r.run({ fixturesRoot: [join(r.root, "fixtures"), join(r.root, "private")] });
     expect(result.rules[0]!.cases.map((c) => c.location.file)).toEqual([
       "fixtures/a/positive/x.json",
       "private/a/negative/y.json",
@@ -249,7 +249,7 @@ describe("runTests", () => {
     expect(result.summary.ok).toBe(true);
   });
 
-  it("compiles with the fixture's and the case's field overrides", () => {
+  it("compiles with the fixture's and the case's field overrides", async () => {
     seenCatalogs.length = 0;
     repo(
       { "a.yaml": toyRuleYaml({ name: "a", query }) },
@@ -273,8 +273,8 @@ describe("coverage", () => {
     "fixtures/r/negative/get.json": { verb: "get", user: "sa" },
   };
 
-  it("reports the branch no positive goes through as a warning at its place in the query", () => {
-    const r = repo({ "r.yaml": toyRuleYaml({ name: "r", query }) }, fixtures).run({ coverage: true });
+  it("reports the branch no positive goes through as a warning at its place in the query", async () => {
+    const r = await repo({ "r.yaml": toyRuleYaml({ name: "r", query }) }, fixtures).run({ coverage: true });
     expect(r.rules[0]!.coverage).toMatchObject({
       branchPercent: 50,
       branches: [
@@ -293,19 +293,23 @@ describe("coverage", () => {
     expect(r.summary.ok).toBe(true);
   });
 
-  it("turns uncovered branches into failures below --min-branch-coverage", () => {
+  it("turns uncovered branches into failures below --min-branch-coverage", async () => {
     const rules = { "r.yaml": toyRuleYaml({ name: "r", query }) };
-    expect(repo(rules, fixtures).run({ coverage: true, minBranchCoverage: 80 }).summary).toMatchObject({
+    expect(
+      (await repo(rules, fixtures).run({ coverage: true, minBranchCoverage: 80 })).summary,
+    ).toMatchObject({
       diagnosticErrors: 1,
       ok: false,
     });
-    expect(repo(rules, fixtures).run({ coverage: true, minBranchCoverage: 50 }).summary.ok).toBe(true);
+    expect((await repo(rules, fixtures).run({ coverage: true, minBranchCoverage: 50 })).summary.ok).toBe(
+      true,
+    );
   });
 });
 
 describe("mutation", () => {
-  it("reports the mutants no fixture kills", () => {
-    const r = repo(
+  it("reports the mutants no fixture kills", async () => {
+    const r = await repo(
       { "r.yaml": toyRuleYaml({ name: "r", query }) },
       {
         "fixtures/r/positive/sa.json": { verb: "create", user: "sa" },
@@ -329,8 +333,8 @@ describe("mutation", () => {
     expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([["DAC508", "warning"]]);
   });
 
-  it("kills every mutant once a near miss pins each clause", () => {
-    const r = repo(
+  it("kills every mutant once a near miss pins each clause", async () => {
+    const r = await repo(
       { "r.yaml": toyRuleYaml({ name: "r", query }) },
       {
         "fixtures/r/positive/sa.json": { verb: "create", user: "sa" },

@@ -5,7 +5,8 @@
  * Each rule is a job (`rule-job.ts`) over plain data; this module adds what needs the rule's YAML source
  * (positions of rule-level findings). Worker threads were measured and left out: on two cores their start-up
  * (modules, the ECS catalogue) costs more than they save (2,000 rules: 3.4 s on one thread, 3.6 s with one
- * worker), so rules run on the calling thread, each compiled once.
+ * worker), so rules run on the calling thread, each compiled once. Jobs are asynchronous so that an engine can
+ * do I/O; an engine that waits on a server (Elasticsearch) says how many rules may run at once.
  */
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -25,7 +26,7 @@ import { ruleEngineKey } from "./engine.js";
 import type { Engine, EngineRule, TextSpan } from "./engine.js";
 import { findFixtureFolders, fixtureFolderFor, representativeFile } from "./fixtures.js";
 import type { FieldOverrides } from "./fixtures.js";
-import { runRuleJob } from "./rule-job.js";
+import { defaultEngines, runRuleJob } from "./rule-job.js";
 import type { JobContext, RuleJob, RuleRun } from "./rule-job.js";
 
 export { defaultEngines } from "./rule-job.js";
@@ -46,6 +47,8 @@ export interface RunTestsOptions {
   mutate?: boolean;
   /** The engines to try, in order; default: the in-memory KQL engine. */
   engines?: readonly Engine[];
+  /** The engine the user chose, named in `unsupported: <type> on <engine>` (default: none named). */
+  engineLabel?: string;
   /** Rule files that failed to load: their fixture folders are not orphans. */
   knownRuleFiles?: readonly string[];
   /** Paths are resolved and shown relative to this folder; default: `process.cwd()`. */
@@ -82,6 +85,7 @@ function plan(options: RunTestsOptions): Plan {
     ...(options.mutate ? { mutate: true } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.engines ? { engines: options.engines } : {}),
+    ...(options.engineLabel ? { engineLabel: options.engineLabel } : {}),
     ...(options.catalogFor ? { catalogFor: options.catalogFor } : {}),
   };
   const selected = options.rules.filter((r) => !selection || selection.has(r.file));
@@ -104,13 +108,25 @@ function assemble(p: Plan, runs: RuleRun[], options: RunTestsOptions): TestRunRe
   };
 }
 
-export function runTests(options: RunTestsOptions): TestRunResult {
+export async function runTests(options: RunTestsOptions): Promise<TestRunResult> {
   const p = plan(options);
-  return assemble(
-    p,
-    p.selected.map((rule) => runRuleJob(jobOf(rule), p.context)),
-    options,
-  );
+  const engines = options.engines ?? defaultEngines;
+  const limit = Math.max(1, ...engines.map((e) => e.concurrency ?? 1));
+  const runs: RuleRun[] = new Array<RuleRun>(p.selected.length);
+  if (limit === 1) {
+    for (let i = 0; i < p.selected.length; i++) runs[i] = await runRuleJob(jobOf(p.selected[i]!), p.context);
+  } else {
+    // A small pool: `limit` rules in flight, results kept in rule order.
+    let next = 0;
+    const worker = async () => {
+      while (next < p.selected.length) {
+        const i = next++;
+        runs[i] = await runRuleJob(jobOf(p.selected[i]!), p.context);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, p.selected.length) }, worker));
+  }
+  return assemble(p, runs, options);
 }
 
 function orphanFolders(
@@ -184,6 +200,7 @@ function finishRule(
     ...(run.fixtures ? { fixtures: run.fixtures } : {}),
     cases: run.cases,
     durationMs: run.durationMs,
+    ...(run.notes ? { notes: run.notes } : {}),
   };
   if (run.coverage) {
     const coverage = run.coverage;

@@ -36,7 +36,7 @@ function recorder() {
 }
 
 describe("defineRuleTests", () => {
-  it("declares a describe per rule and an it per case, failing with the explanation", () => {
+  it("declares a describe per rule and an it per case, failing with the explanation", async () => {
     const query = { and: [{ eq: ["verb", "create"] }] };
     const t = tempTree({
       "fixtures/a/positive/ok.json": { verb: "create" },
@@ -50,7 +50,7 @@ describe("defineRuleTests", () => {
       toyRule("rules/c.yaml", toyRuleYaml({ name: "c", query, type: "eql" })),
     ];
     const r = recorder();
-    const run = defineRuleTests({
+    const run = await defineRuleTests({
       cwd: t.root,
       config: defaultConfig(t.root),
       loaded: { rules, diagnostics: [], files: rules.map((x) => join(t.root, x.file)) },

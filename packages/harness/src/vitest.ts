@@ -4,7 +4,9 @@
  *
  *     import { describe, it } from "vitest";
  *     import { defineRuleTests } from "@dac/harness";
- *     defineRuleTests({ cwd: repositoryRoot, describe, it });
+ *     await defineRuleTests({ cwd: repositoryRoot, describe, it });
+ *
+ * It is asynchronous (an engine may do I/O), so await it at the top level of the test file.
  */
 import { describeCaseFailure } from "@dac/report";
 import { testRepository } from "./repository.js";
@@ -20,9 +22,9 @@ export interface TestApi {
 export type DefineRuleTestsOptions = TestRepositoryOptions & TestApi;
 
 /** Runs the fixtures once, while the test file is collected, and declares a test per outcome. */
-export function defineRuleTests(options: DefineRuleTestsOptions): RepositoryRun {
+export async function defineRuleTests(options: DefineRuleTestsOptions): Promise<RepositoryRun> {
   const { describe, it, ...repository } = options;
-  const run = testRepository(repository);
+  const run = await testRepository(repository);
   for (const rule of run.result.rules) {
     describe(`${rule.name} (${rule.file})`, () => {
       if (rule.cases.length === 0) {

@@ -1,5 +1,6 @@
 import { withDiagnostics } from "@dac/harness";
 import type { Command } from "../command.js";
+import { withEngine } from "./engine.js";
 import {
   checkReportFiles,
   chooseReporters,
@@ -29,7 +30,9 @@ export const checkCommand: Command = {
     const options = harnessOptions(values, ctx);
     const paths = options.changed ? [] : positionals;
     const validation = runValidation(paths, ctx);
-    const run = await runHarness({ ...options, loaded: validation, paths: positionals });
+    const run = await withEngine(values, ctx, (chosen) =>
+      runHarness({ ...options, ...chosen, loaded: validation, paths: positionals }),
+    );
     const verbose = Boolean(values.verbose);
     // The pretty report shows validation findings with their source lines, then the fixture results; the
     // machine-readable reports carry both in one document.

@@ -8,6 +8,7 @@ import { kqlCommand } from "./kql.js";
 import { newCommand } from "./new.js";
 import { planCommand } from "./plan.js";
 import { publishCommand } from "./publish.js";
+import { surveyCommand } from "./survey.js";
 import { testCommand } from "./test.js";
 import { validateCommand } from "./validate.js";
 import { versionCommand } from "./version.js";
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   checkCommand,
   validateCommand,
   testCommand,
+  surveyCommand,
   newCommand,
   fmtCommand,
   changesetCommand,

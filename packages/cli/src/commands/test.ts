@@ -6,6 +6,7 @@ import type { TestReporterName, TestRunResult } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, OptionValues } from "../command.js";
 import { listOption, stringOption, UsageError } from "../command.js";
 import { outputFile, writeOutputFile } from "../output.js";
+import { engineOptions, esCredentialsHelp, withEngine } from "./engine.js";
 
 /** Options shared by `dac test` and `dac check`. */
 export const testOptions: Record<string, OptionSpec> = {
@@ -49,6 +50,7 @@ export const testOptions: Record<string, OptionSpec> = {
   },
   mutate: { type: "boolean", description: "Mutate each query and report the mutants no fixture kills." },
   verbose: { type: "boolean", description: "List passing cases too (pretty reporter)." },
+  ...engineOptions,
 };
 
 export interface ChosenReporter {
@@ -129,7 +131,7 @@ export function harnessOptions(values: OptionValues, ctx: CommandContext): TestR
 /** Runs the harness; selection and git problems a user can fix are usage errors (exit 2). */
 export async function runHarness(options: TestRepositoryOptions): Promise<RepositoryRun> {
   try {
-    return testRepository(options);
+    return await testRepository(options);
   } catch (error) {
     if (error instanceof EmptySelectionError || error instanceof GitError)
       throw new UsageError(error.message);
@@ -161,6 +163,9 @@ export const testCommand: Command = {
     "PATH may be rule files or folders, fixture folders or files, or field files: the rules they touch run.",
     "Fixtures of rules/<path>/<name>.yaml live in fixtures/<path>/<name>/ (positive/ and negative/ event files, or cases.yaml).",
     "Exit codes: 0 all cases pass, 1 any failure (or an unsupported rule, or a fixture error), 2 usage error or empty selection.",
+    "",
+    "With --engine elasticsearch, each rule runs on Elasticsearch as Kibana's detection engine runs it: its events go into a temporary index dac-test-<run>-<n> mapped from the rule's field catalogue, the search is the one Kibana sends, and the index is deleted afterwards (also on Ctrl-C; indices older than 60 minutes from crashed runs are swept). " +
+      esCredentialsHelp,
   ].join("\n"),
   options: {
     ...testOptions,
@@ -175,7 +180,7 @@ export const testCommand: Command = {
     checkReportFiles(reporters, ctx);
     const options = { ...harnessOptions(values, ctx), paths: positionals };
     const verbose = Boolean(values.verbose);
-    const run = await runHarness(options);
+    const run = await withEngine(values, ctx, (chosen) => runHarness({ ...options, ...chosen }));
     emitReports(run.result, reporters, ctx, verbose);
     if (!values.watch) return run.result.summary.ok ? 0 : 1;
     return watchTests(options, reporters, ctx, verbose, run);

@@ -4,7 +4,7 @@
  */
 import { loadYaml } from "@dac/schema";
 import type { Rule } from "@dac/schema";
-import { EngineError } from "../engine.js";
+import { EngineError, executeInMemory } from "../engine.js";
 import type { ClauseTree, CompiledRule, Engine, EngineContext, Mutant, TextSpan } from "../engine.js";
 import type { EventDocument } from "../event-files.js";
 
@@ -13,6 +13,10 @@ export type ToyNode = { and: ToyNode[] } | { or: ToyNode[] } | { not: ToyNode } 
 export const toyEngine: Engine = {
   name: "toy",
   supports: (rule) => rule.data.type === "query" && rule.data.language === "toy",
+  execute: (rule, executions, options) =>
+    Promise.resolve(
+      executeInMemory(rule, executions, (context) => toyEngine.compile!(rule, context), options),
+    ),
   compile: (rule, context) => {
     let tree: ToyNode;
     try {

@@ -67,6 +67,8 @@ export interface RuleTestResult {
   fixtures?: string;
   cases: CaseResult[];
   durationMs: number;
+  /** What the engine said about how it ran the rule (a field type substituted on the node, say). */
+  notes?: string[];
   coverage?: RuleCoverage;
   mutation?: RuleMutation;
 }

@@ -21,6 +21,12 @@ export function formatTestPretty(result: TestRunResult, options: TestPrettyOptio
     out.push("", c.bold("Diagnostics"));
     for (const d of result.diagnostics) out.push(`  ${diagnosticLine(d, c)}`);
   }
+  const notes = new Map<string, number>();
+  for (const rule of result.rules) for (const n of rule.notes ?? []) notes.set(n, (notes.get(n) ?? 0) + 1);
+  if (notes.size > 0) {
+    out.push("", c.bold("Engine notes"));
+    for (const [n, count] of notes) out.push(`  ${c.dim(`${plural(count, "rule")}:`)} ${n}`);
+  }
   const covered = result.rules.filter((r) => r.coverage);
   if (covered.length > 0) {
     out.push("", c.bold("Coverage"));
@@ -36,6 +42,13 @@ export function formatTestPretty(result: TestRunResult, options: TestPrettyOptio
 }
 
 function ruleBlock(rule: RuleTestResult, c: Colors, verbose: boolean): string[] {
+  const lines = ruleLines(rule, c, verbose);
+  // Engine notes repeat across rules: listed once at the end, and under each rule only with --verbose.
+  const notes = verbose ? (rule.notes ?? []).map((n) => `    ${c.dim(`note: ${n}`)}`) : [];
+  return [lines[0]!, ...notes, ...lines.slice(1)];
+}
+
+function ruleLines(rule: RuleTestResult, c: Colors, verbose: boolean): string[] {
   const title = `${rule.file}  ${c.dim(`${rule.name} (${rule.engine})`)}`;
   const note = ruleNote(rule);
   switch (rule.status) {

@@ -29,6 +29,17 @@ describe("test-result reporters", () => {
     expect(text).toMatch(/^Time {3}13 ms$/m);
   });
 
+  it("pretty lists engine notes once, with the number of rules they concern, and per rule with --verbose", () => {
+    const note = "x.y: wildcard mapped as keyword (the node lacks wildcard)";
+    const run = { ...passingRun, rules: passingRun.rules.map((r) => ({ ...r, notes: [note] })) };
+    const text = formatTestResults(run, "pretty");
+    expect(text).toContain(
+      `Engine notes\n  ${passingRun.rules.length} rule${passingRun.rules.length === 1 ? "" : "s"}: ${note}\n`,
+    );
+    expect(text.split(note)).toHaveLength(2);
+    expect(formatTestResults(run, "pretty", { verbose: true })).toContain(`    note: ${note}\n`);
+  });
+
   it("pretty colours only when asked", () => {
     expect(formatTestResults(sampleRun, "pretty")).not.toContain("\u001b[");
     expect(formatTestResults(sampleRun, "pretty", { color: true })).toContain("\u001b[");
