@@ -8,7 +8,7 @@ import { kqlEngine, testRepository } from "@dac/harness";
 import type { EngineRule, Execution } from "@dac/harness";
 import { fieldCatalog } from "@dac/kql";
 import { elasticsearchEngine, sweepStaleIndices, testIndexPrefix, testIndices } from "./engine.js";
-import { describeWithElasticsearch } from "./test-support/es-gate.js";
+import { describeWithElasticsearch } from "@dac/es-test-node";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 

@@ -80,6 +80,8 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
   let counter = 0;
   /** Set by `cleanup`: an index created after it is deleted at once (a Ctrl-C during a create). */
   let closing = false;
+  /** Creates the node has not answered yet: cleanup waits for them, so none outlives it. */
+  const creating = new Set<Promise<unknown>>();
 
   const fail = (what: string, error: unknown): never => {
     throw new EngineError(`${what}: ${describeError(error, redact)}`);
@@ -100,8 +102,9 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         missingTypes: knownTypes,
         missingAnalyzers: knownAnalyzers,
       });
+      if (closing) throw new EngineError("the run was interrupted");
       try {
-        await client.indices.create({
+        const create = client.indices.create({
           index: name,
           settings: {
             number_of_shards: 1,
@@ -112,6 +115,12 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           },
           mappings,
         });
+        creating.add(create);
+        try {
+          await create;
+        } finally {
+          creating.delete(create);
+        }
         live.add(name);
         if (closing) {
           await deleteIndex(name).catch(() => undefined);
@@ -309,6 +318,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     },
     async cleanup() {
       closing = true;
+      await Promise.allSettled([...creating]);
       // What this engine knows it created, and what the cluster lists for this run (a create just answered).
       const listed = await testIndices(client)
         .then((all) => all.filter((i) => i.startsWith(`${testIndexPrefix}${runId}-`)))

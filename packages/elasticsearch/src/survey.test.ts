@@ -10,7 +10,7 @@ import { mappingFor, documentPaths } from "./mapping.js";
 import { surveyRules } from "./survey.js";
 import type { SurveyRule } from "./survey.js";
 import { formatSurvey } from "./survey-format.js";
-import { describeWithElasticsearch } from "./test-support/es-gate.js";
+import { describeWithElasticsearch } from "@dac/es-test-node";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const EVENTS = 100_000;
