@@ -63,8 +63,8 @@ describe("dac new", () => {
     expect(readFileSync(join(root, casesFile), "utf8").split("\n")[0]).toBe(
       "# yaml-language-server: $schema=../../../schemas/fixture-cases.schema.json",
     );
-    // `dac new` records the rule in the version lock, so it passes `dac validate` at once, with no finding.
-    expect(created.stdout).toMatch(/added .* to rules\.lock\.json at version 1/);
+    // A development rule needs no lock entry, so it passes `dac validate` at once, with no finding.
+    expect(created.stdout).not.toMatch(/^added /m);
     const validated = await runCli(["validate", "--format", "json"], root);
     expect(validated.code).toBe(0);
     expect((JSON.parse(validated.stdout) as { diagnostics: unknown[] }).diagnostics).toEqual([]);
@@ -83,6 +83,104 @@ describe("dac new", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`${ruleFile} and ${casesFile} already exist; dac new never overwrites`);
     expect(readFileSync(join(root, ruleFile), "utf8")).toBe("edited\n");
+  });
+
+  it("follows the documented loop: check passes before `dac version`, and the rule goes out at version 1", async () => {
+    const root = repoWithSchemas();
+    const created = await runCli(["new", ...newFlags], root);
+    expect(created.code).toBe(0);
+    // The "Next:" text names what the scaffold holds: `todo:` lines, not "fill in" events.
+    expect(created.stdout).toContain("todo:");
+    expect(created.stdout).not.toContain('"fill in" events');
+    // 2. the query and the prose; 3. real events.
+    const rule = join(root, ruleFile);
+    writeFileSync(
+      rule,
+      readFileSync(rule, "utf8")
+        .replace(/query: .*\n( {2}.*\n)*/, "query: 'event.action: \"exec\"'\n")
+        .replace(/description: .*\n( {2}.*\n)*/, "description: A pod exec by a service account.\n"),
+    );
+    writeFileSync(
+      join(root, casesFile),
+      [
+        "# yaml-language-server: $schema=../../../schemas/fixture-cases.schema.json",
+        "cases:",
+        "  - name: exec",
+        "    expect: match",
+        '    events: [{ "event": { "action": "exec" } }]',
+        "  - name: get",
+        "    expect: no-match",
+        '    events: [{ "event": { "action": "get" } }]',
+        "",
+      ].join("\n"),
+    );
+    expect(await runCli(["test", ruleFile], root)).toMatchObject({ code: 0 }); // 4.
+    const checked = await runCli(["check"], root); // 5.
+    expect(checked.stdout).not.toContain("DAC601");
+    expect(checked.code).toBe(0);
+    expect(await runCli(["fmt"], root)).toMatchObject({ code: 0 }); // 6.
+    // 7. A development rule is not published, so it is not versioned yet, and dac version says so.
+    const waiting = await runCli(["version"], root);
+    expect(waiting.code).toBe(0);
+    expect(waiting.stdout).toContain("Kubernetes Pod Exec");
+    expect(waiting.stdout).toContain("maturity development");
+    writeFileSync(rule, readFileSync(rule, "utf8").replace("maturity: development", "maturity: production"));
+    const stale = await runCli(["validate", "--format", "json"], root);
+    expect(stale.stdout).toContain("DAC602");
+    const checkOnly = await runCli(["version", "--check"], root);
+    expect(checkOnly.code).toBe(1);
+    expect(checkOnly.stdout).toMatch(/would add +Kubernetes Pod Exec \[[0-9a-f-]+\] v1/);
+    expect(await runCli(["version"], root)).toMatchObject({ code: 0 });
+    const lock = JSON.parse(readFileSync(join(root, "rules.lock.json"), "utf8")) as Record<
+      string,
+      { version: number }
+    >;
+    expect(Object.values(lock).map((e) => e.version)).toEqual([1]);
+    expect(await runCli(["check"], root)).toMatchObject({ code: 0 });
+  });
+
+  it("`dac version --check` says what it would do, and writes nothing", async () => {
+    const root = repoWithSchemas();
+    await runCli(["new", ...newFlags], root);
+    const rule = join(root, ruleFile);
+    writeFileSync(rule, readFileSync(rule, "utf8").replace("maturity: development", "maturity: production"));
+    await runCli(["version"], root);
+    const locked = readFileSync(join(root, "rules.lock.json"), "utf8");
+    writeFileSync(rule, readFileSync(rule, "utf8").replace("risk_score: 73", "risk_score: 70"));
+    const check = await runCli(["version", "--check"], root);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/would bump +Kubernetes Pod Exec \[[0-9a-f-]+\] v1 → v2/);
+    expect(check.stdout).not.toMatch(/^ +bumped/m);
+    expect(readFileSync(join(root, "rules.lock.json"), "utf8")).toBe(locked);
+  });
+
+  it("a query that does not parse is reported at its position in the query, and nothing is written", async () => {
+    const root = repoWithSchemas();
+    const run = await runCli(["new", ...newFlags, "--query", "a:(b"], root);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("--query:1:5 error");
+    expect(run.stderr).toContain("DAC401");
+    expect(run.stderr).toContain("nothing was written");
+    expect(readdirSync(root).sort()).toEqual(["dac.config.yaml", "schemas"]);
+  });
+
+  it("with a corrupt rules.lock.json, creates the rule without touching the lock", async () => {
+    const root = repoWithSchemas();
+    writeFileSync(join(root, "rules.lock.json"), "{ not json");
+    const run = await runCli(["new", ...newFlags], root);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(readFileSync(join(root, "rules.lock.json"), "utf8")).toBe("{ not json");
+    expect(readFileSync(join(root, ruleFile), "utf8")).toContain("name: Kubernetes Pod Exec");
+  });
+
+  it("writes both files or neither", async () => {
+    const root = repoWithSchemas();
+    writeFileSync(join(root, "fixtures"), "a file where the fixtures folder should be\n");
+    const run = await runCli(["new", ...newFlags], root);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toContain("internal error");
+    expect(run.stderr).toContain("nothing was written");
+    expect(readdirSync(root).sort()).toEqual(["dac.config.yaml", "fixtures", "schemas"]);
   });
 
   it("without a terminal, a missing flag is a usage error", async () => {

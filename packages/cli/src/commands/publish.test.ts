@@ -76,7 +76,7 @@ describe("dac version", () => {
     writeFileSync(join(repo, denied), seedText[denied]!.replace("max_signals: 100", "max_signals: 150"));
     const run = await dac(["version", "--check"]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/bumped +Kubernetes Denied Service Account Request \[[^\]]+\] v6 → v7/);
+    expect(run.stdout).toMatch(/would bump +Kubernetes Denied Service Account Request \[[^\]]+\] v6 → v7/);
     expect(readFileSync(join(repo, "rules.lock.json"), "utf8")).toBe(before);
   });
 });
