@@ -65,6 +65,7 @@ export {
   parseNdjsonRules,
   ruleFileName,
   ruleToYaml,
+  skipNeedsAttention,
   writeImportedRules,
 } from "./import.js";
 export type {
