@@ -23,6 +23,8 @@ export interface FormatOptions {
   schemaHeader?: string;
   /** Line width for folding long prose; default 110, as the repository's Prettier settings. */
   lineWidth?: number;
+  /** Bounds alias expansion, as `limits.max_alias_count`; default 100. */
+  maxAliasCount?: number;
 }
 
 export interface FormatResult {
@@ -58,7 +60,13 @@ export function formatYaml(text: string, options: FormatOptions): FormatResult {
   const error = doc.errors[0];
   if (error) throw new FormatError(error.message.split("\n")[0] ?? error.message, error.linePos?.[0]?.line);
   const notes: string[] = [];
-  const expected: unknown = doc.toJS({ maxAliasCount: 100 });
+  const maxAliasCount = options.maxAliasCount ?? 100;
+  let expected: unknown;
+  try {
+    expected = doc.toJS({ maxAliasCount });
+  } catch (error) {
+    throw new FormatError(`the data cannot be read: ${(error as Error).message}`, 1);
+  }
 
   gatherTopComment(doc, options.schemaHeader);
   if (options.kind === "rule" && options.queries) {
@@ -75,7 +83,9 @@ export function formatYaml(text: string, options: FormatOptions): FormatResult {
     ? doc.toString({ ...renderOptions, lineWidth })
     : unfolded;
   // Text that reads back as the input text holds the same data; anything else is checked.
-  const out = [folded, unfolded].find((candidate) => candidate === text || sameData(candidate, expected));
+  const out = [folded, unfolded].find(
+    (candidate) => candidate === text || sameData(candidate, expected, maxAliasCount),
+  );
   if (out === undefined) throw new FormatError("formatting would change the data; the file is left as it is");
   return { text: out, changed: out !== text, notes };
 }
@@ -242,7 +252,12 @@ function markOverflowingProse(doc: Document, rendered: string, lineWidth: number
   return true;
 }
 
-function sameData(text: string, expected: unknown): boolean {
+function sameData(text: string, expected: unknown, maxAliasCount: number): boolean {
   const doc = parseDocument(text);
-  return doc.errors.length === 0 && isDeepStrictEqual(doc.toJS({ maxAliasCount: 100 }), expected);
+  if (doc.errors.length > 0) return false;
+  try {
+    return isDeepStrictEqual(doc.toJS({ maxAliasCount }), expected);
+  } catch {
+    return false;
+  }
 }

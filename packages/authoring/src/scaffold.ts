@@ -2,7 +2,7 @@
  * `dac new`: a rule skeleton that passes validation as it is, and a fixture file whose two cases fail until
  * real events replace their placeholders. Pure: paths and contents out, `writeNewFiles` does the writing.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
 import { Document, isMap, isScalar } from "yaml";
 import { formatYaml } from "./format.js";
@@ -222,10 +222,21 @@ export function existingFiles(files: readonly NewFile[]): string[] {
   return files.filter((f) => existsSync(f.path)).map((f) => f.path);
 }
 
-/** Creates each file, failing (and writing nothing more) if one appeared in the meantime. */
+/**
+ * Creates every file or none: each is created exclusively (never over a file that appeared in the meantime),
+ * and on any failure the files and folders created so far are removed again before the error is rethrown.
+ */
 export function writeNewFiles(files: readonly NewFile[]): void {
-  for (const f of files) {
-    mkdirSync(dirname(f.path), { recursive: true });
-    writeFileSync(f.path, f.content, { flag: "wx" });
+  const created: string[] = [];
+  try {
+    for (const f of files) {
+      const folder = mkdirSync(dirname(f.path), { recursive: true });
+      if (folder) created.push(folder);
+      writeFileSync(f.path, f.content, { flag: "wx" });
+      created.push(f.path);
+    }
+  } catch (error) {
+    for (const path of created.reverse()) rmSync(path, { recursive: true, force: true });
+    throw error;
   }
 }

@@ -34,9 +34,19 @@ export interface ImportSource {
 export interface SkippedSource {
   origin: string;
   rule_id?: string;
-  /** `not-a-rule` and `prebuilt` are expected in Kibana exports; the others need attention. */
-  kind: "not-a-rule" | "prebuilt" | "invalid" | "exists" | "duplicate";
+  /** The rule's name, when the line has one. */
+  name?: string;
+  /**
+   * `not-a-rule`, `prebuilt` and `unchanged` (already in the repository with the same payload) are left out by
+   * design; `invalid`, `duplicate` and `exists` (a file or a different rule in the way) need attention.
+   */
+  kind: "not-a-rule" | "prebuilt" | "unchanged" | "invalid" | "exists" | "duplicate";
   reason: string;
+}
+
+/** Whether a skip needs the user's attention (`dac import` then exits 1). */
+export function skipNeedsAttention(skip: SkippedSource): boolean {
+  return skip.kind === "invalid" || skip.kind === "exists" || skip.kind === "duplicate";
 }
 
 /**
@@ -205,6 +215,8 @@ export interface WriteImportOptions extends ImportOptions {
   existing?: ReadonlyMap<string, string>;
   /** Overwrite existing files. */
   force?: boolean;
+  /** Puts the YAML text in the repository's canonical form (`dac fmt`'s formatter); default: as generated. */
+  format?: (text: string, file: string) => string;
 }
 
 /**
@@ -216,23 +228,30 @@ export async function writeImportedRules(
   sources: readonly ImportSource[],
   options: WriteImportOptions,
 ): Promise<ImportResultSummary> {
-  const written: ImportedRule[] = [];
   const skipped: SkippedSource[] = [];
-  const taken = new Set<string>();
   const lock: Lock = { ...options.lock };
   const managementTag = options.managementTag ?? defaultManagementTag;
   const seenIds = new Set<string>();
+  const accepted: {
+    origin: string;
+    rule: Record<string, unknown>;
+    ruleId: string;
+    data: RuleData;
+    folder: string;
+  }[] = [];
+  // Decide everything first: which rules, under which file names; then write.
   for (const { origin, rule } of [...sources].sort((a, b) =>
     compareStrings(String(a.rule.rule_id), String(b.rule.rule_id)),
   )) {
     const ruleId = typeof rule.rule_id === "string" ? rule.rule_id : undefined;
+    const name = typeof rule.name === "string" ? rule.name : undefined;
+    const who = { origin, ...(ruleId !== undefined ? { rule_id: ruleId } : {}), ...(name ? { name } : {}) };
     if (
       rule.immutable === true ||
       (rule.rule_source as { type?: unknown } | undefined)?.type === "external"
     ) {
       skipped.push({
-        origin,
-        rule_id: ruleId,
+        ...who,
         kind: "prebuilt",
         reason: "a prebuilt Elastic rule; dac does not manage prebuilt rules",
       });
@@ -241,20 +260,14 @@ export async function writeImportedRules(
     const problems = validateKibanaBody("importLine", rule);
     if (problems.length > 0 || ruleId === undefined) {
       skipped.push({
-        origin,
-        rule_id: ruleId,
+        ...who,
         kind: "invalid",
         reason: `not a valid Kibana rule: ${problems.join("; ") || "no rule_id"}`,
       });
       continue;
     }
     if (seenIds.has(ruleId)) {
-      skipped.push({
-        origin,
-        rule_id: ruleId,
-        kind: "duplicate",
-        reason: "the same rule_id appears earlier in the input",
-      });
+      skipped.push({ ...who, kind: "duplicate", reason: "the same rule_id appears earlier in the input" });
       continue;
     }
     seenIds.add(ruleId);
@@ -264,33 +277,79 @@ export async function writeImportedRules(
       ? join(options.dir, Array.isArray(integration) ? String(integration[0]) : String(integration))
       : options.dir;
     const existing = options.existing?.get(ruleId);
-    let file = existing ?? join(folder, ruleFileName(String(data.name), ruleId));
-    if (!existing && taken.has(file))
-      file = join(folder, ruleFileName(`${String(data.name)} ${ruleId.slice(0, 8)}`, ruleId));
     if (existing && !options.force) {
+      const [subject] = lockSubjects([{ file: existing, data }], {
+        managementTag,
+        requiredFields: options.requiredFields,
+      });
+      const same = lock[ruleId]?.sha256 === subject!.sha256;
       skipped.push({
-        origin,
-        rule_id: ruleId,
-        kind: "exists",
-        reason: `already in the repository as ${existing} (use --force to overwrite it)`,
+        ...who,
+        kind: same ? "unchanged" : "exists",
+        reason: same
+          ? `already in the repository as ${existing}, with the same content`
+          : `already in the repository as ${existing}, with other content (use --force to overwrite it)`,
       });
       continue;
     }
-    if (!existing && existsSync(file) && !options.force) {
+    accepted.push({ origin, rule, ruleId, data, folder });
+  }
+
+  // File names: the rule's name; rules of one batch whose names clash get a longer and longer part of their
+  // rule_id, then a counter, so every name is unique and depends only on the input.
+  const planned = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const a of accepted) {
+    const existing = options.existing?.get(a.ruleId);
+    if (existing) taken.add(existing);
+  }
+  const base = (a: (typeof accepted)[number]) => join(a.folder, ruleFileName(String(a.data.name), a.ruleId));
+  const counts = new Map<string, number>();
+  for (const a of accepted) counts.set(base(a), (counts.get(base(a)) ?? 0) + 1);
+  const wanted: string[] = [];
+  for (const a of accepted) {
+    const existing = options.existing?.get(a.ruleId);
+    if (existing) {
+      planned.set(a.ruleId, existing);
+      continue;
+    }
+    let file = base(a);
+    if ((counts.get(file) ?? 0) > 1 && wanted.includes(file)) {
+      const id = a.ruleId.toLowerCase().replace(/[^a-z0-9]+/g, "");
+      for (let n = 8; n <= id.length && (taken.has(file) || wanted.includes(file)); n += 4)
+        file = join(a.folder, ruleFileName(`${String(a.data.name)} ${id.slice(0, n)}`, a.ruleId));
+      for (let k = 2; taken.has(file) || wanted.includes(file); k++)
+        file = join(a.folder, ruleFileName(`${String(a.data.name)} ${id} ${k}`, a.ruleId));
+    }
+    wanted.push(file);
+    planned.set(a.ruleId, file);
+  }
+
+  const toWrite: { file: string; text: string; a: (typeof accepted)[number] }[] = [];
+  for (const a of accepted) {
+    const file = planned.get(a.ruleId)!;
+    const isExisting = options.existing?.get(a.ruleId) === file;
+    if (!isExisting && existsSync(file) && !options.force) {
       skipped.push({
-        origin,
-        rule_id: ruleId,
+        origin: a.origin,
+        rule_id: a.ruleId,
+        name: String(a.data.name),
         kind: "exists",
         reason: `${file} already exists (use --force to overwrite it)`,
       });
       continue;
     }
-    taken.add(file);
     const schemaRef = relative(dirname(file), join(options.root, "schemas", "rule.schema.json"))
       .split(sep)
       .join("/");
-    await writeFileAtomic(file, ruleToYaml(data, schemaRef));
+    const yaml = ruleToYaml(a.data, schemaRef);
+    toWrite.push({ file, text: options.format ? options.format(yaml, file) : yaml, a });
+  }
 
+  const written: ImportedRule[] = [];
+  for (const { file, text, a } of toWrite) {
+    const { ruleId, data, rule } = a;
+    await writeFileAtomic(file, text);
     const version = data.metadata!.version as number;
     const [subject] = lockSubjects([{ file, data }], {
       managementTag,

@@ -72,6 +72,7 @@ export {
   parseNdjsonRules,
   ruleFileName,
   ruleToYaml,
+  skipNeedsAttention,
   writeImportedRules,
 } from "./import.js";
 export type {

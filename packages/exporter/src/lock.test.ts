@@ -91,6 +91,27 @@ describe("updateLock", () => {
       { a: { name: "Rule a", sha256: h("2"), version: 8 } },
       ["restored"],
     ],
+    [
+      "a development rule without an entry stays out of the lock",
+      {},
+      [{ ...subject("a", "1"), unpublished: true }],
+      {},
+      ["waiting"],
+    ],
+    [
+      "a development rule keeps its tombstone",
+      { a: entry(7, "1", true) },
+      [{ ...subject("a", "2"), unpublished: true }],
+      { a: entry(7, "1", true) },
+      ["waiting"],
+    ],
+    [
+      "a development rule with a live entry is versioned as before",
+      { a: entry(3, "1") },
+      [{ ...subject("a", "2"), unpublished: true }],
+      { a: { name: "Rule a", sha256: h("2"), version: 4 } },
+      ["bumped"],
+    ],
   ])("%s", (_label, lock, subjects, expected, kinds) => {
     const result = updateLock(lock, subjects);
     expect(result.lock).toEqual(expected);
@@ -153,6 +174,13 @@ describe("checkLock", () => {
       ["DAC602", "old", "rules/old.yaml"],
     ]);
     expect(problems[0]!.reason).toContain("dac version");
+  });
+
+  it("asks no entry of a development rule, but checks the one it has", () => {
+    const dev = (id: string, sha: string): LockSubject => ({ ...subject(id, sha), unpublished: true });
+    expect(checkLock({}, [dev("a", "1")])).toEqual([]);
+    expect(checkLock({ a: entry(2, "1", true) }, [dev("a", "2")])).toEqual([]);
+    expect(checkLock({ a: entry(2, "1") }, [dev("a", "2")]).map((p) => p.code)).toEqual(["DAC601"]);
   });
 
   it("is clean after updateLock for real rules", () => {

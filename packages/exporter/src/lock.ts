@@ -23,9 +23,15 @@ export interface LockSubject {
   sha256: string;
   /** `metadata.version`: where a new rule starts. */
   startVersion?: number;
+  /**
+   * `metadata.maturity: development`: never published, so a rule that has no live entry yet needs none; it gets
+   * its first version (1, or `metadata.version`) when it goes to production.
+   */
+  unpublished?: true;
 }
 
-export type LockChangeKind = "added" | "bumped" | "unchanged" | "deleted" | "restored";
+/** `waiting`: a development rule with no live entry, left out of the lock until it goes to production. */
+export type LockChangeKind = "added" | "bumped" | "unchanged" | "deleted" | "restored" | "waiting";
 
 export interface LockChange {
   rule_id: string;
@@ -70,6 +76,7 @@ export function lockSubjects(
       file,
       sha256: contentHash(toKibanaPayload(data, { ...options, version: 1 })),
       ...(typeof start === "number" ? { startVersion: start } : {}),
+      ...(data.metadata?.maturity === "development" ? { unpublished: true as const } : {}),
     };
   });
 }
@@ -88,7 +95,9 @@ function uniqueSubjects(subjects: readonly LockSubject[]): Map<string, LockSubje
 /**
  * The lock after `dac version`: a changed hash is +1, a new rule starts at `metadata.version` or 1, a version
  * never decreases (a larger `metadata.version` moves it forward), a removed rule leaves a tombstone, and a
- * rule that comes back continues from its tombstone. Pure: returns the new lock and what changed.
+ * rule that comes back continues from its tombstone. A development rule without a live entry stays out of the
+ * lock (`waiting`): it is not published, so edits before its first release never bump it. Pure: returns the new
+ * lock and what changed.
  */
 export function updateLock(
   lock: Lock,
@@ -102,6 +111,17 @@ export function updateLock(
     const start = s.startVersion ?? 1;
     let version: number;
     let kind: LockChangeKind;
+    if (s.unpublished && (!entry || entry.deleted)) {
+      if (entry) next[s.rule_id] = entry;
+      changes.push({
+        rule_id: s.rule_id,
+        name: s.name,
+        kind: "waiting",
+        ...(entry ? { from: entry.version } : {}),
+        to: entry ? Math.max(entry.sha256 === s.sha256 ? entry.version : entry.version + 1, start) : start,
+      });
+      continue;
+    }
     if (!entry) {
       version = start;
       kind = "added";
@@ -157,6 +177,7 @@ export function checkLock(
   const problems: LockProblem[] = [];
   for (const s of byId.values()) {
     const entry = lock[s.rule_id];
+    if (s.unpublished && (!entry || entry.deleted)) continue;
     if (!entry || entry.deleted) {
       const was = entry ? ` (it was removed at version ${entry.version})` : "";
       problems.push({

@@ -27,6 +27,12 @@ const table: [code: string, name: string, severity: Severity, summary: string][]
     "warning",
     "The file does not start with the yaml-language-server schema header.",
   ],
+  [
+    "DAC011",
+    "skipped-link",
+    "warning",
+    "A symbolic link to a folder, which folder walks do not follow (a link can loop).",
+  ],
   ["DAC101", "unknown-key", "error", "A key that the rule format does not define."],
   ["DAC102", "wrong-type", "error", "A value has the wrong type."],
   ["DAC103", "missing-key", "error", "A required key is missing."],

@@ -51,6 +51,22 @@ describe("configuration", () => {
     }
   });
 
+  it("a duplicate key names the whole key", () => {
+    const dir = repo("rules: a\nfixtures: f\nrules: b\n");
+    expect(() => loadConfig(dir)).toThrow(ConfigError);
+    try {
+      loadConfig(dir);
+    } catch (error) {
+      expect((error as ConfigError).diagnostics[0]).toMatchObject({
+        code: "DAC002",
+        line: 3,
+        column: 1,
+        endColumn: 6,
+        message: "duplicate key `rules`: keys must be unique",
+      });
+    }
+  });
+
   it("an exclusion needs a reason", () => {
     const dir = repo("exclusions:\n  - rule: rules/a.yaml\n    checks: [DAC204]\n");
     expect(() => loadConfig(dir)).toThrow(/not valid/);

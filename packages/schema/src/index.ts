@@ -38,4 +38,5 @@ export {
 export type { LoadRulesResult } from "./rules.js";
 export { closest, didYouMean } from "./suggest.js";
 export { schemasDir } from "./repo-paths.js";
-export { writeFileAtomic } from "./files.js";
+export { linkStatus, writeFileAtomic } from "./files.js";
+export type { LinkStatus } from "./files.js";

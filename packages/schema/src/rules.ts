@@ -4,6 +4,7 @@ import picomatch from "picomatch";
 import { checkAttack, loadAttackData } from "./attack.js";
 import type { AttackData } from "./attack.js";
 import type { DacConfig } from "./config.js";
+import { linkStatus } from "./files.js";
 import { ConfigError } from "./config.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { checkQueries } from "./query-checks.js";
@@ -17,8 +18,16 @@ import type { YamlSource } from "./yaml-source.js";
 const yamlFile = /\.ya?ml$/i;
 const schemaHeader = /^# yaml-language-server: \$schema=(\S+)\s*$/;
 
-/** Expands files and folders into the YAML files under them, sorted. A path that does not exist is a usage error. */
-export function collectYamlFiles(paths: readonly string[], cwd = process.cwd()): string[] {
+/**
+ * Expands files and folders into the YAML files under them, sorted. A path that does not exist is a usage error.
+ * Links to YAML files are listed like files (readers apply `linkStatus`); links to folders are not followed (a
+ * link can loop) and go to `onSkip` with the reason, so that callers report them instead of dropping them.
+ */
+export function collectYamlFiles(
+  paths: readonly string[],
+  cwd = process.cwd(),
+  onSkip: (path: string, reason: string) => void = () => {},
+): string[] {
   const out = new Set<string>();
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -26,6 +35,17 @@ export function collectYamlFiles(paths: readonly string[], cwd = process.cwd()):
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile() && yamlFile.test(entry.name)) out.add(full);
+      else if (entry.isSymbolicLink()) {
+        let folder = false;
+        try {
+          folder = statSync(full).isDirectory();
+        } catch {
+          // A broken link: listed when its name is a YAML file's, so the reader reports it.
+        }
+        if (folder)
+          onSkip(full, "a symbolic link to a folder, not followed (pass the folder itself to include it)");
+        else if (yamlFile.test(entry.name)) out.add(full);
+      }
     }
   };
   for (const path of paths) {
@@ -119,12 +139,19 @@ export function validateRuleFile(
  * configured exclusions applied. Nothing is skipped silently: every file yields a rule or a diagnostic.
  */
 export function loadRules(paths: readonly string[], config: DacConfig, cwd = process.cwd()): LoadRulesResult {
-  const files = collectYamlFiles(paths.length > 0 ? paths : [config.rules], cwd);
-  const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
+  const files = collectYamlFiles(paths.length > 0 ? paths : [config.rules], cwd, (path, reason) =>
+    diagnostics.push(diagnosticAtPosition(displayPath(path, cwd), "DAC011", `skipped: ${reason}`)),
+  );
+  const rules: Rule[] = [];
   const attack = loadAttackData(config.attack.stix, config.attack.stixAt);
   for (const absolute of files) {
     const file = displayPath(absolute, cwd);
+    const link = linkStatus(absolute, config.root);
+    if (link.problem) {
+      diagnostics.push(diagnosticAtPosition(file, "DAC009", `${file} ${link.problem}`));
+      continue;
+    }
     let content: Buffer;
     try {
       content = readFileSync(absolute);

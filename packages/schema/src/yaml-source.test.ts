@@ -11,6 +11,23 @@ describe("YAML hazards are diagnostics, never exceptions", () => {
     expect(codesOf("a: 1\nb: 2\na: 3\n")).toEqual(["DAC002@3:1"]);
   });
 
+  it("a duplicate key is named in full and spanned, in any key style", () => {
+    for (const [text, line, key] of [
+      ["severity: low\nname: x\nseverity: high\n", 3, "severity"],
+      ["a:\n  risk_score: 1\n  risk_score: 2\n", 3, "risk_score"],
+      ['severity: low\n"severity": high\n', 2, "severity"],
+      ["severity: low\n? severity\n: high\n", 2, "severity"],
+    ] as const) {
+      const [d] = loadYaml("f.yaml", text).diagnostics;
+      expect(d).toMatchObject({
+        code: "DAC002",
+        line,
+        message: `duplicate key \`${key}\`: keys must be unique`,
+      });
+      expect(d!.endColumn - d!.column).toBeGreaterThanOrEqual(key.length);
+    }
+  });
+
   it("more than one document, at the second", () => {
     expect(codesOf("a: 1\n---\nb: 2\n")).toEqual(["DAC003@2:1"]);
   });

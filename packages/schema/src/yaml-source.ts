@@ -1,4 +1,4 @@
-import { isMap, LineCounter, parseAllDocuments } from "yaml";
+import { isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { Document } from "yaml";
 import { codeInfo } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
@@ -139,13 +139,27 @@ export function loadYaml(
   const doc = docs[0]!;
   for (const error of doc.errors) {
     const [from, to] = error.pos;
-    const code = error.code === "DUPLICATE_KEY" ? "DAC002" : "DAC001";
-    const message =
-      error.code === "DUPLICATE_KEY"
-        ? `duplicate key \`${text.slice(from, to)}\`: keys must be unique`
-        : firstLine(error.message);
+    if (error.code === "DUPLICATE_KEY") {
+      const key = keyAt(doc, text, from);
+      diagnostics.push(
+        diagnosticAtPosition(
+          file,
+          "DAC002",
+          `duplicate key \`${key.text}\`: keys must be unique`,
+          position(lineCounter, from),
+          position(lineCounter, key.end),
+        ),
+      );
+      continue;
+    }
     diagnostics.push(
-      diagnosticAtPosition(file, code, message, position(lineCounter, from), position(lineCounter, to)),
+      diagnosticAtPosition(
+        file,
+        "DAC001",
+        firstLine(error.message),
+        position(lineCounter, from),
+        position(lineCounter, to),
+      ),
     );
   }
   const source: YamlSource = { file, text, doc, lineCounter };
@@ -186,6 +200,26 @@ export function loadYaml(
     };
   }
   return { source, value, diagnostics };
+}
+
+/**
+ * The key that starts at `offset`: the `yaml` library's duplicate-key error spans only its first character, so the
+ * whole key (its value for a scalar, its source text otherwise) is looked up in the tree.
+ */
+function keyAt(doc: Document.Parsed, text: string, offset: number): { text: string; end: number } {
+  let found: { text: string; end: number } | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as { range?: [number, number, number] } | null;
+      if (found || !key?.range || key.range[0] !== offset) return;
+      found = {
+        text: isScalar(pair.key) ? String(pair.key.value) : text.slice(key.range[0], key.range[1]),
+        end: key.range[1],
+      };
+      return visit.BREAK;
+    },
+  });
+  return found ?? { text: text.slice(offset, offset + 1), end: offset + 1 };
 }
 
 function firstLine(message: string): string {

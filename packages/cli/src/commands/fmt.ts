@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { formatTarget, formatTargets, FormatError } from "@dac/authoring";
 import type { FormatFolders, FormatTarget } from "@dac/authoring";
-import { schemasDir, writeFileAtomic } from "@dac/schema";
+import { linkStatus, schemasDir, writeFileAtomic } from "@dac/schema";
+import type { Diagnostic } from "@dac/schema";
+import { formatDiagnosticsPretty } from "@dac/report";
 import type { Command } from "../command.js";
 import { UsageError } from "../command.js";
 
@@ -17,6 +19,10 @@ export const fmtCommand: Command = {
     "theirs (events keep their own key order); every file gets two-space indentation, plain strings where that is",
     "unambiguous, literal blocks for multi-line text, folded blocks for long prose, and the schema header on its",
     "first line. Comments stay. Only files whose text changes are written, each atomically.",
+    "Files that `dac validate` refuses (not UTF-8, over limits.max_file_bytes, empty or comments only, an alias",
+    "bomb, invalid YAML) are reported with the same diagnostics and left byte for byte as they are. Symbolic links",
+    "are never written through or over: a link inside the repository is skipped with a note, a link outside it is",
+    "an error (DAC009), and links to folders are not followed.",
     "Exit codes: 0 done (or, with --check, nothing to change), 1 a file would change (--check) or cannot be",
     "formatted, 2 usage error.",
   ].join("\n"),
@@ -37,42 +43,63 @@ export const fmtCommand: Command = {
       rules: config.rules,
       fixtures: config.fixtures,
       schemas: existsSync(join(repoSchemas, "rule.schema.json")) ? repoSchemas : schemasDir,
+      root: config.root,
     };
+    const show = (file: string) => relative(ctx.cwd, file) || file;
+    const skipped: string[] = [];
     let targets: FormatTarget[];
     try {
-      targets = formatTargets(positionals, folders, ctx.cwd);
+      targets = formatTargets(positionals, folders, ctx.cwd, (path, reason) =>
+        skipped.push(`${show(path)}: skipped: ${reason}\n`),
+      );
     } catch (error) {
       if (error instanceof FormatError) throw new UsageError(error.message);
       throw error;
     }
+    for (const line of skipped) ctx.stderr(line);
     if (targets.length === 0) {
       throw new UsageError(
         `no YAML files found in ${positionals.length > 0 ? positionals.join(", ") : "the rules and fixtures folders"}`,
       );
     }
     const check = values.check === true;
-    const show = (file: string) => relative(ctx.cwd, file) || file;
     let changed = 0;
     let failed = 0;
+    let linked = 0;
+    const diagnostics: Diagnostic[] = [];
     for (const target of targets) {
-      const outcome = formatTarget(target, folders, { queries: values.queries === true });
+      const outcome = formatTarget(target, folders, {
+        queries: values.queries === true,
+        limits: config.limits,
+        shown: show(target.file),
+      });
       for (const note of outcome.notes) ctx.stderr(`${show(outcome.file)}: ${note}\n`);
       if (outcome.status === "error") {
         failed++;
-        ctx.stderr(
-          `${show(outcome.file)}${outcome.line ? `:${outcome.line}` : ""}: cannot format: ${outcome.message}\n`,
-        );
+        if (outcome.diagnostics.length > 0) diagnostics.push(...outcome.diagnostics);
+        else
+          ctx.stderr(
+            `${show(outcome.file)}${outcome.line ? `:${outcome.line}` : ""}: cannot format: ${outcome.message}\n`,
+          );
+      } else if (outcome.status === "skipped") {
+        linked++;
+        ctx.stderr(`${show(outcome.file)}: skipped: ${outcome.message}\n`);
       } else if (outcome.status === "changed") {
         changed++;
         if (check) ctx.stdout(`would reformat ${show(outcome.file)}\n`);
-        else {
+        else if (linkStatus(outcome.file, config.root).link) {
+          // Became a link since it was read: never write over one.
+          failed++;
+          ctx.stderr(`${show(outcome.file)}: cannot format: it became a symbolic link while dac fmt ran\n`);
+        } else {
           writeFileAtomic(outcome.file, outcome.text!);
           ctx.stdout(`formatted ${show(outcome.file)}\n`);
         }
       }
     }
-    const unchanged = targets.length - changed - failed;
-    const counts = `${unchanged} already formatted${failed > 0 ? `, ${failed} could not be formatted` : ""}`;
+    if (diagnostics.length > 0) ctx.stderr(formatDiagnosticsPretty(diagnostics, { color: ctx.color }));
+    const unchanged = targets.length - changed - failed - linked;
+    const counts = `${unchanged} already formatted${failed > 0 ? `, ${failed} could not be formatted` : ""}${linked > 0 ? `, ${linked} symbolic link(s) skipped` : ""}`;
     if (check) {
       ctx.stdout(
         changed > 0

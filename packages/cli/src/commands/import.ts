@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { formatYaml, schemaHeader } from "@dac/authoring";
 import { loadRules } from "@dac/schema";
 import {
   parseNdjsonRules,
+  skipNeedsAttention,
   payloadSettings,
   readLock,
   writeImportedRules,
@@ -28,7 +30,7 @@ async function fromKibana(
   const sources: ImportSource[] = [];
   try {
     for await (const page of client!.findRules()) {
-      for (const rule of page) sources.push({ origin: `${client!.target} ${rule.rule_id}`, rule });
+      for (const rule of page) sources.push({ origin: `${client!.target}`, rule });
     }
   } finally {
     await client!.close();
@@ -41,7 +43,7 @@ export const importCommand: Command = {
   summary:
     "Turn existing Kibana rules (an ndjson export, or a live space) into rule YAML files and lock entries.",
   usage: "dac import (--from-ndjson FILE | --from-kibana) [options]",
-  description: `Writes one YAML file per custom rule, with the schema header, Kibana's defaults, server fields and the management tag removed, and the version kept in metadata.version and the lock; \`dac export\` then reproduces the same payloads. Prebuilt rules, exception lists and connectors are skipped. Existing files are never overwritten without --force. ${credentialsHelp}`,
+  description: `Writes one YAML file per custom rule, with the schema header, Kibana's defaults, server fields and the management tag removed, and the version kept in metadata.version and the lock; \`dac export\` then reproduces the same payloads. Prebuilt rules, exception lists and connectors are skipped. Files are written in canonical form (as \`dac fmt\` writes them), under the rules folder only: --out-dir must lie inside it. File names come from the rule names; rules whose names clash get part of their rule_id, so every name is unique. Everything is decided before anything is written. Existing files are never overwritten without --force. Exit codes: 0 every rule was imported, or left out by design (prebuilt rules, exception lists, connectors, rules already in the repository with the same content); 1 a rule was skipped and needs attention (an invalid line, a duplicate rule_id, a file or a different rule in the way); 2 usage error, nothing written. ${credentialsHelp}`,
   options: {
     "from-ndjson": {
       type: "string",
@@ -64,6 +66,15 @@ export const importCommand: Command = {
     if ((ndjson === undefined) === !live)
       throw new UsageError("give exactly one of --from-ndjson FILE and --from-kibana");
     const config = ctx.config();
+    const outDir = stringOption(values, "out-dir");
+    const dir = outDir ? resolve(ctx.cwd, outDir) : config.rules;
+    const inRules = relative(config.rules, dir);
+    if (inRules.startsWith("..") || isAbsolute(inRules)) {
+      // Rules outside the rules folder would get lock entries that `dac validate` cannot match (DAC601).
+      throw new UsageError(
+        `--out-dir ${outDir} is outside the rules folder ${relative(ctx.cwd, config.rules) || config.rules}; imported rules must live under it`,
+      );
+    }
     const skipped: SkippedSource[] = [];
     let sources: ImportSource[];
     if (ndjson !== undefined) {
@@ -88,7 +99,6 @@ export const importCommand: Command = {
     // Rule files already in the repository, by rule_id (an empty repository has no rules folder yet).
     const existing = existsSync(config.rules) ? loadRules([], config, ctx.cwd).rules : [];
     const existingIds = new Map(existing.map((r) => [String(r.data.rule_id), resolve(ctx.cwd, r.file)]));
-    const outDir = stringOption(values, "out-dir");
     let lock;
     try {
       lock = await readLock(config.lock);
@@ -102,8 +112,13 @@ export const importCommand: Command = {
     const result = await writeImportedRules(sources, {
       ...payloadSettings(config),
       root: config.root,
-      dir: outDir ? resolve(ctx.cwd, outDir) : config.rules,
+      dir,
       byIntegration: outDir === undefined,
+      format: (text, file) =>
+        formatYaml(text, {
+          kind: "rule",
+          schemaHeader: schemaHeader(file, join(config.root, "schemas", "rule.schema.json")),
+        }).text,
       lock,
       existing: existingIds,
       force: values.force === true,
@@ -115,14 +130,16 @@ export const importCommand: Command = {
       if (w.normalized.length > 0)
         ctx.stdout(`  note: published form differs from the source in ${w.normalized.join(", ")}\n`);
     }
-    for (const s of skipped)
-      ctx.stderr(`skipped ${s.origin}${s.rule_id ? ` [${s.rule_id}]` : ""}: ${s.reason}\n`);
+    for (const s of skipped) {
+      const what = `${s.name ? ` ${JSON.stringify(s.name)}` : ""}${s.rule_id ? ` [${s.rule_id}]` : ""}`;
+      ctx.stderr(`skipped ${s.origin}${what}: ${s.reason}\n`);
+    }
     if (result.written.length > 0) {
       await writeLock(config.lock, result.lock);
       ctx.stdout(`updated ${show(config.lock)}: ${result.written.length} rule(s)\n`);
     } else {
       ctx.stdout("no rules written\n");
     }
-    return skipped.some((s) => s.kind !== "not-a-rule" && s.kind !== "prebuilt") ? 1 : 0;
+    return skipped.some(skipNeedsAttention) ? 1 : 0;
   },
 };

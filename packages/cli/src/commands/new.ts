@@ -13,9 +13,11 @@ import {
   severities,
   writeNewFiles,
 } from "@dac/authoring";
-import type { ScaffoldRequest, ScaffoldType, Severity } from "@dac/authoring";
-import { lockSubjects, payloadSettings, readLock, writeLock } from "@dac/exporter";
-import { loadRules, schemasDir } from "@dac/schema";
+import type { Scaffold, ScaffoldRequest, ScaffoldType, Severity } from "@dac/authoring";
+import { KqlSyntaxError, parse } from "@dac/kql";
+import { formatDiagnosticsPretty } from "@dac/report";
+import { diagnosticAtPosition, schemasDir, validateRuleFile } from "@dac/schema";
+import type { DacConfig, Diagnostic } from "@dac/schema";
 import type { Command, CommandContext, OptionValues } from "../command.js";
 import { listOption, stringOption, UsageError } from "../command.js";
 
@@ -156,6 +158,37 @@ function today(): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/**
+ * The diagnostics of the rule `dac new` would write, checked in memory before anything is written. A syntax
+ * error in `--query` is reported inside the query (`--query:1:5`), where the user can find it.
+ */
+function checkScaffold(
+  scaffold: Scaffold,
+  request: ScaffoldRequest,
+  shown: string,
+  config: DacConfig,
+): { diagnostics: Diagnostic[]; sources: Map<string, string> } {
+  const sources = new Map([[shown, scaffold.rule.content]]);
+  const { diagnostics } = validateRuleFile(shown, scaffold.rule.content, config);
+  if (request.query === undefined || !diagnostics.some((d) => d.code === "DAC401"))
+    return { diagnostics, sources };
+  try {
+    parse(request.query);
+  } catch (error) {
+    if (!(error instanceof KqlSyntaxError)) throw error;
+    const at = { line: error.line, column: error.column };
+    sources.set("--query", request.query);
+    return {
+      diagnostics: [
+        diagnosticAtPosition("--query", "DAC401", error.message, at, { ...at, column: at.column + 1 }),
+        ...diagnostics.filter((d) => d.code !== "DAC401"),
+      ],
+      sources,
+    };
+  }
+  return { diagnostics, sources };
+}
+
 /** `dac new` with an explicit prompter (the command uses the terminal's). */
 export async function runNew(values: OptionValues, ctx: CommandContext, prompter: Prompter): Promise<number> {
   const config = ctx.config();
@@ -187,18 +220,31 @@ export async function runNew(values: OptionValues, ctx: CommandContext, prompter
       `${taken.map(show).join(" and ")} already exist${taken.length === 1 ? "s" : ""}; dac new never overwrites (choose another --name or --dir)`,
     );
   }
-  writeNewFiles(files);
+  // Everything is checked before anything is written: the rule must validate as it is.
+  const checked = checkScaffold(scaffold, request, show(scaffold.rule.path), config);
+  if (checked.diagnostics.length > 0) {
+    ctx.stderr(formatDiagnosticsPretty(checked.diagnostics, { color: ctx.color, sources: checked.sources }));
+  }
+  if (checked.diagnostics.some((d) => d.severity === "error")) {
+    ctx.stderr("dac new: the rule would not validate; nothing was written\n");
+    return 1;
+  }
+  try {
+    writeNewFiles(files);
+  } catch (error) {
+    throw new UsageError(`cannot create the files: ${(error as Error).message}; nothing was written`);
+  }
   ctx.stdout(`created ${show(scaffold.rule.path)}\ncreated ${show(scaffold.cases.path)}\n`);
-  const locked = await addToLock(scaffold.rule.path, ctx);
-  if (locked) ctx.stdout(`added ${locked.name} to ${show(ctx.config().lock)} at version ${locked.version}\n`);
   ctx.stdout(
     [
       "",
       "Next:",
       `  1. Write the query and the description in ${show(scaffold.rule.path)}.`,
-      `  2. Replace the two "fill in" events in ${show(scaffold.cases.path)} with real ones: one the rule must`,
-      "     match, and a near miss it must not. Until then `dac test` fails and says so.",
-      `  3. Run \`dac check ${show(scaffold.rule.path)}\`, then \`dac version\` and \`dac changeset\`.`,
+      `  2. In ${show(scaffold.cases.path)}, paste a real event under \`events:\` in each case and delete its`,
+      "     `todo:` line: one event the rule must match, and a near miss it must not. Until then `dac test` fails.",
+      `  3. Run \`dac check ${show(scaffold.rule.path)}\` until it passes, then \`dac fmt\`.`,
+      "  4. When the rule is ready to publish, set `metadata.maturity: production` and run `dac version`: the",
+      "     rule enters rules.lock.json at version 1. Then `dac changeset`.",
       "",
     ].join("\n"),
   );
@@ -212,9 +258,13 @@ export const newCommand: Command = {
   description: [
     "Creates <rules>/<dir>/<name>.yaml (the schema header, a new UUID, the severity's risk score, the ATT&CK tactic,",
     "metadata with maturity development and today's date) and <fixtures>/<dir>/<name>/cases.yaml with one positive and",
-    "one near-miss case whose events are placeholders: the rule validates at once, and its fixture tests fail until",
-    "real events are filled in. Asks for what is missing when stdin is a terminal; otherwise a missing flag is a",
-    "usage error (exit 2). Never overwrites a file.",
+    "one near-miss case, each with a `todo:` line and no events: the rule validates at once, and its fixture tests",
+    "fail until real events are filled in. The rule is checked before anything is written: a --query that does not",
+    "parse (reported at its position in the query) or any other validation error writes nothing. A development",
+    "rule needs no entry in the version lock; `dac version` adds it at version 1 once it goes to production.",
+    "Asks for what is missing when stdin is a terminal; otherwise a missing flag is a usage error. Never overwrites",
+    "a file. Exit codes: 0 created, 1 the rule would not validate (nothing written), 2 usage error (nothing",
+    "written).",
   ].join("\n"),
   options: {
     name: {
@@ -268,28 +318,3 @@ export const newCommand: Command = {
   },
   run: ({ values }, ctx) => runNew(values, ctx, terminalPrompter()),
 };
-
-/**
- * Records the new rule in the version lock, so the scaffold passes `dac validate` at once. Only this rule's entry
- * is added: other rules' pending changes stay for `dac version` to report.
- */
-async function addToLock(
-  rulePath: string,
-  ctx: CommandContext,
-): Promise<{ name: string; version: number } | undefined> {
-  const config = ctx.config();
-  const loaded = loadRules([rulePath], config, ctx.cwd);
-  const [subject] = lockSubjects(
-    loaded.rules.filter((r) => r.valid),
-    payloadSettings(config),
-  );
-  if (!subject) return undefined;
-  const lock = await readLock(config.lock);
-  if (lock[subject.rule_id]) return undefined;
-  const version = subject.startVersion ?? 1;
-  await writeLock(config.lock, {
-    ...lock,
-    [subject.rule_id]: { name: subject.name, sha256: subject.sha256, version },
-  });
-  return { name: subject.name, version };
-}

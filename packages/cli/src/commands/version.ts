@@ -15,18 +15,22 @@ import {
 import type { Command } from "../command.js";
 import { stringOption, UsageError, formatOption } from "../command.js";
 
-function changeLine(c: LockChange): string {
+/** One line per change; with `--check` nothing is written, so the verbs say what `dac version` would do. */
+function changeLine(c: LockChange, check: boolean): string {
+  const verb = (done: string, planned: string) => (check ? `would ${planned}` : done).padEnd(13);
   switch (c.kind) {
     case "added":
-      return `  added     ${c.name} [${c.rule_id}] v${c.to}`;
+      return `  ${verb("added", "add")} ${c.name} [${c.rule_id}] v${c.to}`;
     case "bumped":
-      return `  bumped    ${c.name} [${c.rule_id}] v${c.from} → v${c.to}`;
+      return `  ${verb("bumped", "bump")} ${c.name} [${c.rule_id}] v${c.from} → v${c.to}`;
     case "restored":
-      return `  restored  ${c.name} [${c.rule_id}] v${c.to} (was removed at v${c.from})`;
+      return `  ${verb("restored", "restore")} ${c.name} [${c.rule_id}] v${c.to} (was removed at v${c.from})`;
     case "deleted":
-      return `  removed   ${c.name} [${c.rule_id}] v${c.to} (kept as a tombstone)`;
+      return `  ${verb("removed", "remove")} ${c.name} [${c.rule_id}] v${c.to} (kept as a tombstone)`;
+    case "waiting":
+      return `  ${"waiting".padEnd(13)} ${c.name} [${c.rule_id}] maturity development: not versioned until it goes to production (then v${c.to})`;
     default:
-      return `  unchanged ${c.name} [${c.rule_id}] v${c.to}`;
+      return `  ${"unchanged".padEnd(13)} ${c.name} [${c.rule_id}] v${c.to}`;
   }
 }
 
@@ -35,7 +39,7 @@ export const versionCommand: Command = {
   summary: "Update the version lock (rules.lock.json): bump the version of every rule whose payload changed.",
   usage: "dac version [options]",
   description:
-    "The lock holds, per rule_id, the version and the sha256 of the payload dac publishes (keys sorted, version excluded). A changed payload gets version +1; a new rule starts at metadata.version or 1; versions never decrease; a removed rule keeps a tombstone. Commit the lock with the rule change: `dac validate` fails when it is stale.",
+    "The lock holds, per rule_id, the version and the sha256 of the payload dac publishes (keys sorted, version excluded). A changed payload gets version +1; a new rule starts at metadata.version or 1; versions never decrease; a removed rule keeps a tombstone. A rule with maturity development is not published, so it needs no entry: it gets its first version when it goes to production, however often it was edited before. Commit the lock with the rule change: `dac validate` fails when it is stale.",
   options: {
     check: { type: "boolean", description: "Change nothing; exit 1 if the lock is not up to date." },
     format: formatOption(),
@@ -63,15 +67,16 @@ export const versionCommand: Command = {
       const lock = await readLock(config.lock);
       const subjects = lockSubjects(loaded.rules, payloadSettings(config));
       const { lock: next, changes } = updateLock(lock, subjects);
-      const moved = changes.filter((c) => c.kind !== "unchanged");
+      const moved = changes.filter((c) => c.kind !== "unchanged" && c.kind !== "waiting");
+      const waiting = changes.filter((c) => c.kind === "waiting");
       const upToDate = serializeLock(next) === serializeLock(lock);
       if (stringOption(values, "format") === "json") {
         ctx.stdout(
           `${JSON.stringify({ lockFile, upToDate, changes, problems: checkLock(lock, subjects, { lockFile }) }, null, 2)}\n`,
         );
       } else {
-        for (const c of moved) ctx.stdout(`${changeLine(c)}\n`);
-        const unchanged = changes.length - moved.length;
+        for (const c of [...moved, ...waiting]) ctx.stdout(`${changeLine(c, values.check === true)}\n`);
+        const unchanged = changes.length - moved.length - waiting.length;
         if (upToDate) ctx.stdout(`${lockFile} is up to date (${unchanged} rule(s)).\n`);
         else if (values.check)
           ctx.stdout(`${lockFile} is stale: ${moved.length} change(s) pending; run \`dac version\`.\n`);
