@@ -3,9 +3,10 @@
  * (paths, `--changed`), run them against their fixtures. The CLI, the vitest helper and the benchmark all go
  * through here, so they cannot disagree.
  */
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TestRunResult } from "@dac/report";
-import { displayPath, loadConfig, loadRules } from "@dac/schema";
+import { ConfigError, displayPath, loadConfig, loadRules } from "@dac/schema";
 import type { DacConfig, Diagnostic, LoadRulesResult } from "@dac/schema";
 import { runTests } from "./run.js";
 import type { RunTestsOptions } from "./run.js";
@@ -67,6 +68,13 @@ function prepare(options: TestRepositoryOptions): Prepared {
   const config = options.config ?? loadConfig(cwd, options.configFile);
   const loaded = options.loaded ?? loadRules([], config, cwd);
   const fixturesRoots = [config.fixtures, ...(options.fixtures ?? []).map((f) => resolve(cwd, f))];
+  // A mistyped folder would otherwise test nothing and pass.
+  const configured = config.file ? `\`fixtures\` in ${displayPath(config.file, cwd)}` : "the default";
+  requireFolder(config.fixtures, cwd, configured);
+  for (const root of options.fixtures ?? []) requireFolder(resolve(cwd, root), cwd);
+  for (const path of options.paths ?? []) {
+    if (!exists(resolve(cwd, path))) throw new ConfigError(`${path}: no such file or folder`);
+  }
   const selected = selectRules(loaded, config, fixturesRoots, cwd, options);
   const partial = Boolean(options.paths?.length || options.changed);
   const run: RunTestsOptions = {
@@ -79,6 +87,19 @@ function prepare(options: TestRepositoryOptions): Prepared {
     ...pick(options),
   };
   return { run, selected, partial, config, loaded };
+}
+
+function exists(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/** A fixtures root must be a folder: a configuration error (exit 2) names it, and where it was configured. */
+function requireFolder(path: string, cwd: string, from?: string): void {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  const where = from ? ` (${from})` : "";
+  if (!stats) throw new ConfigError(`fixtures folder ${displayPath(path, cwd)}: no such folder${where}`);
+  if (!stats.isDirectory())
+    throw new ConfigError(`fixtures folder ${displayPath(path, cwd)}: not a folder${where}`);
 }
 
 function finish(prepared: Prepared, result: TestRunResult): RepositoryRun {

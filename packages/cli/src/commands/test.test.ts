@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "@dac/schema";
 import type { CommandContext, OptionValues } from "../command.js";
 import { UsageError } from "../command.js";
-import { repoRoot } from "../test-support.js";
+import { repoRoot, runCli } from "../test-support.js";
 import { checkCommand } from "./check.js";
 import { chooseReporters, runHarness, testCommand, watchTests } from "./test.js";
 
@@ -214,5 +214,36 @@ describe("dac check", () => {
     const r = await run(checkCommand, { reporter: ["github"] }, [], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("DAC101");
+  });
+});
+
+describe("a folder that does not exist is a usage or configuration error (exit 2), never a pass", () => {
+  it.each([
+    [["test", "--fixtures", "/nonexistent-dac"], "/nonexistent-dac: no such folder"],
+    [["check", "--fixtures", "/nonexistent-dac"], "/nonexistent-dac: no such folder"],
+    [["test", "rules/kubernetes", "no-such-rules"], "no-such-rules: no such file or folder"],
+    [["check", "--changed", "no-such-rules"], "no-such-rules: no such file or folder"],
+  ])("dac %j", async (argv, message) => {
+    const r = await runCli(argv);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).not.toContain("All fixtures pass");
+    expect(r.code).toBe(2);
+  });
+
+  it("names the configured fixtures folder and the configuration file", async () => {
+    const dir = copyOfRepo();
+    const config = join(dir, "dac.config.yaml");
+    writeFileSync(config, readFileSync(config, "utf8").replace("fixtures: fixtures", "fixtures: fixturse"));
+    for (const command of ["test", "check"]) {
+      const r = await runCli([command], dir);
+      expect(r.stderr).toContain("fixturse: no such folder (`fixtures` in dac.config.yaml)");
+      expect(r.code).toBe(2);
+    }
+  });
+
+  it("a fixtures root that is a file is not a folder", async () => {
+    const r = await runCli(["test", "--fixtures", "README.md"]);
+    expect(r.stderr).toContain("README.md: not a folder");
+    expect(r.code).toBe(2);
   });
 });

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { EmptySelectionError, GitError, testRepository, watchPaths } from "@dac/harness";
 import type { RepositoryRun, TestRepositoryOptions } from "@dac/harness";
 import { writeFileAtomic } from "@dac/schema";
@@ -202,7 +203,8 @@ export function watchTests(
     // Runs one after another: a change during a run queues the next.
     let queue = Promise.resolve();
     const rerun = async (files: string[]) => {
-      const paths = options.paths?.length ? options.paths : files;
+      // A deleted file is not a PATH the harness accepts; its folder selects the same rules.
+      const paths = options.paths?.length ? options.paths : files.map(existingAncestor);
       try {
         const run = await runHarness({ ...options, config, changed: false, paths });
         ctx.stderr(`\n${files.length} file(s) changed; ${run.selected.length} rule(s) re-run\n`);
@@ -224,4 +226,10 @@ export function watchTests(
     process.once("SIGINT", stop);
     signal?.addEventListener("abort", stop, { once: true });
   });
+}
+
+function existingAncestor(path: string): string {
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
 }
