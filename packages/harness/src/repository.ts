@@ -37,6 +37,8 @@ export interface RepositoryRun {
   result: TestRunResult;
   /** The rule files that ran. */
   selected: string[];
+  /** Set when `changed` left nothing to test: why (a success, not an empty selection). */
+  nothingChanged?: string;
   config: DacConfig;
   loaded: LoadRulesResult;
 }
@@ -58,6 +60,7 @@ export function testRepository(options: TestRepositoryOptions = {}): RepositoryR
 interface Prepared {
   run: RunTestsOptions;
   selected: string[];
+  nothingChanged?: string;
   partial: boolean;
   config: DacConfig;
   loaded: LoadRulesResult;
@@ -75,7 +78,7 @@ function prepare(options: TestRepositoryOptions): Prepared {
   for (const path of options.paths ?? []) {
     if (!exists(resolve(cwd, path))) throw new ConfigError(`${path}: no such file or folder`);
   }
-  const selected = selectRules(loaded, config, fixturesRoots, cwd, options);
+  const { selected, nothingChanged } = selectRules(loaded, config, fixturesRoots, cwd, options);
   const partial = Boolean(options.paths?.length || options.changed);
   const run: RunTestsOptions = {
     rules: loaded.rules,
@@ -86,7 +89,7 @@ function prepare(options: TestRepositoryOptions): Prepared {
     cwd,
     ...pick(options),
   };
-  return { run, selected, partial, config, loaded };
+  return { run, selected, ...(nothingChanged ? { nothingChanged } : {}), partial, config, loaded };
 }
 
 function exists(path: string): boolean {
@@ -103,14 +106,20 @@ function requireFolder(path: string, cwd: string, from?: string): void {
 }
 
 function finish(prepared: Prepared, result: TestRunResult): RepositoryRun {
-  const { loaded, selected, partial, config } = prepared;
+  const { loaded, selected, nothingChanged, partial, config } = prepared;
   // A rule file that did not load cannot be tested: its load errors belong in the test report.
   const loadedFiles = new Set(loaded.rules.map((r) => r.file));
   const chosen = new Set(selected);
   const unloadable = loaded.diagnostics.filter(
     (d) => d.severity === "error" && !loadedFiles.has(d.file) && (!partial || chosen.has(d.file)),
   );
-  return { result: withDiagnostics(result, unloadable), selected, config, loaded };
+  return {
+    result: withDiagnostics(result, unloadable),
+    selected,
+    ...(nothingChanged ? { nothingChanged } : {}),
+    config,
+    loaded,
+  };
 }
 
 function selectRules(
@@ -119,7 +128,7 @@ function selectRules(
   fixturesRoots: string[],
   cwd: string,
   options: TestRepositoryOptions,
-): string[] {
+): { selected: string[]; nothingChanged?: string } {
   const rules = loaded.rules.map((r) => r.file);
   const ruleSet = new Set(rules);
   const unloadable = loaded.files.map((f) => displayPath(f, cwd)).filter((f) => !ruleSet.has(f));
@@ -135,7 +144,7 @@ function selectRules(
     const hits = affected(options.paths);
     selected = selected.filter((f) => hits.has(f));
   }
-  if (options.changed) {
+  if (selected.length > 0 && options.changed) {
     const hits = affected(
       changedFiles({
         cwd,
@@ -144,16 +153,20 @@ function selectRules(
       }),
     );
     selected = selected.filter((f) => hits.has(f));
+    // Nothing changed is an answer, not a mistake: there is nothing to test.
+    if (selected.length === 0)
+      return {
+        selected,
+        nothingChanged: `no rule is affected by the files changed since ${options.base ?? "HEAD"}: nothing to test`,
+      };
   }
   if (selected.length === 0) {
-    const what = options.changed
-      ? `no rule is affected by the files changed since ${options.base ?? "HEAD"}`
-      : options.paths?.length
-        ? `no rule matches ${options.paths.join(", ")}`
-        : `no rules found in ${displayPath(config.rules, cwd)}`;
+    const what = options.paths?.length
+      ? `no rule matches ${options.paths.join(", ")}`
+      : `no rules found in ${displayPath(config.rules, cwd)}`;
     throw new EmptySelectionError(what);
   }
-  return selected;
+  return { selected };
 }
 
 function pick(options: TestRepositoryOptions): Partial<RunTestsOptions> {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -244,6 +245,54 @@ describe("a folder that does not exist is a usage or configuration error (exit 2
   it("a fixtures root that is a file is not a folder", async () => {
     const r = await runCli(["test", "--fixtures", "README.md"]);
     expect(r.stderr).toContain("README.md: not a folder");
+    expect(r.code).toBe(2);
+  });
+});
+
+describe("--changed with nothing changed", () => {
+  /** A committed copy of the repository: nothing differs from HEAD. */
+  function cleanGitCopy(): string {
+    const dir = copyOfRepo();
+    cpSync(join(repoRoot, "rules.lock.json"), join(dir, "rules.lock.json"));
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=dac", "-c", "user.email=dac@example.com", ...args], { cwd: dir });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "base");
+    return dir;
+  }
+
+  it("dac check validates every rule, tests none, and succeeds with a clear message", async () => {
+    const dir = cleanGitCopy();
+    const r = await runCli(["check", "--changed"], dir);
+    expect(r.stdout).toMatch(/2 files, 2 rules checked: 0 errors/);
+    expect(r.stderr).toContain("no rule is affected by the files changed since HEAD: nothing to test");
+    expect(r.stdout).toContain("No rules tested.");
+    expect(r.code).toBe(0);
+  });
+
+  it("dac check still fails on a validation error in a rule the change does not touch", async () => {
+    const dir = cleanGitCopy();
+    const file = join(dir, "rules/kubernetes/kubernetes_denied_service_account_request.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("risk_score: 47", "risk_score: 47\nrisk_scor: 1"));
+    execFileSync("git", ["-c", "user.name=dac", "-c", "user.email=d@e", "commit", "-qam", "x"], { cwd: dir });
+    const r = await runCli(["check", "--changed"], dir);
+    expect(r.stdout).toContain("DAC101");
+    expect(r.code).toBe(1);
+  });
+
+  it("dac test writes valid, empty reports and exits 0", async () => {
+    const dir = cleanGitCopy();
+    const r = await runCli(["test", "--changed", "--reporter", "json", "--reporter", "junit=out/j.xml"], dir);
+    expect(r.stderr).toContain("nothing to test");
+    expect(JSON.parse(r.stdout)).toMatchObject({ rules: [], summary: { rules: 0, ok: true } });
+    expect(readFileSync(join(dir, "out/j.xml"), "utf8")).toContain('tests="0" failures="0"');
+    expect(r.code).toBe(0);
+  });
+
+  it("a PATH that selects no rule is still a usage error", async () => {
+    const dir = cleanGitCopy();
+    const r = await runCli(["test", "--changed", "README.md"], dir);
     expect(r.code).toBe(2);
   });
 });

@@ -156,7 +156,7 @@ export const testCommand: Command = {
   description: [
     "PATH may be rule files or folders, fixture folders or files, or field files: the rules they touch run.",
     "Fixtures of rules/<path>/<name>.yaml live in fixtures/<path>/<name>/ (positive/ and negative/ event files, or cases.yaml).",
-    "Exit codes: 0 all cases pass, 1 any failure (or an unsupported rule, or a fixture error), 2 usage error or empty selection.",
+    "Exit codes: 0 all cases pass (or --changed affects no rule), 1 any failure (or an unsupported rule, or a fixture error), 2 usage error or empty selection.",
   ].join("\n"),
   options: {
     ...testOptions,
@@ -171,6 +171,7 @@ export const testCommand: Command = {
     const options = { ...harnessOptions(values, ctx), paths: positionals };
     const verbose = Boolean(values.verbose);
     const run = await runHarness(options);
+    if (run.nothingChanged) ctx.stderr(`${run.nothingChanged}\n`);
     emitReports(run.result, reporters, ctx, verbose);
     if (!values.watch) return run.result.summary.ok ? 0 : 1;
     return watchTests(options, reporters, ctx, verbose, run);

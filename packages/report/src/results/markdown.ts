@@ -5,7 +5,7 @@ import { at, caseDetail, formatDuration } from "./text.js";
 export function formatTestMarkdown(result: TestRunResult): string {
   const s = result.summary;
   const out = [
-    `## dac test: ${s.ok ? "✅ passed" : "❌ failed"}`,
+    `## dac test: ${!s.ok ? "❌ failed" : s.rules === 0 ? "✅ no rules tested" : "✅ passed"}`,
     "",
     "| Rules | Cases | Passed | Failed | Exempt | Unsupported | Time |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -110,7 +110,8 @@ function summaryLines(result: TestRunResult, c: Colors): string[] {
   for (const r of exempt) lines.push(`  ${r.file}: ${r.exempt ?? ""}`);
   if (s.diagnosticErrors > 0) lines.push(`${c.bold("Errors")} ${plural(s.diagnosticErrors, "diagnostic")}`);
   lines.push(`${c.bold("Time")}   ${formatDuration(result.durationMs)}`);
-  lines.push(s.ok ? c.green("All fixtures pass.") : c.red("Fixture tests failed."));
+  if (!s.ok) lines.push(c.red("Fixture tests failed."));
+  else lines.push(s.rules === 0 ? "No rules tested." : c.green("All fixtures pass."));
   return lines;
 }
 
