@@ -2,7 +2,7 @@
 import pc from "picocolors";
 import type { Diagnostic } from "@dac/schema";
 import type { RuleTestResult, TestRunResult } from "./model.js";
-import { at, caseMessage, failureDetail, formatDuration, plural, ruleNote } from "./text.js";
+import { at, caseMessage, failureDetail, formatDuration, plural, printableRun, ruleNote } from "./text.js";
 
 export interface TestPrettyOptions {
   /** ANSI colours; off unless asked for, so output is stable in files and tests. */
@@ -13,7 +13,8 @@ export interface TestPrettyOptions {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-export function formatTestPretty(result: TestRunResult, options: TestPrettyOptions = {}): string {
+export function formatTestPretty(run: TestRunResult, options: TestPrettyOptions = {}): string {
+  const result = printableRun(run);
   const c = pc.createColors(options.color ?? false);
   const out: string[] = [];
   for (const rule of result.rules) out.push(...ruleBlock(rule, c, options.verbose ?? false));
