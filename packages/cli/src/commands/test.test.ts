@@ -296,3 +296,33 @@ describe("--changed with nothing changed", () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe("--mutate on a huge query", () => {
+  it("runs a bounded number of mutants and says how many it skipped", async () => {
+    const dir = copyOfRepo();
+    const file = join(dir, "rules/kubernetes/kubernetes_denied_service_account_request.yaml");
+    const names = Array.from({ length: 600 }, (_, i) => `user${i}`).join(" or ");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "kubernetes.audit.user.username: system\\:serviceaccount\\:*",
+        `kubernetes.audit.user.username: (${names} or system\\:serviceaccount\\:*)`,
+      ),
+    );
+    const started = Date.now();
+    const json = await run(testCommand, { mutate: true, reporter: ["json"] }, [file], dir);
+    const result = JSON.parse(json.stdout) as {
+      rules: { mutation: { mutants: number; skipped?: number; survivors: { query: string }[] } }[];
+    };
+    const mutation = result.rules[0]!.mutation;
+    expect(mutation.mutants).toBeLessThanOrEqual(200);
+    expect(mutation.skipped).toBeGreaterThan(1000);
+    for (const s of mutation.survivors) expect(s.query.length).toBeLessThan(1100);
+    const pretty = await run(testCommand, { mutate: true }, [file], dir);
+    expect(pretty.stdout).toMatch(
+      /\d+\/\d+ mutants killed \(\d+ more mutants not run: over the limit per rule\)/,
+    );
+    expect(pretty.stdout.length).toBeLessThan(1_000_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});

@@ -88,7 +88,8 @@ function coverageBlock(rule: RuleTestResult, c: Colors): string[] {
 
 function mutationBlock(rule: RuleTestResult, c: Colors): string[] {
   const m = rule.mutation!;
-  const lines = [`  ${rule.file}  ${m.killed}/${m.mutants} mutants killed`];
+  const skipped = m.skipped ? ` (${m.skipped} more mutants not run: over the limit per rule)` : "";
+  const lines = [`  ${rule.file}  ${m.killed}/${m.mutants} mutants killed${skipped}`];
   for (const s of m.survivors) {
     lines.push(`    ${c.yellow("survived")} ${s.operator}: ${s.description}`, `      ${s.query}`);
   }
