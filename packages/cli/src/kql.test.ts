@@ -98,6 +98,21 @@ describe("dac kql", () => {
     expect(run.stdout).toMatch(/case-sensitive/);
   });
 
+  it("explain escapes control characters of event values and of the query (pretty); json stays exact", async () => {
+    const value = "evil\u001b[2J\u001b]0;title\u0007";
+    const events = tempRepo({ "e.ndjson": `${JSON.stringify({ user: { name: value } })}\n` });
+    const query = 'user.name:x or user.name:"\u001b[31m"';
+    const pretty = await runCli(["kql", "explain", "--query", query, "--events", "e.ndjson"], events);
+    expect(pretty.code, pretty.stderr).toBe(0);
+    expect(pretty.stdout).toContain("evil\\u001b[2J");
+    expect(pretty.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    const json = await runCli(
+      ["kql", "explain", "--query", query, "--events", "e.ndjson", "--format", "json"],
+      events,
+    );
+    expect(JSON.parse(json.stdout).trace.children[0].values).toEqual([value]);
+  });
+
   it("missing query or events are usage errors", async () => {
     expect((await runCli(["kql", "parse"], dir)).code).toBe(2);
     expect((await runCli(["kql", "eval", "--query", "a:b"], dir)).code).toBe(2);

@@ -45,6 +45,7 @@ describe("report files go through the same redaction as the terminal", () => {
     const key = "c2VjcmV0LWlkOnNlY3JldC1hcGkta2V5";
     const dir = tempRepo({
       [`rules/kubernetes/${seed}`]: ruleText.replace(/^name: .*$/m, `name: Leak ${key}`),
+      "fixtures/.keep": "",
     });
     const run = await runCli(
       ["test", "--reporter", "json=out/report.json", "--fixtures", join(repoRoot, "fixtures")],

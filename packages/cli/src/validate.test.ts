@@ -179,3 +179,27 @@ describe("colour", () => {
     expect(hasAnsi((await runCli(["validate", "--color"], dir)).stdout)).toBe(true);
   });
 });
+
+describe("hostile input stays readable", () => {
+  it("one leading-wildcard warning on a 600 KB value prints a few lines, not megabytes", async () => {
+    const huge = `*${"a".repeat(600_000)}`;
+    const rule = seed.replace(/^query: \|\n(?: {2}.*\n)+/m, `query: |\n  event.dataset: ${huge}\n`);
+    const dir = tempRepo({ "rules/k/huge.yaml": rule });
+    for (const format of ["pretty", "github"]) {
+      const run = await runCli(["validate", "--format", format], dir);
+      expect(run.stdout).toContain("DAC414");
+      expect(run.stdout.length).toBeLessThan(5_000);
+    }
+  });
+
+  it("control characters in a rule name are an error at the character; none reaches the terminal", async () => {
+    const rule = seed.replace(/^name: .*$/m, 'name: "Evil \\e[2J rule \\0"');
+    const dir = tempRepo({ "rules/k/evil.yaml": rule });
+    const run = await runCli(["validate"], dir);
+    expect(run.code).toBe(1);
+    const line = lineOf(rule, "name:");
+    expect(run.stdout).toContain(`rules/k/evil.yaml:${line}:13 error`);
+    expect(run.stdout).toContain("DAC210");
+    expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+});

@@ -27,8 +27,8 @@ export interface CompiledRule {
   fields: readonly string[];
   /** The query's boolean structure with a test per leaf clause, for coverage (built on demand). */
   clauses?(): ClauseTree;
-  /** Variants of the query for mutation testing, each compiled on demand. */
-  mutants?(): Mutant[];
+  /** Variants of the query for mutation testing (at most `limit`, and how many more there were), each compiled on demand. */
+  mutants?(limit: number): { mutants: Mutant[]; skipped: number };
 }
 
 /** A query's boolean structure. `span` is the clause's place in the query text. */

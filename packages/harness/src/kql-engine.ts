@@ -17,7 +17,7 @@ import type { KqlNode } from "@dac/kql";
 import type { FieldCatalog } from "@dac/kql";
 import { EngineError, executeInMemory, languageOf } from "./engine.js";
 import type { ClauseTree, CompiledRule, Engine, EngineContext, EngineRule, Mutant } from "./engine.js";
-import { mutateKql } from "./kql-mutants.js";
+import { lazyMutations } from "./kql-mutants.js";
 
 /**
  * Compiled queries per rule and catalogue, so that `compile` (coverage, mutation) and `execute` share the work.
@@ -89,7 +89,7 @@ export function compileKql(ast: KqlNode, query: string, context: EngineContext):
     },
     fields: [...new Set(fieldsOf(ast).map((f) => f.name))],
     clauses: () => clauseTree(ast, options),
-    mutants: () => mutantsOf(ast),
+    mutants: (limit) => mutantsOf(ast, limit),
   };
 }
 
@@ -137,22 +137,29 @@ function clauseTree(node: KqlNode, options: Parameters<typeof compile>[1]): Clau
   }
 }
 
-function mutantsOf(ast: KqlNode): Mutant[] {
+function mutantsOf(ast: KqlNode, limit: number): { mutants: Mutant[]; skipped: number } {
   const original = print(ast);
   const seen = new Set([original]);
-  const out: Mutant[] = [];
-  for (const m of mutateKql(ast, print)) {
-    const query = print(m.ast);
+  const mutants: Mutant[] = [];
+  let skipped = 0;
+  for (const m of lazyMutations(ast, print)) {
+    // Past the limit, only count: building and printing each mutant costs as much as the query is long.
+    if (mutants.length >= limit) {
+      skipped++;
+      continue;
+    }
+    const tree = m.tree();
+    const query = print(tree);
     // Equivalent or repeated mutants add nothing.
     if (seen.has(query)) continue;
     seen.add(query);
-    out.push({
+    mutants.push({
       operator: m.operator,
       description: m.description,
       query,
       span: m.span,
-      compile: (context) => compileKql(m.ast, query, context),
+      compile: (context) => compileKql(tree, query, context),
     });
   }
-  return out;
+  return { mutants, skipped };
 }

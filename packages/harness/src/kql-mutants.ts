@@ -20,29 +20,39 @@ export const mutatedSuffix = "_mutant";
 
 /** Every single-node mutation of `root`. `show` renders a node as KQL for the descriptions. */
 export function mutateKql(root: KqlNode, show: (node: KqlNode) => string): AstMutant[] {
-  const out: AstMutant[] = [];
-  const visit = (node: KqlNode) => {
+  return [...lazyMutations(root, show)].map(({ tree, ...m }) => ({ ...m, ast: tree() }));
+}
+
+/** A mutation whose tree is built only when asked for (building each tree copies the query). */
+export interface LazyMutant extends Omit<AstMutant, "ast"> {
+  tree: () => KqlNode;
+}
+
+/** The mutations of `root` one at a time, in the same order as `mutateKql`. */
+export function* lazyMutations(root: KqlNode, show: (node: KqlNode) => string): Generator<LazyMutant> {
+  const stack: KqlNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
     for (const m of nodeMutations(node, show)) {
-      out.push({
+      yield {
         operator: m.operator,
         description: m.description,
         span: m.span,
-        ast: replaceNode(root, node, m.replacement),
-      });
+        tree: () => replaceNode(root, node, m.replacement),
+      };
     }
+    // Depth first, children in order (the parser bounds the depth; the stack avoids recursion anyway).
     switch (node.type) {
       case "and":
       case "or":
-        node.children.forEach(visit);
+        for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
         break;
       case "not":
       case "nested":
-        visit(node.child);
+        stack.push(node.child);
         break;
     }
-  };
-  visit(root);
-  return out;
+  }
 }
 
 interface NodeMutation {

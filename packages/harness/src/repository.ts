@@ -3,9 +3,10 @@
  * (paths, `--changed`), run them against their fixtures. The CLI, the vitest helper and the benchmark all go
  * through here, so they cannot disagree.
  */
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TestRunResult } from "@dac/report";
-import { displayPath, loadConfig, loadRules } from "@dac/schema";
+import { ConfigError, displayPath, loadConfig, loadRules } from "@dac/schema";
 import type { DacConfig, Diagnostic, LoadRulesResult } from "@dac/schema";
 import { runTests } from "./run.js";
 import type { RunTestsOptions } from "./run.js";
@@ -36,6 +37,8 @@ export interface RepositoryRun {
   result: TestRunResult;
   /** The rule files that ran. */
   selected: string[];
+  /** Set when `changed` left nothing to test: why (a success, not an empty selection). */
+  nothingChanged?: string;
   config: DacConfig;
   loaded: LoadRulesResult;
 }
@@ -57,6 +60,7 @@ export async function testRepository(options: TestRepositoryOptions = {}): Promi
 interface Prepared {
   run: RunTestsOptions;
   selected: string[];
+  nothingChanged?: string;
   partial: boolean;
   config: DacConfig;
   loaded: LoadRulesResult;
@@ -67,7 +71,14 @@ function prepare(options: TestRepositoryOptions): Prepared {
   const config = options.config ?? loadConfig(cwd, options.configFile);
   const loaded = options.loaded ?? loadRules([], config, cwd);
   const fixturesRoots = [config.fixtures, ...(options.fixtures ?? []).map((f) => resolve(cwd, f))];
-  const selected = selectRules(loaded, config, fixturesRoots, cwd, options);
+  // A mistyped folder would otherwise test nothing and pass.
+  const configured = config.file ? `\`fixtures\` in ${displayPath(config.file, cwd)}` : "the default";
+  requireFolder(config.fixtures, cwd, configured);
+  for (const root of options.fixtures ?? []) requireFolder(resolve(cwd, root), cwd);
+  for (const path of options.paths ?? []) {
+    if (!exists(resolve(cwd, path))) throw new ConfigError(`${path}: no such file or folder`);
+  }
+  const { selected, nothingChanged } = selectRules(loaded, config, fixturesRoots, cwd, options);
   const partial = Boolean(options.paths?.length || options.changed);
   const run: RunTestsOptions = {
     rules: loaded.rules,
@@ -78,18 +89,37 @@ function prepare(options: TestRepositoryOptions): Prepared {
     cwd,
     ...pick(options),
   };
-  return { run, selected, partial, config, loaded };
+  return { run, selected, ...(nothingChanged ? { nothingChanged } : {}), partial, config, loaded };
+}
+
+function exists(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/** A fixtures root must be a folder: a configuration error (exit 2) names it, and where it was configured. */
+function requireFolder(path: string, cwd: string, from?: string): void {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  const where = from ? ` (${from})` : "";
+  if (!stats) throw new ConfigError(`fixtures folder ${displayPath(path, cwd)}: no such folder${where}`);
+  if (!stats.isDirectory())
+    throw new ConfigError(`fixtures folder ${displayPath(path, cwd)}: not a folder${where}`);
 }
 
 function finish(prepared: Prepared, result: TestRunResult): RepositoryRun {
-  const { loaded, selected, partial, config } = prepared;
+  const { loaded, selected, nothingChanged, partial, config } = prepared;
   // A rule file that did not load cannot be tested: its load errors belong in the test report.
   const loadedFiles = new Set(loaded.rules.map((r) => r.file));
   const chosen = new Set(selected);
   const unloadable = loaded.diagnostics.filter(
     (d) => d.severity === "error" && !loadedFiles.has(d.file) && (!partial || chosen.has(d.file)),
   );
-  return { result: withDiagnostics(result, unloadable), selected, config, loaded };
+  return {
+    result: withDiagnostics(result, unloadable),
+    selected,
+    ...(nothingChanged ? { nothingChanged } : {}),
+    config,
+    loaded,
+  };
 }
 
 function selectRules(
@@ -98,7 +128,7 @@ function selectRules(
   fixturesRoots: string[],
   cwd: string,
   options: TestRepositoryOptions,
-): string[] {
+): { selected: string[]; nothingChanged?: string } {
   const rules = loaded.rules.map((r) => r.file);
   const ruleSet = new Set(rules);
   const unloadable = loaded.files.map((f) => displayPath(f, cwd)).filter((f) => !ruleSet.has(f));
@@ -114,7 +144,7 @@ function selectRules(
     const hits = affected(options.paths);
     selected = selected.filter((f) => hits.has(f));
   }
-  if (options.changed) {
+  if (selected.length > 0 && options.changed) {
     const hits = affected(
       changedFiles({
         cwd,
@@ -123,16 +153,20 @@ function selectRules(
       }),
     );
     selected = selected.filter((f) => hits.has(f));
+    // Nothing changed is an answer, not a mistake: there is nothing to test.
+    if (selected.length === 0)
+      return {
+        selected,
+        nothingChanged: `no rule is affected by the files changed since ${options.base ?? "HEAD"}: nothing to test`,
+      };
   }
   if (selected.length === 0) {
-    const what = options.changed
-      ? `no rule is affected by the files changed since ${options.base ?? "HEAD"}`
-      : options.paths?.length
-        ? `no rule matches ${options.paths.join(", ")}`
-        : `no rules found in ${displayPath(config.rules, cwd)}`;
+    const what = options.paths?.length
+      ? `no rule matches ${options.paths.join(", ")}`
+      : `no rules found in ${displayPath(config.rules, cwd)}`;
     throw new EmptySelectionError(what);
   }
-  return selected;
+  return { selected };
 }
 
 function pick(options: TestRepositoryOptions): Partial<RunTestsOptions> {

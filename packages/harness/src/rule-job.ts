@@ -72,6 +72,8 @@ export interface RuleRun {
   };
   mutation?: {
     mutants: number;
+    /** Mutants not run, over the limit per rule. */
+    skipped: number;
     survivors: { operator: string; description: string; query: string; span: TextSpan }[];
   };
 }
@@ -371,6 +373,12 @@ function coverageOf(compiled: CompiledRule, outcomes: CaseOutcome[]): NonNullabl
   };
 }
 
+/**
+ * Mutants run per rule. Each one reruns every passing case, and a wide or deep query has thousands: past this
+ * many the rest are counted and reported as skipped.
+ */
+export const MAX_MUTANTS = 200;
+
 function mutationOf(
   rule: EngineRule,
   compiled: CompiledRule,
@@ -382,7 +390,8 @@ function mutationOf(
   const passing = outcomes.filter((o) => o.passed);
   const survivors: NonNullable<RuleRun["mutation"]>["survivors"] = [];
   let mutants = 0;
-  for (const mutant of compiled.mutants!()) {
+  const { mutants: all, skipped } = compiled.mutants!(MAX_MUTANTS);
+  for (const mutant of all) {
     const byOverrides = new Map<string, CompiledRule | null>();
     const mutantFor = (p: PreparedCase): CompiledRule | null => {
       const key = overridesKey(p.overrides);
@@ -419,5 +428,5 @@ function mutationOf(
         span: mutant.span,
       });
   }
-  return { mutants, survivors };
+  return { mutants, skipped, survivors };
 }

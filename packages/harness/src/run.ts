@@ -10,6 +10,7 @@
  */
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { clipText } from "@dac/kql";
 import type { FieldCatalog } from "@dac/kql";
 import { summarizeTestRun, TEST_RUN_RESULT_VERSION } from "@dac/report";
 import type { RuleTestResult, SourceLocation, TestRunResult } from "@dac/report";
@@ -29,6 +30,8 @@ import type { FieldOverrides } from "./fixtures.js";
 import { defaultEngines, runRuleJob } from "./rule-job.js";
 import type { JobContext, RuleJob, RuleRun } from "./rule-job.js";
 
+/** A mutated query in a report or a hint is cut past this many characters. */
+const MAX_QUERY_SHOWN = 1000;
 export { defaultEngines } from "./rule-job.js";
 
 export interface RunTestsOptions {
@@ -243,16 +246,18 @@ function finishRule(
           at.end,
           `no fixture kills the mutant ${s.operator}: ${s.description}`,
           {
-            hint: `add a near miss that the mutated query gets wrong: ${s.query}`,
+            hint: `add a near miss that the mutated query gets wrong: ${clipText(s.query, MAX_QUERY_SHOWN)}`,
           },
         ),
       );
-      return { operator: s.operator, description: s.description, query: s.query, location: at.start };
+      const query = clipText(s.query, MAX_QUERY_SHOWN);
+      return { operator: s.operator, description: s.description, query, location: at.start };
     });
     result.mutation = {
       mutants: run.mutation.mutants,
       killed: run.mutation.mutants - survivors.length,
       survivors,
+      ...(run.mutation.skipped > 0 ? { skipped: run.mutation.skipped } : {}),
     };
   }
   // A rule whose fixtures have errors (unreadable, missing, not filled in) has not passed, whatever its cases did.

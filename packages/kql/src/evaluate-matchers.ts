@@ -3,6 +3,7 @@
  * range) on one field, by field type, with the sentence `explain` shows. Everything that depends only on the
  * query and the field — parsed numbers, dates, addresses, analysed tokens, glob matchers — is computed here, once.
  */
+import { quoteValue } from "./message-text.js";
 import type { RangeOperator, Span } from "./ast.js";
 import { analyzeStandard, lowercaseTerm } from "./analysis.js";
 import type { EsFieldType, FieldInfo } from "./catalog-types.js";
@@ -42,10 +43,7 @@ export interface MatchContext {
 
 const OPERATOR_TEXT: Record<RangeOperator, string> = { gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
-export function show(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return `\`${text.length > 80 ? `${text.slice(0, 77)}…` : text}\``;
-}
+export const show = (value: unknown): string => quoteValue(value);
 
 function list(values: readonly unknown[]): string {
   const shown = values.slice(0, 5).map(show).join(", ");

@@ -4,6 +4,7 @@ export { isLoneWildcard } from "./ast.js";
 export { parse, type ParseOptions } from "./parser.js";
 export { KqlSyntaxError } from "./errors.js";
 export { print } from "./print.js";
+export { clipText, quoteValue, MAX_SHOWN } from "./message-text.js";
 export {
   toDsl,
   toKibanaQueryDsl,

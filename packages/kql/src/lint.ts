@@ -7,7 +7,13 @@ import type { FieldCatalog } from "./catalog-types.js";
 import { resolveField, type FieldResolution } from "./catalog.js";
 import { toQueryStringQuery } from "./dsl.js";
 import { parse } from "./parser.js";
+import { clipText, quoteValue } from "./message-text.js";
 import { print, printValue } from "./print.js";
+
+/** Terms of a split wildcard listed in a message. */
+const MAX_TERMS = 5;
+/** Longest lint message or hint. */
+const MAX_MESSAGE = 600;
 import { fullFieldName, visit } from "./walk.js";
 
 export interface KqlLintFinding {
@@ -44,8 +50,15 @@ export function lint(query: string | KqlNode, options: LintOptions = {}): KqlLin
   const { catalog } = options;
   const out: KqlLintFinding[] = [];
   const report = (code: string, span: Span, message: string, hint?: string): void => {
-    const finding: KqlLintFinding = { code, name: NAMES[code]!, severity: "warning", message, span };
-    if (hint !== undefined) finding.hint = hint;
+    // Values are cut where they are quoted; this bounds the rest (clauses listed by and/or, hints).
+    const finding: KqlLintFinding = {
+      code,
+      name: NAMES[code]!,
+      severity: "warning",
+      message: clipText(message, MAX_MESSAGE),
+      span,
+    };
+    if (hint !== undefined) finding.hint = clipText(hint, MAX_MESSAGE);
     out.push(finding);
   };
 
@@ -80,9 +93,10 @@ function lintIs(node: IsNode, report: Report): void {
       report(
         "DAC410",
         value.span,
-        `\`${clause}\` is sent as query_string \`${sent}\`, which Elasticsearch splits at spaces: it matches ${terms
-          .map((t) => `\`${t}\``)
-          .join(" OR ")}`,
+        `${quoteValue(clause)} is sent as query_string ${quoteValue(sent)}, which Elasticsearch splits at spaces: it matches ${terms
+          .slice(0, MAX_TERMS)
+          .map((t) => quoteValue(t))
+          .join(" OR ")}${terms.length > MAX_TERMS ? ` OR … (${terms.length} terms)` : ""}`,
         "query_string cannot keep a space inside a wildcard term; replace each space with `*` (one term), " +
           "or quote the value if no wildcard is needed",
       );
@@ -91,7 +105,7 @@ function lintIs(node: IsNode, report: Report): void {
       report(
         "DAC414",
         value.span,
-        `leading wildcard in \`${shown}\`: Elasticsearch has to scan every term of the field`,
+        `leading wildcard in ${quoteValue(shown)}: Elasticsearch has to scan every term of the field`,
         "anchor the pattern at its start if you can; Kibana rejects leading wildcards where " +
           "query:allowLeadingWildcards is off (detection rules allow them)",
       );
@@ -111,8 +125,8 @@ function lintIs(node: IsNode, report: Report): void {
       "DAC417",
       value.span,
       node.field === null
-        ? `the unquoted free text \`${shown}\` matches documents containing any of its words`
-        : `the unquoted value \`${shown}\` is sent as \`match\`: on a text field any one of its words matches, ` +
+        ? `the unquoted free text ${quoteValue(shown)} matches documents containing any of its words`
+        : `the unquoted value ${quoteValue(shown)} is sent as \`match\`: on a text field any one of its words matches, ` +
             `on a keyword field only the whole value`,
       `quote it (${quoted}) if you mean the phrase`,
     );
@@ -123,7 +137,7 @@ function reportQuestionMark(span: Span, shown: string, report: Report): void {
   report(
     "DAC411",
     span,
-    `\`?\` is not a wildcard in KQL: \`${shown}\` matches a literal \`?\``,
+    `\`?\` is not a wildcard in KQL: ${quoteValue(shown)} matches a literal \`?\``,
     "use `*` for any run of characters; KQL has no single-character wildcard",
   );
 }
@@ -133,8 +147,8 @@ function reportTrailingKeyword(span: Span, clause: string, text: string, report:
   report(
     "DAC416",
     span,
-    `the trailing \`${word}\` is part of the value: \`${clause}\` compares with \`${text.trim()}\``,
-    `finish the expression after \`${word}\`, or remove it`,
+    `the trailing ${quoteValue(word)} is part of the value: ${quoteValue(clause)} compares with ${quoteValue(text.trim())}`,
+    `finish the expression after ${quoteValue(word)}, or remove it`,
   );
 }
 
@@ -157,7 +171,7 @@ function lintWithCatalog(
     report(
       "DAC415",
       node.span,
-      `\`${clause}\` never matches: ${resolution.reason}`,
+      `${quoteValue(clause)} never matches: ${resolution.reason}`,
       "declare the field (schemas/fields/ or metadata.fields), or fix its name",
     );
     return;
@@ -170,8 +184,8 @@ function lintWithCatalog(
       "DAC415",
       node.span,
       nestedPath === null
-        ? `field \`${name}\` lies inside the nested object \`${info.nestedPath}\`: outside a nested group \`${clause}\` never matches`
-        : `field \`${name}\` lies inside the nested object \`${info.nestedPath}\`, not \`${nestedPath}\`: \`${clause}\` never matches`,
+        ? `field ${quoteValue(name)} lies inside the nested object ${quoteValue(info.nestedPath)}: outside a nested group ${quoteValue(clause)} never matches`
+        : `field ${quoteValue(name)} lies inside the nested object ${quoteValue(info.nestedPath)}, not ${quoteValue(nestedPath)}: ${quoteValue(clause)} never matches`,
       `write it as \`${info.nestedPath}:{ ${name.slice(info.nestedPath.length + 1)}:... }\``,
     );
   }
@@ -184,7 +198,7 @@ function lintWithCatalog(
       report(
         "DAC413",
         value.span,
-        `\`${name}\` is a ${info.type} field: the wildcard \`${printValue(value)}\` is matched against each analysed ` +
+        `${quoteValue(name)} is a ${info.type} field: the wildcard ${quoteValue(printValue(value))} is matched against each analysed ` +
           `(lower-cased) word, not against the whole value`,
         "use a keyword field (or multi-field) for whole-value wildcards",
       );
@@ -196,7 +210,7 @@ function lintWithCatalog(
     report(
       "DAC412",
       value.span,
-      `\`${name}\` is a ${info.type} field, compared case-sensitively: \`${printValue(value)}\` matches only this exact case`,
+      `${quoteValue(name)} is a ${info.type} field, compared case-sensitively: ${quoteValue(printValue(value))} matches only this exact case`,
       "match the case the data has, or list the variants: `f:(Value or value)`",
     );
   }

@@ -56,6 +56,31 @@ let expected: string[] = [];
 /** Positions where a failing `Space` was already evaluated (peggy caches the first evaluation). */
 let spaceSeen = new Uint8Array(0);
 
+/**
+ * Deepest nesting of parentheses and `field:{…}` groups. Kibana's parser has no limit, but Elasticsearch refuses
+ * bool queries nested deeper than `indices.query.bool.max_nested_depth` (20 in 7.x, 30 in 8.x), so no working
+ * rule comes near it; it keeps every recursive walk over the tree (print, compile, explain, mutation) shallow.
+ */
+export const MAX_NESTING_DEPTH = 100;
+let depth = 0;
+
+class NestingError extends Error {
+  constructor(readonly at: number) {
+    super(`The query is nested more than ${MAX_NESTING_DEPTH} levels deep.`);
+  }
+}
+
+/** Runs `inner` one nesting level down, from the bracket at `at`. */
+function nested<T>(at: number, inner: () => T): T {
+  if (depth >= MAX_NESTING_DEPTH) throw new NestingError(at);
+  depth++;
+  try {
+    return inner();
+  } finally {
+    depth--;
+  }
+}
+
 class LeadingWildcardError extends Error {
   constructor(readonly at: number) {
     super(LEADING_WILDCARD_MESSAGE);
@@ -67,6 +92,7 @@ export function parse(query: string, options?: ParseOptions): KqlNode {
   src = query;
   len = query.length;
   allowLeading = options?.allowLeadingWildcards ?? true;
+  depth = 0;
   try {
     tracking = false;
     const node = runStart();
@@ -81,6 +107,9 @@ export function parse(query: string, options?: ParseOptions): KqlNode {
     const list = [...new Set(expected)].sort();
     throw new KqlSyntaxError(query, maxFail, list, found);
   } catch (error) {
+    if (error instanceof NestingError) {
+      throw new KqlSyntaxError(query, error.at, [], null, error.message);
+    }
     if (error instanceof LeadingWildcardError) {
       throw new KqlSyntaxError(query, error.at, [], null, LEADING_WILDCARD_MESSAGE);
     }
@@ -545,14 +574,16 @@ function parseNotQuery(): KqlNode | null {
 function parseSubQuery(): KqlNode | null {
   const start = pos;
   if (expectChar(40)) {
-    skipSpaces();
-    const inner = parseOrQuery();
-    if (inner !== null) {
+    const inner = nested(start, () => {
       skipSpaces();
-      if (expectChar(41)) {
-        lastEnd = pos;
-        return inner;
-      }
+      const inner = parseOrQuery();
+      if (inner === null) return null;
+      skipSpaces();
+      return expectChar(41) ? inner : null;
+    });
+    if (inner !== null) {
+      lastEnd = pos;
+      return inner;
     }
     pos = start;
   }
@@ -568,16 +599,19 @@ function parseNestedQuery(): KqlNode | null {
     skipSpaces();
     if (expectChar(58)) {
       skipSpaces();
+      const brace = pos;
       if (expectChar(123)) {
-        skipSpaces();
-        const child = parseOrQuery();
-        if (child !== null) {
+        const child = nested(brace, () => {
           skipSpaces();
-          if (expectChar(125)) {
-            lastEnd = pos;
-            const node: NestedNode = { type: "nested", path: field, child, span: { start, end: pos } };
-            return node;
-          }
+          const child = parseOrQuery();
+          if (child === null) return null;
+          skipSpaces();
+          return expectChar(125) ? child : null;
+        });
+        if (child !== null) {
+          lastEnd = pos;
+          const node: NestedNode = { type: "nested", path: field, child, span: { start, end: pos } };
+          return node;
         }
       }
     }
@@ -662,14 +696,16 @@ function parseFieldValueRest(start: number, field: FieldNode): KqlNode | null {
 function parseListOfValues(field: FieldNode, itemStart: number): KqlNode | null {
   const start = pos;
   if (expectChar(40)) {
-    skipSpaces();
-    const inner = parseOrList(field);
-    if (inner !== null) {
+    const inner = nested(start, () => {
       skipSpaces();
-      if (expectChar(41)) {
-        lastEnd = pos;
-        return inner;
-      }
+      const inner = parseOrList(field);
+      if (inner === null) return null;
+      skipSpaces();
+      return expectChar(41) ? inner : null;
+    });
+    if (inner !== null) {
+      lastEnd = pos;
+      return inner;
     }
     pos = start;
   }

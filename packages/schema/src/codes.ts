@@ -55,6 +55,12 @@ const table: [code: string, name: string, severity: Severity, summary: string][]
     "`rule_id` belongs to an Elastic prebuilt rule and would collide with it.",
   ],
   ["DAC209", "language-mismatch", "error", "`language` does not fit the rule type."],
+  [
+    "DAC210",
+    "name-control-character",
+    "error",
+    "`name` holds a control character (or a bidirectional override), which would reach terminals and reports.",
+  ],
   ["DAC301", "attack-malformed-id", "error", "An ATT&CK tactic, technique or subtechnique id is malformed."],
   [
     "DAC302",

@@ -118,8 +118,9 @@ export function diagnosticAt(source: YamlSource, path: YamlPath, init: Diagnosti
 
 /**
  * Maps an offset inside a scalar's *value* (for example a KQL error offset inside `query: |`) to the line and
- * column of that character in the file. Exact for block literals and single-line scalars; for folded and
- * multi-line flow scalars, where YAML turns line breaks into spaces, it follows the same folding.
+ * column of that character in the file, for every scalar style and for LF and CRLF line endings alike. A line
+ * break that YAML folded, kept or dropped maps to the end of the line before it, and so does any offset at or
+ * past the end of the value: an "end of input" error points at the end of the text, not at the next key.
  */
 export function scalarOffsetToPosition(
   source: YamlSource,
@@ -131,55 +132,119 @@ export function scalarOffsetToPosition(
     const span = rangeOf(source, path);
     return { line: span.line, column: span.column };
   }
-  const at = (o: number) => {
-    const p = source.lineCounter.linePos(o);
-    return { line: p.line, column: p.col };
-  };
-  const [start, valueEnd] = node.range;
-  const raw = source.text.slice(start, valueEnd);
   const value = String(node.value);
-  const target = Math.max(0, Math.min(offset, value.length));
-
-  if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
-    const headerEnd = raw.indexOf("\n");
-    if (headerEnd < 0) return at(start);
-    const lines = raw.slice(headerEnd + 1).split("\n");
-    const explicit = /^[|>][+-]?([1-9])/.exec(raw)?.[1] ?? /^[|>][1-9]/.exec(raw)?.[0]?.slice(1);
-    const indent = explicit
-      ? Number(explicit) + indentOfLine(source, start)
-      : Math.min(...lines.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
-    let lineStart = start + headerEnd + 1;
-    let consumed = 0;
-    for (const line of lines) {
-      const content = line.slice(Math.min(indent, line.length));
-      if (target <= consumed + content.length)
-        return at(lineStart + Math.min(indent, line.length) + (target - consumed));
-      consumed += content.length + 1;
-      lineStart += line.length + 1;
-    }
-    return at(valueEnd);
-  }
-
-  const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
-  // Flow scalars: a line break plus the next line's indentation fold into one space.
-  let consumed = 0;
-  let i = quoted;
-  while (i < raw.length) {
-    if (consumed >= target) return at(start + i);
-    if (raw[i] === "\n") {
-      i++;
-      while (i < raw.length && (raw[i] === " " || raw[i] === "\t")) i++;
-      consumed++;
-      continue;
-    }
-    if (node.type === Scalar.QUOTE_DOUBLE && raw[i] === "\\") i++;
-    if (node.type === Scalar.QUOTE_SINGLE && raw[i] === "'" && raw[i + 1] === "'") i++;
-    i++;
-    consumed++;
-  }
-  return at(start + Math.min(i, raw.length));
+  const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+  const { offsets, end } = block
+    ? blockOffsets(source, node.range, value)
+    : flowOffsets(source, node.range, node.type);
+  const target = Math.max(0, Math.floor(offset));
+  const at = target < offsets.length ? offsets[target]! : end;
+  const p = source.lineCounter.linePos(at);
+  return { line: p.line, column: p.col };
 }
 
+/** Per character of the value, its offset in the file; `end` is just past the value's last character. */
+interface ValueOffsets {
+  offsets: number[];
+  end: number;
+}
+
+/**
+ * Block scalars: every content line appears verbatim in the value, in order; only the line breaks between them
+ * change (literal keeps them, folded turns them into spaces or drops one of several). So each line's content is
+ * found in the value after the previous one, skipping only line breaks and spaces.
+ */
+function blockOffsets(source: YamlSource, range: readonly number[], value: string): ValueOffsets {
+  const text = source.text;
+  const [start, valueEnd] = range as [number, number];
+  const headerEnd = text.indexOf("\n", start);
+  if (headerEnd < 0 || headerEnd >= valueEnd) return { offsets: [], end: start };
+  const lines: { from: number; text: string }[] = [];
+  for (let from = headerEnd + 1; from < valueEnd;) {
+    let to = text.indexOf("\n", from);
+    if (to < 0 || to > valueEnd) to = valueEnd;
+    const line = text.slice(from, to);
+    lines.push({ from, text: line.endsWith("\r") ? line.slice(0, -1) : line });
+    from = to + 1;
+  }
+  const header = text.slice(start, headerEnd);
+  const explicit = /^[|>][+-]?([1-9])/.exec(header)?.[1] ?? /^[|>]([1-9])/.exec(header)?.[1];
+  const firstContent = lines.find((l) => l.text.trim() !== "")?.text ?? "";
+  const indent = explicit
+    ? Number(explicit) + indentOfLine(source, start)
+    : firstContent.length - firstContent.trimStart().length;
+  const offsets: number[] = [];
+  let end = headerEnd;
+  let cursor = 0;
+  for (const line of lines) {
+    const content = line.text.slice(indent);
+    if (content === "") continue;
+    let p = cursor;
+    while (p < value.length && !value.startsWith(content, p) && (value[p] === "\n" || value[p] === " ")) p++;
+    if (!value.startsWith(content, p)) break;
+    while (offsets.length < p) offsets.push(end);
+    for (let k = 0; k < content.length; k++) offsets.push(line.from + indent + k);
+    cursor = p + content.length;
+    end = line.from + indent + content.length;
+  }
+  return { offsets, end };
+}
+
+/**
+ * Flow scalars (plain, single- and double-quoted): a line break with the spaces around it folds into one space,
+ * or, with blank lines, into one line break per blank line; escapes and `''` stand for one character.
+ */
+function flowOffsets(source: YamlSource, range: readonly number[], type: Scalar["type"]): ValueOffsets {
+  const text = source.text;
+  const double = type === Scalar.QUOTE_DOUBLE;
+  const single = type === Scalar.QUOTE_SINGLE;
+  const quote = double || single ? 1 : 0;
+  const stop = range[1]! - quote;
+  const offsets: number[] = [];
+  let end = range[0]! + quote;
+  const space = (c: string | undefined) => c === " " || c === "\t";
+  const breakAt = (i: number) => (text[i] === "\r" && text[i + 1] === "\n" ? 2 : text[i] === "\n" ? 1 : 0);
+  let i = end;
+  while (i < stop) {
+    if (space(text[i]) || breakAt(i) > 0) {
+      let j = i;
+      let breaks = 0;
+      while (j < stop && (space(text[j]) || breakAt(j) > 0)) {
+        if (breakAt(j) > 0) {
+          breaks++;
+          j += breakAt(j);
+        } else j++;
+      }
+      if (breaks === 0) {
+        for (let k = i; k < j; k++) offsets.push(k);
+        end = j;
+      } else {
+        for (let k = 0; k < (breaks === 1 ? 1 : breaks - 1); k++) offsets.push(end);
+      }
+      i = j;
+      continue;
+    }
+    if (double && text[i] === "\\") {
+      const next = breakAt(i + 1);
+      if (next > 0) {
+        // An escaped line break joins the lines: it and the next line's indentation stand for nothing.
+        i += 1 + next;
+        while (i < stop && space(text[i])) i++;
+        continue;
+      }
+      const length = { x: 4, u: 6, U: 10 }[text[i + 1] as "x" | "u" | "U"] ?? 2;
+      offsets.push(i);
+      if (text[i + 1] === "U" && Number.parseInt(text.slice(i + 2, i + 10), 16) > 0xffff) offsets.push(i);
+      i += length;
+      end = i;
+      continue;
+    }
+    offsets.push(i);
+    i += single && text[i] === "'" && text[i + 1] === "'" ? 2 : 1;
+    end = i;
+  }
+  return { offsets, end };
+}
 function indentOfLine(source: YamlSource, offset: number): number {
   const lineStart = source.text.lastIndexOf("\n", offset - 1) + 1;
   const line = source.text.slice(lineStart, offset);

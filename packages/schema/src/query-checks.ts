@@ -1,4 +1,5 @@
 import {
+  clipText,
   compile,
   fieldsOf,
   KqlEvaluationError,
@@ -13,6 +14,8 @@ import { codeInfo } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt, scalarOffsetToPosition } from "./position.js";
 import type { Rule } from "./rule.js";
+
+const MAX_MESSAGE = 600;
 
 /** Rule types whose `query` (and `threat_query`) are KQL or Lucene. */
 const kqlFamily = new Set(["query", "threshold", "new_terms", "threat_match", "saved_query"]);
@@ -49,9 +52,10 @@ function spanDiagnostic(
     severity: severity ?? info.severity,
     code,
     name: info.name,
-    message,
+    // Messages quote parts of the query, which can be huge: bounded, as kql bounds the values it quotes.
+    message: clipText(message, MAX_MESSAGE),
   };
-  if (hint) d.hint = hint;
+  if (hint) d.hint = clipText(hint, MAX_MESSAGE);
   return d;
 }
 

@@ -1,6 +1,10 @@
 import type { Diagnostic } from "./diagnostic.js";
-import { diagnosticAt } from "./position.js";
+import { diagnosticAt, scalarOffsetToPosition } from "./position.js";
+import { diagnosticAtPosition } from "./yaml-source.js";
 import type { Rule } from "./rule.js";
+
+/** C0 and C1 controls, DEL, and the bidirectional marks, overrides and isolates that reorder what is shown. */
+const unprintable = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -50,6 +54,24 @@ export function checkRule(rule: Rule): Diagnostic[] {
         hint: 'generate one with `node -e "console.log(crypto.randomUUID())"`',
       }),
     );
+  }
+  if (typeof data.name === "string") {
+    const at = data.name.search(unprintable);
+    if (at >= 0) {
+      const code = data.name.charCodeAt(at).toString(16).toUpperCase().padStart(4, "0");
+      const start = scalarOffsetToPosition(source, ["name"], at);
+      const end = scalarOffsetToPosition(source, ["name"], at + 1);
+      out.push(
+        diagnosticAtPosition(
+          source.file,
+          "DAC210",
+          `name holds the control character U+${code}: names are shown in Kibana, terminals and reports`,
+          start,
+          end.line === start.line && end.column > start.column ? end : { ...start, column: start.column + 1 },
+          "remove it; write the name as plain text",
+        ),
+      );
+    }
   }
   const prebuilt = knownPrebuiltRuleIds.get(String(data.rule_id).toLowerCase());
   if (prebuilt) {

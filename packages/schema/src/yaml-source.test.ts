@@ -42,8 +42,23 @@ describe("YAML hazards are diagnostics, never exceptions", () => {
       "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]",
     ].join("\n");
     const started = Date.now();
-    expect(codesOf(bomb)).toEqual(["DAC004@1:1"]);
+    // At the alias where yaml's count of expanded nodes crosses the limit (a `*b` on line 3).
+    expect(codesOf(bomb)).toEqual(["DAC004@3:40"]);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("an alias bomb under a nested key is reported at the alias, not at the document's start", () => {
+    const bomb = [
+      "# yaml-language-server: $schema=../../schemas/rule.schema.json",
+      "name: x",
+      "metadata:",
+      "  a: &x [1]",
+      "  b: [*x, *x, *x]",
+    ].join("\n");
+    // yaml counts the anchored node as well: with a limit of 2, the second `*x` crosses it.
+    const [diagnostic] = loadYaml("f.yaml", bomb, { maxAliasCount: 2 }).diagnostics;
+    expect(diagnostic).toMatchObject({ code: "DAC004", line: 5, column: 11, endLine: 5, endColumn: 13 });
+    expect(diagnostic!.message).toContain("alias `*x` (anchor `&x` at 4:6) expands past 2 nodes");
   });
 
   it("a few aliases are fine", () => {

@@ -1,5 +1,5 @@
-import { isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
-import type { Document } from "yaml";
+import { isAlias, isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
+import type { Alias, Document, Node } from "yaml";
 import { codeInfo } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
 
@@ -166,22 +166,36 @@ export function loadYaml(
   if (diagnostics.length > 0) return { source, diagnostics };
 
   let value: unknown;
+  const failed = watchAliases(doc);
   try {
     value = doc.toJS({ maxAliasCount });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const isAlias = /alias/i.test(message);
+    const alias = failed.alias;
+    const range = alias?.range ?? [doc.range[0], doc.range[0]];
+    const anchor = alias ? anchorOf(doc, alias) : undefined;
+    const anchorAt = anchor?.range
+      ? anchorPosition(text, lineCounter, anchor.range[0], alias!.source)
+      : undefined;
+    const what = alias
+      ? `alias \`*${alias.source}\`${anchorAt ? ` (anchor \`&${alias.source}\` at ${anchorAt.line}:${anchorAt.column})` : ""} expands past ${maxAliasCount} nodes`
+      : `alias expansion exceeds ${maxAliasCount} nodes`;
     return {
       source,
       diagnostics: [
         diagnosticAtPosition(
           file,
           isAlias ? "DAC004" : "DAC001",
-          isAlias ? `alias expansion exceeds ${maxAliasCount} nodes: ${message}` : message,
-          position(lineCounter, doc.range[0]),
+          isAlias ? `${what}: ${message}` : message,
+          position(lineCounter, range[0]),
+          position(lineCounter, range[1]),
+          isAlias ? "use fewer aliases, or raise `limits.max_alias_count` in dac.config.yaml" : undefined,
         ),
       ],
     };
+  } finally {
+    failed.restore();
   }
   if (!isMap(doc.contents)) {
     const at = position(lineCounter, doc.contents?.range?.[0] ?? 0);
@@ -224,4 +238,57 @@ function keyAt(doc: Document.Parsed, text: string, offset: number): { text: stri
 
 function firstLine(message: string): string {
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/**
+ * yaml's alias limit throws without saying which alias crossed it. Each alias of the document records itself
+ * while it resolves, so the innermost one that threw is known; `restore` puts the nodes back as they were.
+ */
+function watchAliases(doc: Document.Parsed): { alias?: Alias; restore: () => void } {
+  const state: { alias?: Alias; restore: () => void } = { restore: () => {} };
+  const watched: Alias[] = [];
+  visit(doc, {
+    Alias(_key, node) {
+      const original = node.toJSON;
+      watched.push(node);
+      Object.defineProperty(node, "toJSON", {
+        configurable: true,
+        value: function (this: Alias, ...args: Parameters<Alias["toJSON"]>) {
+          try {
+            return original.apply(this, args);
+          } catch (error) {
+            state.alias ??= node;
+            throw error;
+          }
+        },
+      });
+    },
+  });
+  state.restore = () => {
+    for (const node of watched) delete (node as { toJSON?: unknown }).toJSON;
+  };
+  return state;
+}
+
+/** The anchored node an alias refers to: the last one with its name before it, as YAML resolves it. */
+function anchorOf(doc: Document.Parsed, alias: Alias): Node | undefined {
+  let found: Node | undefined;
+  let done = false;
+  visit(doc, (_key, node) => {
+    if (done) return visit.BREAK;
+    if (node === alias) {
+      done = true;
+      return visit.BREAK;
+    }
+    if (node && typeof node === "object" && "anchor" in node && (node as Node).anchor === alias.source)
+      found = node as Node;
+    return undefined;
+  });
+  return found && !isAlias(found) ? found : undefined;
+}
+
+/** The `&name` before a node's value (the node's range starts at the value, after its anchor). */
+function anchorPosition(text: string, lineCounter: LineCounter, nodeStart: number, name: string) {
+  const at = text.lastIndexOf(`&${name}`, nodeStart);
+  return position(lineCounter, at >= 0 ? at : nodeStart);
 }

@@ -350,7 +350,9 @@ describe("dac fmt refuses what dac validate refuses, and writes nothing over it"
     const check = await runCli(["fmt", "--check"], root);
     expect(check.code).toBe(1);
     expect(check.stderr).not.toContain("internal error");
-    expect(check.stderr).toContain("rules/k/c.yaml:1:1 error alias expansion exceeds 100 nodes");
+    expect(check.stderr).toContain(
+      "rules/k/c.yaml:3:40 error alias `*b` (anchor `&b` at 2:4) expands past 100 nodes",
+    );
     expect(check.stdout).toContain(
       "4 file(s) would be reformatted, 0 already formatted, 1 could not be formatted",
     );
@@ -360,7 +362,7 @@ describe("dac fmt refuses what dac validate refuses, and writes nothing over it"
     for (const n of ["a", "b", "d", "e"])
       expect(readFileSync(join(root, `rules/k/${n}.yaml`), "utf8")).toBe(tidy);
     expect(readFileSync(join(root, "rules/k/c.yaml"), "utf8")).toBe(bomb);
-    expect(await validateCodes(root, "rules/k/c.yaml")).toEqual(["DAC004@1:1"]);
+    expect(await validateCodes(root, "rules/k/c.yaml")).toEqual(["DAC004@3:40"]);
   });
 
   it("respects limits.max_alias_count both ways", async () => {
@@ -375,7 +377,7 @@ describe("dac fmt refuses what dac validate refuses, and writes nothing over it"
     });
     const refused = await runCli(["fmt", "--check"], strict);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("alias expansion exceeds 2 nodes");
+    expect(refused.stderr).toContain("expands past 2 nodes");
   });
 
   it("a file over limits.max_file_bytes is DAC006 and left as it is", async () => {

@@ -17,7 +17,7 @@ export const checkCommand: Command = {
   usage: "dac check [PATH...] [options]",
   description: [
     "PATH may be rule files or folders (default: the configured rules folder). With --changed, every rule is",
-    "validated and the rules affected by the changed files are tested.",
+    "validated and the rules affected by the changed files are tested (when none is affected, nothing is tested: a success).",
     "Exit codes: 0 everything passes, 1 a validation error or a failing fixture, 2 usage or configuration error.",
   ].join("\n"),
   options: {
@@ -33,6 +33,7 @@ export const checkCommand: Command = {
     const run = await withEngine(values, ctx, (chosen) =>
       runHarness({ ...options, ...chosen, loaded: validation, paths: positionals }),
     );
+    if (run.nothingChanged) ctx.stderr(`${run.nothingChanged}\n`);
     const verbose = Boolean(values.verbose);
     // The pretty report shows validation findings with their source lines, then the fixture results; the
     // machine-readable reports carry both in one document.

@@ -16,7 +16,7 @@ import {
 import type { CompileOptions, FieldCatalog, KqlNode } from "@dac/kql";
 import { parseEventFile } from "@dac/harness";
 import type { EventDocument } from "@dac/harness";
-import { formatDiagnosticsPretty } from "@dac/report";
+import { formatDiagnosticsPretty, printable } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
 import { stringOption, UsageError, formatOption } from "../command.js";
 
@@ -276,7 +276,9 @@ const explainCommand = evaluationCommand(
     events.forEach((event, index) => {
       const trace = explain(ast, event, options);
       ctx.stdout(
-        json ? `${JSON.stringify({ index, trace })}\n` : `event ${index}:\n${formatExplain(trace)}\n`,
+        json
+          ? `${JSON.stringify({ index, trace })}\n`
+          : `event ${index}:\n${printable(formatExplain(trace))}\n`,
       );
     });
   },

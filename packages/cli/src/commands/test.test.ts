@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "@dac/schema";
 import type { CommandContext, OptionValues } from "../command.js";
 import { UsageError } from "../command.js";
-import { repoRoot } from "../test-support.js";
+import { repoRoot, runCli } from "../test-support.js";
 import { checkCommand } from "./check.js";
 import { chooseReporters, runHarness, testCommand, watchTests } from "./test.js";
 
@@ -214,5 +215,114 @@ describe("dac check", () => {
     const r = await run(checkCommand, { reporter: ["github"] }, [], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("DAC101");
+  });
+});
+
+describe("a folder that does not exist is a usage or configuration error (exit 2), never a pass", () => {
+  it.each([
+    [["test", "--fixtures", "/nonexistent-dac"], "/nonexistent-dac: no such folder"],
+    [["check", "--fixtures", "/nonexistent-dac"], "/nonexistent-dac: no such folder"],
+    [["test", "rules/kubernetes", "no-such-rules"], "no-such-rules: no such file or folder"],
+    [["check", "--changed", "no-such-rules"], "no-such-rules: no such file or folder"],
+  ])("dac %j", async (argv, message) => {
+    const r = await runCli(argv);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).not.toContain("All fixtures pass");
+    expect(r.code).toBe(2);
+  });
+
+  it("names the configured fixtures folder and the configuration file", async () => {
+    const dir = copyOfRepo();
+    const config = join(dir, "dac.config.yaml");
+    writeFileSync(config, readFileSync(config, "utf8").replace("fixtures: fixtures", "fixtures: fixturse"));
+    for (const command of ["test", "check"]) {
+      const r = await runCli([command], dir);
+      expect(r.stderr).toContain("fixturse: no such folder (`fixtures` in dac.config.yaml)");
+      expect(r.code).toBe(2);
+    }
+  });
+
+  it("a fixtures root that is a file is not a folder", async () => {
+    const r = await runCli(["test", "--fixtures", "README.md"]);
+    expect(r.stderr).toContain("README.md: not a folder");
+    expect(r.code).toBe(2);
+  });
+});
+
+describe("--changed with nothing changed", () => {
+  /** A committed copy of the repository: nothing differs from HEAD. */
+  function cleanGitCopy(): string {
+    const dir = copyOfRepo();
+    cpSync(join(repoRoot, "rules.lock.json"), join(dir, "rules.lock.json"));
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=dac", "-c", "user.email=dac@example.com", ...args], { cwd: dir });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "base");
+    return dir;
+  }
+
+  it("dac check validates every rule, tests none, and succeeds with a clear message", async () => {
+    const dir = cleanGitCopy();
+    const r = await runCli(["check", "--changed"], dir);
+    expect(r.stdout).toMatch(/2 files, 2 rules checked: 0 errors/);
+    expect(r.stderr).toContain("no rule is affected by the files changed since HEAD: nothing to test");
+    expect(r.stdout).toContain("No rules tested.");
+    expect(r.code).toBe(0);
+  });
+
+  it("dac check still fails on a validation error in a rule the change does not touch", async () => {
+    const dir = cleanGitCopy();
+    const file = join(dir, "rules/kubernetes/kubernetes_denied_service_account_request.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("risk_score: 47", "risk_score: 47\nrisk_scor: 1"));
+    execFileSync("git", ["-c", "user.name=dac", "-c", "user.email=d@e", "commit", "-qam", "x"], { cwd: dir });
+    const r = await runCli(["check", "--changed"], dir);
+    expect(r.stdout).toContain("DAC101");
+    expect(r.code).toBe(1);
+  });
+
+  it("dac test writes valid, empty reports and exits 0", async () => {
+    const dir = cleanGitCopy();
+    const r = await runCli(["test", "--changed", "--reporter", "json", "--reporter", "junit=out/j.xml"], dir);
+    expect(r.stderr).toContain("nothing to test");
+    expect(JSON.parse(r.stdout)).toMatchObject({ rules: [], summary: { rules: 0, ok: true } });
+    expect(readFileSync(join(dir, "out/j.xml"), "utf8")).toContain('tests="0" failures="0"');
+    expect(r.code).toBe(0);
+  });
+
+  it("a PATH that selects no rule is still a usage error", async () => {
+    const dir = cleanGitCopy();
+    const r = await runCli(["test", "--changed", "README.md"], dir);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe("--mutate on a huge query", () => {
+  it("runs a bounded number of mutants and says how many it skipped", async () => {
+    const dir = copyOfRepo();
+    const file = join(dir, "rules/kubernetes/kubernetes_denied_service_account_request.yaml");
+    const names = Array.from({ length: 600 }, (_, i) => `user${i}`).join(" or ");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "kubernetes.audit.user.username: system\\:serviceaccount\\:*",
+        `kubernetes.audit.user.username: (${names} or system\\:serviceaccount\\:*)`,
+      ),
+    );
+    const started = Date.now();
+    const json = await run(testCommand, { mutate: true, reporter: ["json"] }, [file], dir);
+    const result = JSON.parse(json.stdout) as {
+      rules: { mutation: { mutants: number; skipped?: number; survivors: { query: string }[] } }[];
+    };
+    const mutation = result.rules[0]!.mutation;
+    expect(mutation.mutants).toBeLessThanOrEqual(200);
+    expect(mutation.skipped).toBeGreaterThan(1000);
+    for (const s of mutation.survivors) expect(s.query.length).toBeLessThan(1100);
+    const pretty = await run(testCommand, { mutate: true }, [file], dir);
+    expect(pretty.stdout).toMatch(
+      /\d+\/\d+ mutants killed \(\d+ more mutants not run: over the limit per rule\)/,
+    );
+    expect(pretty.stdout.length).toBeLessThan(1_000_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { EmptySelectionError, GitError, testRepository, watchPaths } from "@dac/harness";
 import type { RepositoryRun, TestRepositoryOptions } from "@dac/harness";
 import { formatTestResults, isTestReporterName, testReporterNames } from "@dac/report";
@@ -162,7 +163,7 @@ export const testCommand: Command = {
   description: [
     "PATH may be rule files or folders, fixture folders or files, or field files: the rules they touch run.",
     "Fixtures of rules/<path>/<name>.yaml live in fixtures/<path>/<name>/ (positive/ and negative/ event files, or cases.yaml).",
-    "Exit codes: 0 all cases pass, 1 any failure (or an unsupported rule, or a fixture error), 2 usage error or empty selection.",
+    "Exit codes: 0 all cases pass (or --changed affects no rule), 1 any failure (or an unsupported rule, or a fixture error), 2 usage error or empty selection.",
     "",
     "With --engine elasticsearch, each rule runs on Elasticsearch as Kibana's detection engine runs it: its events go into a temporary index dac-test-<run>-<n> mapped from the rule's field catalogue, the search is the one Kibana sends, and the index is deleted afterwards (also on Ctrl-C; indices older than 60 minutes from crashed runs are swept). " +
       esCredentialsHelp,
@@ -181,6 +182,7 @@ export const testCommand: Command = {
     const options = { ...harnessOptions(values, ctx), paths: positionals };
     const verbose = Boolean(values.verbose);
     const run = await withEngine(values, ctx, (chosen) => runHarness({ ...options, ...chosen }));
+    if (run.nothingChanged) ctx.stderr(`${run.nothingChanged}\n`);
     emitReports(run.result, reporters, ctx, verbose);
     if (!values.watch) return run.result.summary.ok ? 0 : 1;
     return watchTests(options, reporters, ctx, verbose, run);
@@ -213,7 +215,8 @@ export function watchTests(
     // Runs one after another: a change during a run queues the next.
     let queue = Promise.resolve();
     const rerun = async (files: string[]) => {
-      const paths = options.paths?.length ? options.paths : files;
+      // A deleted file is not a PATH the harness accepts; its folder selects the same rules.
+      const paths = options.paths?.length ? options.paths : files.map(existingAncestor);
       try {
         const run = await runHarness({ ...options, config, changed: false, paths });
         ctx.stderr(`\n${files.length} file(s) changed; ${run.selected.length} rule(s) re-run\n`);
@@ -235,4 +238,10 @@ export function watchTests(
     process.once("SIGINT", stop);
     signal?.addEventListener("abort", stop, { once: true });
   });
+}
+
+function existingAncestor(path: string): string {
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
 }

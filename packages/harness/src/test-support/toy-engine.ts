@@ -60,7 +60,10 @@ function compileToy(tree: ToyNode, text: string, context: EngineContext): Compil
     },
     fields,
     clauses: () => clauses,
-    mutants: () => dropMutants(tree, tree, text, spanOf),
+    mutants: (limit) => {
+      const all = dropMutants(tree, tree, text, spanOf);
+      return { mutants: all.slice(0, limit), skipped: Math.max(0, all.length - limit) };
+    },
   };
 }
 

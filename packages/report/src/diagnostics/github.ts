@@ -1,4 +1,5 @@
 import type { Diagnostic } from "@dac/schema";
+import { printableData } from "../printable.js";
 import { sortDiagnostics } from "./pretty.js";
 
 // Workflow-command escaping, as in @actions/core: data escapes %, CR, LF; properties also : and ,.
@@ -26,12 +27,13 @@ export function annotation(
 }
 
 export function formatDiagnosticsGithub(diagnostics: readonly Diagnostic[]): string {
-  const lines = sortDiagnostics(diagnostics).map((d) =>
-    annotation(
+  const lines = sortDiagnostics(diagnostics).map((raw) => {
+    const d = printableData(raw);
+    return annotation(
       d.severity,
       { ...d, title: `${d.code} ${d.name}` },
       d.hint ? `${d.message}\n${d.hint}` : d.message,
-    ),
-  );
+    );
+  });
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }

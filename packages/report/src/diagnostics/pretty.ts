@@ -1,5 +1,33 @@
 import type { Diagnostic } from "@dac/schema";
+import { printable, printableData } from "../printable.js";
 import { paint } from "./text.js";
+
+/** Source lines longer than this are shown as a window around the column. */
+const MAX_EXCERPT = 160;
+const CONTEXT_BEFORE = 40;
+
+/**
+ * The source line as shown under a finding: printable, at most MAX_EXCERPT characters of it (a window with `…`
+ * at the cut ends), and where the caret goes once escapes have widened the text.
+ */
+function excerpt(
+  line: string,
+  column: number,
+  width: number,
+): { text: string; caretAt: number; caretWidth: number } {
+  const at = Math.min(column - 1, line.length);
+  const start = line.length > MAX_EXCERPT ? Math.max(0, at - CONTEXT_BEFORE) : 0;
+  const end = Math.min(line.length, start + MAX_EXCERPT);
+  const lead = start > 0 ? "…" : "";
+  const before = printable(line.slice(start, at));
+  const span = printable(line.slice(at, Math.max(at, Math.min(at + width, end))));
+  const after = printable(line.slice(Math.min(at + width, end), end));
+  return {
+    text: `${lead}${before}${span}${after}${end < line.length ? "…" : ""}`,
+    caretAt: lead.length + before.length,
+    caretWidth: Math.max(1, span.length),
+  };
+}
 
 export interface PrettyOptions {
   color?: boolean;
@@ -23,22 +51,24 @@ export function formatDiagnosticsPretty(
 ): string {
   const p = paint(options.color ?? false);
   const lines: string[] = [];
-  for (const d of sortDiagnostics(diagnostics)) {
+  for (const raw of sortDiagnostics(diagnostics)) {
+    const d = printableData(raw);
     const severity = d.severity === "error" ? p.red("error") : p.yellow("warning");
     lines.push(
       `${p.bold(`${d.file}:${d.line}:${d.column}`)} ${severity} ${d.message} ${p.dim(`${d.code} ${d.name}`)}`,
     );
-    const text = options.sources?.get(d.file);
-    const sourceLine = text?.split("\n")[d.line - 1];
+    const text = options.sources?.get(raw.file);
+    const sourceLine = text?.split("\n")[d.line - 1]?.replace(/\r$/, "");
     if (sourceLine !== undefined) {
       const gutter = String(d.line).padStart(4);
       const width =
         d.endLine === d.line
           ? Math.max(1, d.endColumn - d.column)
           : Math.max(1, sourceLine.length - d.column + 1);
-      lines.push(`${p.dim(`${gutter} |`)} ${sourceLine.replace(/\t/g, " ")}`);
+      const shown = excerpt(sourceLine.replace(/\t/g, " "), d.column, width);
+      lines.push(`${p.dim(`${gutter} |`)} ${shown.text}`);
       lines.push(
-        `${p.dim(`${" ".repeat(4)} |`)} ${" ".repeat(d.column - 1)}${(d.severity === "error" ? p.red : p.yellow)("^".repeat(width))}`,
+        `${p.dim(`${" ".repeat(4)} |`)} ${" ".repeat(shown.caretAt)}${(d.severity === "error" ? p.red : p.yellow)("^".repeat(shown.caretWidth))}`,
       );
     }
     if (d.hint) lines.push(`${" ".repeat(7)}${p.cyan("hint:")} ${d.hint}`);

@@ -5,9 +5,10 @@
  */
 import type { Diagnostic } from "@dac/schema";
 import type { SourceLocation, TestRunResult } from "./model.js";
-import { caseDetail, plural } from "./text.js";
+import { caseDetail, plural, printableRun } from "./text.js";
 
-export function formatTestGithub(result: TestRunResult): string {
+export function formatTestGithub(run: TestRunResult): string {
+  const result = printableRun(run);
   const lines: string[] = [];
   for (const rule of result.rules) {
     const failed = rule.cases.filter((c) => c.status === "failed");

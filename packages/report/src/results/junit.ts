@@ -4,7 +4,7 @@
  * Error-severity diagnostics become failing cases of a `diagnostics` suite, so a CI view shows them too.
  */
 import type { CaseResult, RuleTestResult, TestRunResult } from "./model.js";
-import { caseDetail, caseMessage } from "./text.js";
+import { caseDetail, caseMessage, printableRun } from "./text.js";
 
 interface Suite {
   xml: string;
@@ -14,7 +14,9 @@ interface Suite {
   skipped: number;
 }
 
-export function formatTestJunit(result: TestRunResult): string {
+export function formatTestJunit(run: TestRunResult): string {
+  // Shown by CI pages as text: controls escaped visibly rather than replaced (XML forbids most of them).
+  const result = printableRun(run);
   const suites = result.rules.map(ruleSuite);
   const diagnostics = result.diagnostics.filter((d) => d.severity === "error");
   if (diagnostics.length > 0) {

@@ -1,11 +1,12 @@
 /** A job summary for `$GITHUB_STEP_SUMMARY`: a totals table, then failures, exemptions, findings and coverage. */
 import type { TestRunResult } from "./model.js";
-import { at, caseDetail, formatDuration } from "./text.js";
+import { at, caseDetail, formatDuration, printableRun } from "./text.js";
 
-export function formatTestMarkdown(result: TestRunResult): string {
+export function formatTestMarkdown(run: TestRunResult): string {
+  const result = printableRun(run);
   const s = result.summary;
   const out = [
-    `## dac test: ${s.ok ? "✅ passed" : "❌ failed"}`,
+    `## dac test: ${!s.ok ? "❌ failed" : s.rules === 0 ? "✅ no rules tested" : "✅ passed"}`,
     "",
     "| Rules | Cases | Passed | Failed | Exempt | Unsupported | Time |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -131,6 +131,8 @@ export interface RuleMutation {
   mutants: number;
   killed: number;
   survivors: SurvivingMutant[];
+  /** Mutants not run because the rule has more than the harness runs per rule. */
+  skipped?: number;
 }
 
 export interface SurvivingMutant {
@@ -138,7 +140,7 @@ export interface SurvivingMutant {
   operator: string;
   /** One sentence: what was changed. */
   description: string;
-  /** The whole mutated query, printed as KQL. */
+  /** The mutated query, printed as KQL (cut past 1,000 characters). */
   query: string;
   location: SourceLocation;
 }

@@ -2,7 +2,7 @@
 import pc from "picocolors";
 import type { Diagnostic } from "@dac/schema";
 import type { RuleTestResult, TestRunResult } from "./model.js";
-import { at, caseMessage, failureDetail, formatDuration, plural, ruleNote } from "./text.js";
+import { at, caseMessage, failureDetail, formatDuration, plural, printableRun, ruleNote } from "./text.js";
 
 export interface TestPrettyOptions {
   /** ANSI colours; off unless asked for, so output is stable in files and tests. */
@@ -13,7 +13,8 @@ export interface TestPrettyOptions {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-export function formatTestPretty(result: TestRunResult, options: TestPrettyOptions = {}): string {
+export function formatTestPretty(run: TestRunResult, options: TestPrettyOptions = {}): string {
+  const result = printableRun(run);
   const c = pc.createColors(options.color ?? false);
   const out: string[] = [];
   for (const rule of result.rules) out.push(...ruleBlock(rule, c, options.verbose ?? false));
@@ -100,7 +101,8 @@ function coverageBlock(rule: RuleTestResult, c: Colors): string[] {
 
 function mutationBlock(rule: RuleTestResult, c: Colors): string[] {
   const m = rule.mutation!;
-  const lines = [`  ${rule.file}  ${m.killed}/${m.mutants} mutants killed`];
+  const skipped = m.skipped ? ` (${m.skipped} more mutants not run: over the limit per rule)` : "";
+  const lines = [`  ${rule.file}  ${m.killed}/${m.mutants} mutants killed${skipped}`];
   for (const s of m.survivors) {
     lines.push(`    ${c.yellow("survived")} ${s.operator}: ${s.description}`, `      ${s.query}`);
   }
@@ -123,7 +125,8 @@ function summaryLines(result: TestRunResult, c: Colors): string[] {
   for (const r of exempt) lines.push(`  ${r.file}: ${r.exempt ?? ""}`);
   if (s.diagnosticErrors > 0) lines.push(`${c.bold("Errors")} ${plural(s.diagnosticErrors, "diagnostic")}`);
   lines.push(`${c.bold("Time")}   ${formatDuration(result.durationMs)}`);
-  lines.push(s.ok ? c.green("All fixtures pass.") : c.red("Fixture tests failed."));
+  if (!s.ok) lines.push(c.red("Fixture tests failed."));
+  else lines.push(s.rules === 0 ? "No rules tested." : c.green("All fixtures pass."));
   return lines;
 }
 

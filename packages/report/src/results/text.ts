@@ -1,5 +1,13 @@
 /** Small text helpers the result reporters share. */
-import type { CaseResult, EventFailure, RuleTestResult, SourceLocation } from "./model.js";
+import { printable, printableData } from "../printable.js";
+import type { CaseResult, EventFailure, RuleTestResult, SourceLocation, TestRunResult } from "./model.js";
+
+const keepEvents = new Set(["event"]);
+
+/** The run with every string made printable for a human reporter; events are escaped when shown, as JSON. */
+export function printableRun(result: TestRunResult): TestRunResult {
+  return printableData(result, keepEvents);
+}
 
 export function at(location: SourceLocation): string {
   return `${location.file}:${location.line}:${location.column}`;
@@ -24,7 +32,7 @@ export function caseMessage(c: CaseResult): string {
 /** The failure as text: each offending event, trimmed, with the engine's explanation. */
 export function failureDetail(failure: EventFailure): string {
   const lines = [`event at ${at(failure.location)}${failure.index ? ` (index ${failure.index})` : ""}:`];
-  const event = JSON.stringify(failure.event, null, 2);
+  const event = printable(JSON.stringify(failure.event, null, 2));
   lines.push(...event.split("\n").map((l) => `  ${l}`));
   lines.push("explain:");
   lines.push(...failure.explanation.split("\n").map((l) => `  ${l}`));
