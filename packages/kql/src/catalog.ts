@@ -19,6 +19,8 @@ export interface FieldCatalogSources {
   fieldDocs?: unknown[];
   /** `GET <index>/_mapping` bodies, `{mappings: …}` or bare `{properties: …}` objects. */
   mappings?: unknown[];
+  /** Already-converted definitions (from compact catalogue files, `fieldsFromCompact`), after the field files. */
+  definitions?: readonly (readonly FieldInfo[])[];
   /** Last word on single fields: a type name, or the FieldInfo properties to set. */
   overrides?: Record<string, string | Partial<FieldInfo>>;
   /**
@@ -98,6 +100,7 @@ export function fieldCatalog(sources: FieldCatalogSources = {}): FieldCatalog {
   const extra: FieldInfo[] = [];
   if (sources.fieldFiles?.length) extra.push(...fieldsFromFiles(sources.fieldFiles));
   if (sources.fieldDocs?.length) extra.push(...fieldsFromDocs(sources.fieldDocs));
+  for (const list of sources.definitions ?? []) extra.push(...list);
   let dynamicFalse = false;
   if (sources.mappings?.length) {
     const mapped = fieldsFromMappings(sources.mappings);
