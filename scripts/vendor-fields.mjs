@@ -122,6 +122,7 @@ try {
       "fields",
       "import",
       input,
+      "--partial",
       "--index-pattern",
       pattern,
       "--source",

@@ -48,6 +48,8 @@ export interface CompactCatalog {
   keywordIgnoreAbove?: number;
   /** Per data stream (`system` for `okta.system`), its fields. */
   dataStreams?: Record<string, CompactFields>;
+  /** A partial list (non-ECS fields that rules use): its fields do not make their objects' definitions complete. */
+  partial?: boolean;
   /** When set, the catalogue applies to the rules whose index patterns match one of these (`winlogbeat-*`). */
   indexPatterns?: string[];
   /** Fields that apply whatever the data stream. */
@@ -112,6 +114,7 @@ export function fieldsFromCompact(
   fields: CompactFields,
   keywordIgnoreAbove?: number,
   origin?: string,
+  partial?: boolean,
 ): FieldInfo[] {
   const out = new Map<string, FieldInfo>();
   for (const [name, raw] of Object.entries(fields)) {
@@ -131,6 +134,7 @@ export function fieldsFromCompact(
       }
     }
     if (origin !== undefined) info.origin = origin;
+    if (partial) info.partial = true;
     out.set(name, info);
   }
   for (const info of out.values()) {

@@ -12,6 +12,7 @@ import { basename, extname, join, posix, relative, sep } from "node:path";
 import { unzipSync } from "fflate";
 import { parse as parseYaml } from "yaml";
 import { COMPACT_FORMAT, compactFields, type CompactCatalog } from "./catalog-compact.js";
+import { ecsField } from "./catalog-ecs.js";
 import { FieldCatalogError, fieldsFromDocs } from "./catalog-fields-file.js";
 import type { FieldInfo } from "./catalog-types.js";
 
@@ -167,15 +168,25 @@ function packageCatalog(tree: Tree, name: string | undefined, source: string): I
   return { catalog, files, notes };
 }
 
-/** `{a: {b: "keyword"}, "c.d": "long"}` → fields `a.b` and `c.d`. */
-function flatJsonFields(value: unknown, prefix: string, out: FieldInfo[], where: string): void {
+/**
+ * `{a: {b: "keyword"}, "c.d": "long"}` → fields `a.b` and `c.d`. Such a list names types only: an ECS field
+ * keeps its ECS definition, and an alias (its target unknown) is left out.
+ */
+function flatJsonFields(
+  value: unknown,
+  prefix: string,
+  out: FieldInfo[],
+  where: string,
+  notes: string[],
+): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new FieldCatalogError(`${where}: a JSON field list must be an object of field → type`);
   }
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
     const name = prefix ? `${prefix}.${key}` : key;
-    if (typeof raw === "string") out.push({ name, type: raw, source: "fields-file" });
-    else flatJsonFields(raw, name, out, where);
+    if (typeof raw !== "string") flatJsonFields(raw, name, out, where, notes);
+    else if (raw === "alias") notes.push(`${where}: \`${name}\` is an alias with no target; left out`);
+    else if (!ecsField(name)) out.push({ name, type: raw, source: "fields-file" });
   }
 }
 
@@ -210,7 +221,7 @@ export function importFieldDefinitions(path: string, options: ImportOptions = {}
       throw new FieldCatalogError(`${path}: ${(error as Error).message}`);
     }
     fields = [];
-    flatJsonFields(value, "", fields, path);
+    flatJsonFields(value, "", fields, path, notes);
   } else if (ext === ".yml" || ext === ".yaml") {
     fields = fieldsFromDocs([parseYamlAt(text, path)], path, notes);
     keywordIgnoreAbove = FLEET_DEFAULT_IGNORE_ABOVE;

@@ -47,6 +47,11 @@ export interface FieldInfo {
    * `keyword` policy.
    */
   source: "ecs" | "fields-file" | "mapping" | "override" | "dynamic" | "catalogue";
+  /**
+   * From a partial list (such as the non-ECS fields Elastic's rules use): it does not make the definitions of its
+   * parent objects complete, so a sibling it lacks is "not known" rather than "not there".
+   */
+  partial?: boolean;
   /** Which file, package or cluster the definition came from, when known (for `dac fields show`). */
   origin?: string;
   /** Document path the field reads its values from when it is not `name`: a multi-field's parent, an alias's target. */

@@ -51,7 +51,9 @@ function finalize(fields: Map<string, FieldInfo>, changed?: ReadonlySet<string>,
     const info = fields.get(name)!;
     for (const parent of prefixes(name)) {
       if (fields.has(parent)) break;
-      fields.set(parent, { name: parent, type: "object", source: info.source });
+      const implied: FieldInfo = { name: parent, type: "object", source: info.source };
+      if (info.partial) implied.partial = true;
+      fields.set(parent, implied);
     }
   }
   for (const name of names) {
@@ -121,7 +123,16 @@ export function fieldCatalog(sources: FieldCatalogSources = {}): FieldCatalog {
     fields.set(info.name, info);
     changed.add(info.name);
   };
-  for (const info of extra) put(info);
+  for (const info of extra) {
+    // One index that cannot search a field is enough for Elasticsearch to refuse the query there (field_caps
+    // reports `searchable: false` unless every index can): an earlier source's `searchable: false` stays.
+    const before = fields.get(info.name);
+    put(
+      before?.searchable === false && info.searchable === undefined && before.type === info.type
+        ? { ...info, searchable: false }
+        : info,
+    );
+  }
   for (const [name, value] of overrides) put(override(name, value, fields.get(name)));
   finalize(fields, changed, nestedChanged);
   return { fields, unknownFields };

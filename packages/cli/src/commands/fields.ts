@@ -17,7 +17,19 @@ function outputPath(values: OptionValues, ctx: CommandContext, name: string): st
 /** Catalogue files are one line per field: small, and diffs show which fields changed. */
 export function catalogJson(catalog: CompactCatalog): string {
   const lines: string[] = ["{"];
-  const entries = Object.entries(catalog);
+  const order = [
+    "format",
+    "package",
+    "source",
+    "partial",
+    "indexPatterns",
+    "keywordIgnoreAbove",
+    "dataStreams",
+    "fields",
+  ];
+  const entries = Object.entries(catalog)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   entries.forEach(([key, value], i) => {
     const comma = i < entries.length - 1 ? "," : "";
     if ((key === "fields" || key === "dataStreams") && value && typeof value === "object") {
@@ -65,6 +77,11 @@ const importCommand: Command = {
       valueName: "PATTERN",
       description: "Apply the catalogue to rules whose index patterns match PATTERN (e.g. winlogbeat-*).",
     },
+    partial: {
+      type: "boolean",
+      description:
+        "The input is a partial list (fields some rules use): a field it lacks is a warning, not an error.",
+    },
     source: {
       type: "string",
       valueName: "TEXT",
@@ -92,6 +109,7 @@ const importCommand: Command = {
     }
     const { catalog } = imported;
     const patterns = listOption(values, "index-pattern");
+    if (values.partial === true) catalog.partial = true;
     if (patterns.length > 0) catalog.indexPatterns = patterns;
     const name = catalog.package ?? stringOption(values, "out");
     if (!name) throw new UsageError("a single file has no package name: pass --package NAME or --out FILE");
