@@ -22,6 +22,8 @@ export { fieldsOf, visit, fullFieldName, type FieldReference, type VisitContext 
 export type * from "./catalog-types.js";
 export {
   fieldCatalog,
+  fieldLayer,
+  type FieldLayer,
   lookupField,
   suggestFields,
   resolveField,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { FieldCatalogError, fieldCatalog, fieldsFromCompact, isCompactCatalog } from "@dac/kql";
-import type { CompactCatalog, FieldCatalog, FieldInfo } from "@dac/kql";
+import { FieldCatalogError, fieldCatalog, fieldLayer, fieldsFromCompact, isCompactCatalog } from "@dac/kql";
+import type { CompactCatalog, FieldCatalog, FieldInfo, FieldLayer } from "@dac/kql";
 import type { DacConfig } from "./config.js";
 import { schemasDir } from "./repo-paths.js";
 import type { RuleData } from "./rule.js";
@@ -107,22 +107,25 @@ export function readCatalogue(file: string): CompactCatalog {
   return value;
 }
 
-const definitionCache = new Map<string, FieldInfo[]>();
+/** Layers per parsed catalogue (a changed file is parsed anew, so its layers are rebuilt). */
+const layerCache = new WeakMap<CompactCatalog, Map<string, FieldLayer>>();
 
-/** One part (a data stream, or the shared `fields`) of a catalogue file, converted once. */
-function catalogueDefinitions(file: string, part: string | undefined): FieldInfo[] {
-  const key = `${file}\0${part ?? ""}`;
-  let defs = definitionCache.get(key);
-  if (!defs) {
-    const catalog = readCatalogue(file);
+/** One part (a data stream, or the shared `fields`) of a catalogue file, converted once into a shared layer. */
+function catalogueLayer(file: string, part: string | undefined): FieldLayer {
+  const catalog = readCatalogue(file);
+  let layers = layerCache.get(catalog);
+  if (!layers) layerCache.set(catalog, (layers = new Map()));
+  let layer = layers.get(part ?? "");
+  if (!layer) {
     const fields = part === undefined ? catalog.fields : catalog.dataStreams?.[part];
     const origin = [catalog.package, part].filter(Boolean).join(".") || basename(file);
-    defs = fields
+    const defs = fields
       ? fieldsFromCompact(fields, catalog.keywordIgnoreAbove, `${origin} (${file})`, catalog.partial === true)
       : [];
-    definitionCache.set(key, defs);
+    layer = fieldLayer(defs);
+    layers.set(part ?? "", layer);
   }
-  return defs;
+  return layer;
 }
 
 /** `logs-aws.cloudtrail-*` → aws, cloudtrail; `logs-okta*` → okta; `logs-*` and non-integration patterns → none. */
@@ -203,8 +206,15 @@ function selectedDataStreams(catalog: CompactCatalog, ref: IntegrationRef): stri
   return hit ? [hit] : all;
 }
 
+const regexCache = new Map<string, RegExp>();
+
 function patternRegex(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  let re = regexCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+    regexCache.set(pattern, re);
+  }
+  return re;
 }
 
 /** Whether two index patterns can name the same index: either matches the other read literally. */
@@ -220,6 +230,13 @@ export function ruleCatalogueParts(
   rule: Pick<RuleData, "related_integrations" | "metadata"> & { index?: readonly string[] | undefined },
   files: FieldFiles,
 ): { file: string; part?: string }[] {
+  const index = (rule.index ?? []).filter((p): p is string => typeof p === "string");
+  const refs = ruleIntegrations(rule);
+  const key = JSON.stringify([refs.map((r) => [r.package, r.dataStream ?? ""]), index]);
+  let cache = partsCache.get(files);
+  if (!cache) partsCache.set(files, (cache = new Map()));
+  const cached = cache.get(key);
+  if (cached) return cached;
   const out: { file: string; part?: string }[] = [];
   const seen = new Set<string>();
   const add = (file: string, part?: string) => {
@@ -228,14 +245,13 @@ export function ruleCatalogueParts(
     seen.add(key);
     out.push(part === undefined ? { file } : { file, part });
   };
-  for (const ref of ruleIntegrations(rule)) {
+  for (const ref of refs) {
     const file = files.packages.get(ref.package);
     if (!file) continue;
     const catalog = readCatalogue(file);
     if (catalog.fields) add(file);
     for (const ds of selectedDataStreams(catalog, ref)) add(file, ds);
   }
-  const index = (rule.index ?? []).filter((p): p is string => typeof p === "string");
   for (const file of files.catalogues) {
     const catalog = readCatalogue(file);
     const patterns = catalog.indexPatterns;
@@ -243,8 +259,11 @@ export function ruleCatalogueParts(
     if (catalog.fields) add(file);
     for (const ds of Object.keys(catalog.dataStreams ?? {})) add(file, ds);
   }
+  cache.set(key, out);
   return out;
 }
+
+const partsCache = new WeakMap<FieldFiles, Map<string, { file: string; part?: string }[]>>();
 
 const catalogCache = new Map<string, FieldCatalog>();
 
@@ -270,7 +289,7 @@ export function ruleFieldCatalog(
   if (!catalog) {
     catalog = fieldCatalog({
       ecs: true,
-      definitions: parts.map((p) => catalogueDefinitions(p.file, p.part)),
+      layers: parts.map((p) => catalogueLayer(p.file, p.part)),
       fieldFiles,
       overrides: merged,
       unknownFields: config.unknownFields,
