@@ -74,7 +74,9 @@ describe.skipIf(!esUrl)("dac test --engine elasticsearch on a node", () => {
 
   it("passes the repository's rules (dac check)", async () => {
     const run = await runCli(["check", "--engine", "elasticsearch"], repoRoot, { DAC_ES_URL: esUrl });
-    expect(run.stderr).toMatch(/^running the rules on Elasticsearch at http\S+ \(test indices \S+-\*\)\n$/);
+    expect(run.stderr).toMatch(
+      /(?:^|\n)running the rules on Elasticsearch at http\S+ \(test indices \S+-\*\)\n$/,
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("All fixtures pass.");
   });
