@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { FieldCatalogError, fieldCatalog, fieldLayer, fieldsFromCompact, isCompactCatalog } from "@dac/kql";
-import type { CompactCatalog, FieldCatalog, FieldInfo, FieldLayer } from "@dac/kql";
+import type { CompactCatalog, FieldCatalog, FieldLayer } from "@dac/kql";
 import type { DacConfig } from "./config.js";
 import { schemasDir } from "./repo-paths.js";
 import type { RuleData } from "./rule.js";
