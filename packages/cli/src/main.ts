@@ -5,6 +5,7 @@ import type { DacConfig } from "@dac/schema";
 import { envRedactor } from "@dac/exporter";
 import { formatDiagnosticsPretty } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "./command.js";
+import { FieldCatalogError } from "@dac/kql";
 import { UsageError } from "./command.js";
 import { commands } from "./commands/index.js";
 import { commandHelp, globalOptions, mainHelp } from "./help.js";
@@ -144,6 +145,10 @@ export async function main(argv: string[], raw: Io): Promise<number> {
       io.stderr(
         `${label}: error: ${error.message}\n${error.showUsage ? `Run \`${label} --help\` for usage.\n` : ""}`,
       );
+      return 2;
+    }
+    if (error instanceof FieldCatalogError) {
+      io.stderr(`${label}: configuration error: field definitions: ${error.message}\n`);
       return 2;
     }
     if (error instanceof ConfigError) {

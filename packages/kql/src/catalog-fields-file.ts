@@ -26,15 +26,23 @@ function isRecord(value: unknown): value is Raw {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function convert(def: Raw, prefix: string, out: FieldInfo[], where: string): void {
+function convert(def: Raw, prefix: string, out: FieldInfo[], where: string, notes?: string[]): void {
   if (typeof def.name !== "string" || def.name === "") {
     throw new FieldCatalogError(`${where}: a field has no name`);
   }
   const name = prefix === "" ? def.name : `${prefix}.${def.name}`;
-  if (def.external === "ecs") {
-    const ecs = ecsField(name);
-    if (!ecs)
-      throw new FieldCatalogError(`${where}: \`${name}\` is declared external: ecs but is not an ECS field`);
+  const ecs = def.external === "ecs" ? ecsField(name) : undefined;
+  if (def.external === "ecs" && !ecs) {
+    const message = `${where}: \`${name}\` is declared external: ecs but is not an ECS field`;
+    if (!notes) throw new FieldCatalogError(message);
+    // Tolerant mode (`dac fields import`): a newer ECS than @elastic/ecs; keep the type the file gives, if any.
+    if (typeof def.type !== "string") {
+      notes.push(`${message} of this ECS version; left out`);
+      return;
+    }
+    notes.push(`${message} of this ECS version; typed ${def.type} as the file says`);
+  }
+  if (ecs) {
     out.push({ ...ecs, source: "fields-file" });
     for (const m of ecs.multiFields ?? [])
       out.push({ name: m.name, type: m.type, sourcePath: name, source: "fields-file" });
@@ -58,7 +66,7 @@ function convert(def: Raw, prefix: string, out: FieldInfo[], where: string): voi
     if (!Array.isArray(children)) throw new FieldCatalogError(`${where}: \`${name}\`: fields must be a list`);
     for (const child of children) {
       if (!isRecord(child)) throw new FieldCatalogError(`${where}: \`${name}\`: a field must be a mapping`);
-      convert(child, name, out, where);
+      convert(child, name, out, where, notes);
     }
     return;
   }
@@ -97,8 +105,15 @@ function convert(def: Raw, prefix: string, out: FieldInfo[], where: string): voi
     out.push({ name: m.name, type: m.type, sourcePath: name, source: "fields-file" });
 }
 
-/** Converts already-parsed fields.yml documents (each a list of field definitions). */
-export function fieldsFromDocs(docs: readonly unknown[], where = "field document"): FieldInfo[] {
+/**
+ * Converts already-parsed fields.yml documents (each a list of field definitions). With `notes`, an
+ * `external: ecs` field that this ECS version lacks is noted there instead of failing the conversion.
+ */
+export function fieldsFromDocs(
+  docs: readonly unknown[],
+  where = "field document",
+  notes?: string[],
+): FieldInfo[] {
   const out: FieldInfo[] = [];
   for (const doc of docs) {
     if (doc === null || doc === undefined) continue;
@@ -106,7 +121,7 @@ export function fieldsFromDocs(docs: readonly unknown[], where = "field document
       throw new FieldCatalogError(`${where}: a fields.yml document must be a list of fields`);
     for (const def of doc) {
       if (!isRecord(def)) throw new FieldCatalogError(`${where}: a field must be a mapping`);
-      convert(def, "", out, where);
+      convert(def, "", out, where, notes);
     }
   }
   return out;

@@ -42,11 +42,18 @@ export interface FieldInfo {
   /** Set when the field lies inside a `nested` object: the nested path. */
   nestedPath?: string;
   /**
-   * Where the definition came from. `dynamic` marks an entry that `lookupField` synthesised: a key inside a
+   * Where the definition came from. `catalogue` is a compact catalogue file (`dac fields import`/`pull`). `dynamic` marks an entry that `lookupField` synthesised: a key inside a
    * `flattened` field, a child of an object with a dynamic template (`object_type`), or an unknown field under the
    * `keyword` policy.
    */
-  source: "ecs" | "fields-file" | "mapping" | "override" | "dynamic";
+  source: "ecs" | "fields-file" | "mapping" | "override" | "dynamic" | "catalogue";
+  /**
+   * From a partial list (such as the non-ECS fields Elastic's rules use): it does not make the definitions of its
+   * parent objects complete, so a sibling it lacks is "not known" rather than "not there".
+   */
+  partial?: boolean;
+  /** Which file, package or cluster the definition came from, when known (for `dac fields show`). */
+  origin?: string;
   /** Document path the field reads its values from when it is not `name`: a multi-field's parent, an alias's target. */
   sourcePath?: string;
   /** For an `object` with a dynamic template (`object_type` in fields.yml): the type its unknown children get. */

@@ -19,6 +19,10 @@ export interface FieldCatalogSources {
   fieldDocs?: unknown[];
   /** `GET <index>/_mapping` bodies, `{mappings: …}` or bare `{properties: …}` objects. */
   mappings?: unknown[];
+  /** Already-converted definitions (from compact catalogue files, `fieldsFromCompact`), after the field files. */
+  definitions?: readonly (readonly FieldInfo[])[];
+  /** Shared, finalized layers (`fieldLayer`) stacked on ECS, below everything else: nothing is copied. */
+  layers?: readonly FieldLayer[];
   /** Last word on single fields: a type name, or the FieldInfo properties to set. */
   overrides?: Record<string, string | Partial<FieldInfo>>;
   /**
@@ -49,7 +53,9 @@ function finalize(fields: Map<string, FieldInfo>, changed?: ReadonlySet<string>,
     const info = fields.get(name)!;
     for (const parent of prefixes(name)) {
       if (fields.has(parent)) break;
-      fields.set(parent, { name: parent, type: "object", source: info.source });
+      const implied: FieldInfo = { name: parent, type: "object", source: info.source };
+      if (info.partial) implied.partial = true;
+      fields.set(parent, implied);
     }
   }
   for (const name of names) {
@@ -93,11 +99,141 @@ function override(
   return { ...(existing ?? { type: "keyword" }), ...patch, name, source: "override" };
 }
 
+/**
+ * A finalized set of definitions that many catalogues share without copying (`fieldLayer`, then the `layers`
+ * source of `fieldCatalog`): implied parent objects added, aliases and nesting resolved within the layer.
+ */
+export interface FieldLayer {
+  readonly fields: ReadonlyMap<string, FieldInfo>;
+  /** Parent objects the layer only implies: an explicit definition in another layer wins over them. */
+  readonly implied: ReadonlySet<string>;
+  /** Names of its `nested` fields. */
+  readonly nested: ReadonlySet<string>;
+}
+
+function layerOf(fields: Map<string, FieldInfo>, explicit: ReadonlySet<string>): FieldLayer {
+  const implied = new Set<string>();
+  const nested = new Set<string>();
+  for (const [name, info] of fields) {
+    if (!explicit.has(name)) implied.add(name);
+    if (info.type === "nested") nested.add(name);
+  }
+  return { fields, implied, nested };
+}
+
+/** A layer from definitions (later ones win within it). */
+export function fieldLayer(infos: readonly FieldInfo[]): FieldLayer {
+  const fields = new Map<string, FieldInfo>();
+  for (const info of infos) fields.set(info.name, info);
+  const explicit = new Set(fields.keys());
+  finalize(fields);
+  return layerOf(fields, explicit);
+}
+
+let ecsLayerCache: FieldLayer | undefined;
+
+function ecsLayer(): FieldLayer {
+  ecsLayerCache ??= layerOf(
+    ecsCatalogFields() as Map<string, FieldInfo>,
+    new Set(ecsFields().map((f) => f.name)),
+  );
+  return ecsLayerCache;
+}
+
+/**
+ * The fields of layers stacked bottom to top, as one read-only map, resolved per name on first use: the top
+ * explicit definition wins (an implied parent object never hides a real one), an alias reads its target in any
+ * layer, a field inside a `nested` object of any layer gets its `nestedPath`, and a lower layer's
+ * `searchable: false` stays (as in `fieldCatalog`). Iterating materialises the whole map once.
+ */
+function layeredFields(layers: readonly FieldLayer[]): ReadonlyMap<string, FieldInfo> {
+  if (layers.length === 1) return layers[0]!.fields;
+  const memo = new Map<string, FieldInfo | null>();
+  const resolving = new Set<string>();
+  const nested = new Set<string>();
+  for (const layer of layers) for (const name of layer.nested) nested.add(name);
+  const get = (name: string): FieldInfo | undefined => {
+    const known = memo.get(name);
+    if (known !== undefined) return known ?? undefined;
+    if (resolving.has(name)) return undefined;
+    resolving.add(name);
+    let explicit: FieldInfo | undefined;
+    let implied: FieldInfo | undefined;
+    let unsearchableBelow = false;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i]!;
+      const info = layer.fields.get(name);
+      if (!info) continue;
+      if (layer.implied.has(name)) {
+        // An object implied by a complete list says more than one implied by a partial list.
+        if (!implied || (implied.partial && !info.partial)) implied = info;
+      } else if (!explicit) explicit = info;
+      else if (info.searchable === false && info.type === explicit.type) unsearchableBelow = true;
+    }
+    let info = explicit ?? implied;
+    if (info) {
+      if (unsearchableBelow && info.searchable === undefined) info = { ...info, searchable: false };
+      if (info.type === "alias" && info.sourcePath !== undefined) {
+        const target = get(info.sourcePath);
+        if (target && target.type !== "alias") {
+          const { multiFields: _drop, ...rest } = target;
+          void _drop;
+          info = { ...rest, name, sourcePath: target.sourcePath ?? target.name, source: info.source };
+        }
+      }
+      if (nested.size > 0 || info.nestedPath !== undefined) {
+        let path: string | undefined;
+        for (let i = name.lastIndexOf("."); i > 0; i = name.lastIndexOf(".", i - 1)) {
+          const prefix = name.slice(0, i);
+          if (nested.has(prefix) && get(prefix)?.type === "nested") {
+            path = prefix;
+            break;
+          }
+        }
+        if (info.nestedPath !== path) {
+          info = { ...info };
+          if (path === undefined) delete info.nestedPath;
+          else info.nestedPath = path;
+        }
+      }
+    }
+    resolving.delete(name);
+    memo.set(name, info ?? null);
+    return info;
+  };
+  let all: Map<string, FieldInfo> | undefined;
+  const materialize = (): Map<string, FieldInfo> => {
+    if (!all) {
+      all = new Map();
+      for (const layer of layers)
+        for (const name of layer.fields.keys()) if (!all.has(name)) all.set(name, get(name)!);
+    }
+    return all;
+  };
+  const view: ReadonlyMap<string, FieldInfo> = {
+    get,
+    has: (name) => get(name) !== undefined,
+    get size() {
+      return materialize().size;
+    },
+    forEach(callback, thisArg) {
+      materialize().forEach((value, key) => callback.call(thisArg, value, key, view));
+    },
+    entries: () => materialize().entries(),
+    keys: () => materialize().keys(),
+    values: () => materialize().values(),
+    [Symbol.iterator]: () => materialize()[Symbol.iterator](),
+  };
+  return view;
+}
+
 /** Builds a catalogue. Later sources win: ECS, then field files and documents, then mappings, then overrides. */
 export function fieldCatalog(sources: FieldCatalogSources = {}): FieldCatalog {
+  if (sources.layers?.length) return layeredCatalog(sources);
   const extra: FieldInfo[] = [];
   if (sources.fieldFiles?.length) extra.push(...fieldsFromFiles(sources.fieldFiles));
   if (sources.fieldDocs?.length) extra.push(...fieldsFromDocs(sources.fieldDocs));
+  for (const list of sources.definitions ?? []) extra.push(...list);
   let dynamicFalse = false;
   if (sources.mappings?.length) {
     const mapped = fieldsFromMappings(sources.mappings);
@@ -118,10 +254,48 @@ export function fieldCatalog(sources: FieldCatalogSources = {}): FieldCatalog {
     fields.set(info.name, info);
     changed.add(info.name);
   };
-  for (const info of extra) put(info);
+  for (const info of extra) {
+    // One index that cannot search a field is enough for Elasticsearch to refuse the query there (field_caps
+    // reports `searchable: false` unless every index can): an earlier source's `searchable: false` stays.
+    const before = fields.get(info.name);
+    put(
+      before?.searchable === false && info.searchable === undefined && before.type === info.type
+        ? { ...info, searchable: false }
+        : info,
+    );
+  }
   for (const [name, value] of overrides) put(override(name, value, fields.get(name)));
   finalize(fields, changed, nestedChanged);
   return { fields, unknownFields };
+}
+
+/**
+ * `fieldCatalog` with `layers`: ECS and the shared layers are stacked without copying; field files, documents,
+ * definitions, mappings and overrides form one more layer on top.
+ */
+function layeredCatalog(sources: FieldCatalogSources): FieldCatalog {
+  const layers: FieldLayer[] = [...(sources.ecs ? [ecsLayer()] : []), ...sources.layers!];
+  const extra: FieldInfo[] = [];
+  if (sources.fieldFiles?.length) extra.push(...fieldsFromFiles(sources.fieldFiles));
+  if (sources.fieldDocs?.length) extra.push(...fieldsFromDocs(sources.fieldDocs));
+  for (const list of sources.definitions ?? []) for (const info of list) extra.push(info);
+  let dynamicFalse = false;
+  if (sources.mappings?.length) {
+    const mapped = fieldsFromMappings(sources.mappings);
+    extra.push(...mapped.fields);
+    dynamicFalse = mapped.dynamicFalse;
+  }
+  const overrides = Object.entries(sources.overrides ?? {});
+  const unknownFields = sources.unknownFields ?? (dynamicFalse ? "unmapped" : "keyword");
+  if (extra.length > 0 || overrides.length > 0) {
+    const below = layeredFields(layers);
+    const top = new Map<string, FieldInfo>();
+    for (const info of extra) top.set(info.name, info);
+    for (const [name, value] of overrides)
+      top.set(name, override(name, value, top.get(name) ?? below.get(name)));
+    layers.push(fieldLayer([...top.values()]));
+  }
+  return { fields: layeredFields(layers), unknownFields };
 }
 
 /**

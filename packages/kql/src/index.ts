@@ -22,6 +22,8 @@ export { fieldsOf, visit, fullFieldName, type FieldReference, type VisitContext 
 export type * from "./catalog-types.js";
 export {
   fieldCatalog,
+  fieldLayer,
+  type FieldLayer,
   lookupField,
   suggestFields,
   resolveField,
@@ -29,6 +31,18 @@ export {
   type FieldCatalogSources,
   type FieldResolution,
 } from "./catalog.js";
+export {
+  COMPACT_FORMAT,
+  compactFields,
+  fieldsFromCompact,
+  isCompactCatalog,
+  type CompactCatalog,
+  type CompactField,
+  type CompactFieldObject,
+  type CompactFields,
+} from "./catalog-compact.js";
+export { importFieldDefinitions, type ImportedCatalog, type ImportOptions } from "./catalog-package.js";
+export { fieldsFromMappings } from "./catalog-mapping.js";
 export { compile, KqlEvaluationError, type CompileOptions } from "./evaluate.js";
 export { explain, formatExplain, type ExplainNode } from "./explain.js";
 export { dslFieldsFromCatalog } from "./dsl-fields.js";

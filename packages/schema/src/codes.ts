@@ -85,6 +85,12 @@ const table: [code: string, name: string, severity: Severity, summary: string][]
   ["DAC404", "nested-misuse", "error", "A field inside a nested object is queried outside a nested group."],
   ["DAC405", "unsupported-language", "warning", "No local parser exists for the query language yet."],
   [
+    "DAC406",
+    "no-field-definitions",
+    "warning",
+    "The query uses a field in a namespace for which the catalogue has no definitions.",
+  ],
+  [
     "DAC410",
     "or-splitting",
     "warning",

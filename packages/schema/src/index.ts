@@ -25,8 +25,20 @@ export {
 } from "./rule-checks.js";
 export { checkAttack, loadAttackData } from "./attack.js";
 export type { AttackData } from "./attack.js";
-export { checkQueries, kqlQueries } from "./query-checks.js";
-export { discoverFieldFiles, integrationFieldFiles, ruleFieldCatalog } from "./rule-catalog.js";
+export { checkQueries, kqlQueries, unknownFieldNamespace, type QueryCheckOptions } from "./query-checks.js";
+export {
+  discoverFieldFiles,
+  indexPatternsOverlap,
+  integrationFieldFiles,
+  otherDefinitions,
+  packageOfIndexPattern,
+  readCatalogue,
+  ruleCatalogueParts,
+  ruleFieldCatalog,
+  ruleIntegrations,
+  type FieldFiles,
+  type IntegrationRef,
+} from "./rule-catalog.js";
 export {
   applyExclusions,
   collectYamlFiles,

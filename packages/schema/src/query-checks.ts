@@ -59,8 +59,93 @@ function spanDiagnostic(
   return d;
 }
 
+export interface QueryCheckOptions {
+  /** Where else a field is defined (integrations the rule does not use), for the unknown-field hint. */
+  otherDefinitions?: (name: string) => { package: string; dataStream?: string; file: string }[];
+}
+
+/**
+ * The namespace of an unknown field: its first prefix the catalogue does not define as an object (`azure.*`
+ * when nothing of Azure is known, `gcp.audit.service_data.*` when `gcp.audit` is). `known` is true when every
+ * parent object is defined: then the field is missing from definitions that describe its object, most likely a
+ * typo.
+ */
+export function unknownFieldNamespace(
+  catalog: FieldCatalog,
+  name: string,
+): { known: boolean; namespace: string } {
+  const parts = name.split(".");
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join(".");
+    const info = catalog.fields.get(prefix);
+    if (!info || info.partial) return { known: false, namespace: prefix };
+    // Below a leaf: only a multi-field could live there, and the definitions do not list it.
+    if (info.type !== "object" && info.type !== "nested") return { known: false, namespace: prefix };
+  }
+  return { known: parts.length > 1, namespace: parts.length > 1 ? parts.slice(0, -1).join(".") : name };
+}
+
+function unknownFieldDiagnostic(
+  rule: Rule,
+  key: string,
+  field: { name: string; span: Span },
+  catalog: FieldCatalog,
+  options: QueryCheckOptions,
+): Diagnostic {
+  const suggestions = suggestFields(catalog, field.name);
+  const didYouMean = suggestions.length
+    ? `, did you mean ${suggestions.map((s) => `\`${s}\``).join(" or ")}?`
+    : "";
+  const elsewhere = options.otherDefinitions?.(field.name) ?? [];
+  if (elsewhere.length > 0) {
+    const where = elsewhere
+      .slice(0, 3)
+      .map(
+        (d) =>
+          `${d.file} (${d.dataStream ? `package \`${d.package}\`, data stream \`${d.dataStream}\`` : `package \`${d.package}\``})`,
+      )
+      .join(", ");
+    const first = elsewhere[0]!;
+    return spanDiagnostic(
+      rule,
+      key,
+      field.span,
+      "DAC402",
+      `unknown field \`${field.name}\`: it is defined for an integration the rule does not use`,
+      `defined in ${where}; add \`related_integrations: [{package: ${first.package}, version: "*"}]\` to the rule (or an index pattern logs-${first.package}.*) rather than declaring the field again`,
+    );
+  }
+  const { known, namespace } = unknownFieldNamespace(catalog, field.name);
+  const policy =
+    catalog.unknownFields === "unmapped"
+      ? "the unknown_fields policy (unmapped) treats it as not mapped, so the clause never matches"
+      : "the unknown_fields policy (keyword) treats it as a keyword field with ignore_above 1024";
+  if (known) {
+    return spanDiagnostic(
+      rule,
+      key,
+      field.span,
+      "DAC402",
+      `unknown field \`${field.name}\`${didYouMean}`,
+      `\`${namespace}\` is defined, without this field; ${policy}. If the field really exists, declare it in schemas/fields/ or metadata.fields`,
+    );
+  }
+  return spanDiagnostic(
+    rule,
+    key,
+    field.span,
+    "DAC406",
+    `no field definitions for \`${namespace}.*\` (field \`${field.name}\`)${didYouMean}`,
+    `add them with \`dac fields import\` or \`dac fields pull\`; until then ${policy}`,
+  );
+}
+
 /** Query syntax, unknown fields, type misuse and KQL lint, reported inside the rule's YAML. */
-export function checkQueries(rule: Rule, catalog: FieldCatalog): Diagnostic[] {
+export function checkQueries(
+  rule: Rule,
+  catalog: FieldCatalog,
+  options: QueryCheckOptions = {},
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const language = rule.data.language;
   if (language && language !== "kuery" && typeof rule.data.query === "string") {
@@ -94,26 +179,21 @@ export function checkQueries(rule: Rule, catalog: FieldCatalog): Diagnostic[] {
     for (const field of fieldsOf(ast)) {
       if (field.name.includes("*") || lookupField(catalog, field.name)) continue;
       unknown.add(field.name);
-      const suggestions = suggestFields(catalog, field.name);
-      out.push(
-        spanDiagnostic(
-          rule,
-          key,
-          field.span,
-          "DAC402",
-          `unknown field \`${field.name}\`${suggestions.length ? `, did you mean ${suggestions.map((s) => `\`${s}\``).join(" or ")}?` : ""}`,
-          catalog.unknownFields === "unmapped"
-            ? "the field is not mapped, so the clause never matches; declare it in schemas/fields/ or metadata.fields"
-            : "declare it in schemas/fields/ or metadata.fields if it really exists",
-        ),
-      );
+      out.push(unknownFieldDiagnostic(rule, key, field, catalog, options));
     }
     try {
       compile(ast, { catalog });
     } catch (error) {
       if (error instanceof KqlEvaluationError) {
-        const span = (error as { span?: Span }).span ?? { start: 0, end: text.length };
-        out.push(spanDiagnostic(rule, key, span, "DAC403", `${key}: ${error.message}`));
+        // A misuse of a field the catalogue does not know is a guess about its mapping: the unknown-field
+        // diagnostic above already says so (Kibana checks nesting only for fields its data view has).
+        const field = (error as { field?: string }).field;
+        const aboutUnknown =
+          field !== undefined && [...unknown].some((u) => u === field || u.startsWith(`${field}.`));
+        if (!aboutUnknown) {
+          const span = (error as { span?: Span }).span ?? { start: 0, end: text.length };
+          out.push(spanDiagnostic(rule, key, span, "DAC403", `${key}: ${error.message}`));
+        }
       } else throw error;
     }
     for (const finding of lint(ast, { catalog })) {

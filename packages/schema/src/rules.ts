@@ -10,7 +10,7 @@ import type { Diagnostic } from "./diagnostic.js";
 import { checkQueries } from "./query-checks.js";
 import type { Rule, RuleData } from "./rule.js";
 import { checkRule, checkRuleSet } from "./rule-checks.js";
-import { ruleFieldCatalog } from "./rule-catalog.js";
+import { otherDefinitions, ruleFieldCatalog } from "./rule-catalog.js";
 import { ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
 import { diagnosticAtPosition, loadYaml } from "./yaml-source.js";
 import type { YamlSource } from "./yaml-source.js";
@@ -129,7 +129,9 @@ export function validateRuleFile(
       ...loaded.diagnostics,
       ...checkRule(rule),
       ...checkAttack(rule, attack),
-      ...checkQueries(rule, ruleFieldCatalog(rule.data, config)),
+      ...checkQueries(rule, ruleFieldCatalog(rule.data, config), {
+        otherDefinitions: (name) => otherDefinitions(name, config),
+      }),
     ],
   };
 }

@@ -2,6 +2,7 @@ import type { Command } from "../command.js";
 import { changesetCommand } from "./changeset.js";
 import { checkCommand } from "./check.js";
 import { exportCommand } from "./export.js";
+import { fieldsCommand } from "./fields.js";
 import { fmtCommand } from "./fmt.js";
 import { importCommand } from "./import.js";
 import { kqlCommand } from "./kql.js";
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   fmtCommand,
   changesetCommand,
   kqlCommand,
+  fieldsCommand,
   versionCommand,
   exportCommand,
   planCommand,
