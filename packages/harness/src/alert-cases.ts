@@ -2,7 +2,7 @@
  * `expect: alert | no-alert` cases: when the execution runs, which events it searches, and the verdict on the
  * alerts an engine returns, with the reasons a missing alert is missing.
  */
-import type { FieldCatalog } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import type { EventFailure } from "@dac/report";
 import { diagnosticAtPosition } from "@dac/schema";
 import type { Diagnostic } from "@dac/schema";

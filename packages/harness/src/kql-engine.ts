@@ -14,7 +14,7 @@ import {
   print,
 } from "@dac/kql";
 import type { KqlNode } from "@dac/kql";
-import type { FieldCatalog } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import { compileFilters, FilterError } from "./alerts/filters.js";
 import type { CompiledFilters } from "./alerts/filters.js";
 import { EngineError, executeInMemory, languageOf } from "./engine.js";

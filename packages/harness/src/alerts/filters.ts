@@ -12,8 +12,9 @@
  * `wildcard` on keyword fields → `f: v*`, `bool` → and/or/not, `match_all` → everything. Anything else (a script,
  * `query_string`, `nested`, `term` on a text field, …) is refused with the reason: never silently skipped.
  */
-import type { FieldCatalog } from "@dac/kql";
-import { compile, KqlEvaluationError, KqlSyntaxError, lookupField, parse } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
+import { lookupField } from "@dac/fields";
+import { compile, KqlEvaluationError, KqlSyntaxError, parse } from "@dac/kql";
 import { isObject } from "./document.js";
 
 export class FilterError extends Error {
