@@ -13,12 +13,12 @@ import { lookbackWindow, resolveDateMath } from "./window.js";
 const catalog = fieldCatalog({
   definitions: [
     [
-      { name: "user.name", type: "keyword" },
-      { name: "source.ip", type: "ip" },
-      { name: "host.name", type: "keyword" },
-      { name: "event.ingested", type: "date" },
-      { name: "process.pid", type: "long" },
-      { name: "message", type: "text" },
+      { name: "user.name", type: "keyword", source: "override" as const },
+      { name: "source.ip", type: "ip", source: "override" as const },
+      { name: "host.name", type: "keyword", source: "override" as const },
+      { name: "event.ingested", type: "date", source: "override" as const },
+      { name: "process.pid", type: "long", source: "override" as const },
+      { name: "message", type: "text", source: "override" as const },
     ],
   ],
 });

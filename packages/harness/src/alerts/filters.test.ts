@@ -11,12 +11,12 @@ import { compileFilters, FilterError } from "./filters.js";
 const catalog = fieldCatalog({
   definitions: [
     [
-      { name: "user.name", type: "keyword" },
-      { name: "host.name", type: "keyword" },
-      { name: "process.pid", type: "long" },
-      { name: "@timestamp", type: "date" },
-      { name: "message", type: "text" },
-      { name: "source.ip", type: "ip" },
+      { name: "user.name", type: "keyword", source: "override" as const },
+      { name: "host.name", type: "keyword", source: "override" as const },
+      { name: "process.pid", type: "long", source: "override" as const },
+      { name: "@timestamp", type: "date", source: "override" as const },
+      { name: "message", type: "text", source: "override" as const },
+      { name: "source.ip", type: "ip", source: "override" as const },
     ],
   ],
 });
