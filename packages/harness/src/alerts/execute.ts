@@ -125,7 +125,8 @@ function suppressedAlerts(context: Context, settings: SuppressionSettings): Aler
       group.events.push(i);
     }
   }
-  const sorted = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key)).slice(0, maxSignals);
+  const types = keyTypes(settings.groupBy, context.catalog);
+  const sorted = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, types)).slice(0, maxSignals);
   const alerts: Alert[] = unsuppressed
     .slice(0, Math.max(0, maxSignals - sorted.length))
     .map((i) => queryAlert(context, i));
@@ -202,8 +203,9 @@ export function thresholdBuckets(
         group.events.push(i);
       }
     }
+  const types = keyTypes(settings.fields, catalog);
   return [...groups.values()]
-    .sort((a, b) => compareKeys(a.key, b.key))
+    .sort((a, b) => compareKeys(a.key, b.key, types))
     .map((group) => {
       const distinct = settings.cardinality
         ? new Set(
@@ -341,8 +343,23 @@ function combinations<T>(lists: readonly (readonly T[])[]): T[][] {
   return out;
 }
 
-/** Composite aggregation order: ascending per source, `null` (missing) last. */
-function compareKeys(a: readonly unknown[], b: readonly unknown[]): number {
+/** The catalogue types of the grouping fields, for the order of their keys. */
+function keyTypes(fields: readonly string[], catalog: FieldCatalog | undefined): (string | undefined)[] {
+  return fields.map((f) => (catalog ? lookupField(catalog, f)?.type : undefined));
+}
+
+/** An IPv4 address as a number (Elasticsearch orders ip terms by address, not by text); IPv6 stays text. */
+function ipOrder(value: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+  return m ? m.slice(1).reduce((n, octet) => n * 256 + Number(octet), 0) : undefined;
+}
+
+/** Composite aggregation order: ascending per source (ip by address), `null` (missing) last. */
+function compareKeys(
+  a: readonly unknown[],
+  b: readonly unknown[],
+  types: readonly (string | undefined)[] = [],
+): number {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
@@ -350,6 +367,11 @@ function compareKeys(a: readonly unknown[], b: readonly unknown[]): number {
     if (x === null) return 1;
     if (y === null) return -1;
     if (typeof x === "number" && typeof y === "number") return x - y;
+    if (types[i] === "ip" && typeof x === "string" && typeof y === "string") {
+      const ix = ipOrder(x);
+      const iy = ipOrder(y);
+      if (ix !== undefined && iy !== undefined) return ix - iy;
+    }
     const sx = String(x);
     const sy = String(y);
     if (sx !== sy) return sx < sy ? -1 : 1;
