@@ -15,8 +15,13 @@ const rule = {
     name: "bench threshold",
     type: "threshold",
     language: "kuery",
-    query: 'event.category:"authentication" and event.outcome:"failure" and not user.name:("svc-backup" or "svc-scan")',
-    threshold: { field: ["source.ip", "host.name"], value: 50, cardinality: [{ field: "user.name", value: 10 }] },
+    query:
+      'event.category:"authentication" and event.outcome:"failure" and not user.name:("svc-backup" or "svc-scan")',
+    threshold: {
+      field: ["source.ip", "host.name"],
+      value: 50,
+      cardinality: [{ field: "user.name", value: 10 }],
+    },
     from: "now-60m",
   },
 };
