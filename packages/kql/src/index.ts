@@ -43,6 +43,7 @@ export {
 } from "./catalog-compact.js";
 export { importFieldDefinitions, type ImportedCatalog, type ImportOptions } from "./catalog-package.js";
 export { fieldsFromMappings } from "./catalog-mapping.js";
+export { ecsVersion } from "./catalog-ecs.js";
 export { compile, KqlEvaluationError, type CompileOptions } from "./evaluate.js";
 export { explain, formatExplain, type ExplainNode } from "./explain.js";
 export { dslFieldsFromCatalog } from "./dsl-fields.js";
