@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { describeWithElasticsearch, uniqueIndexName } from "@dac/es-test-node";
 import { fieldCatalog, fieldsFromCompact, lookupField, resolveField } from "@dac/kql";
-import { catalogFromFieldCaps } from "./pull-fields.js";
+import { ElasticsearchError } from "./connection.js";
+import { catalogFromFieldCaps, pullFields } from "./pull-fields.js";
 import type { FieldCapsResponse } from "./field-caps.js";
 
 // Recorded from Elasticsearch 9.5.3 (the @dac/es-test-node node) for the two indices of
@@ -148,5 +150,35 @@ describe("catalogFromFieldCaps (recorded responses)", () => {
     const out = catalogFromFieldCaps(kCaps, twoWays, { source: "t", indexPatterns: ["*"] });
     expect(out.notes).toEqual(["`k`: the indices disagree on ignoreAbove; left out"]);
     expect(out.catalog.fields!.k).toBe("keyword");
+  });
+});
+
+describeWithElasticsearch("pullFields on a real node", ({ url, client }) => {
+  const prefix = uniqueIndexName("dac-pull");
+  const mappings = recorded("pull-indices.json") as Record<string, Record<string, unknown>>;
+  afterAll(async () => {
+    await client.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true });
+  });
+
+  it("pulls what the recorded responses hold (same mappings, live)", async () => {
+    for (const [suffix, mapping] of Object.entries(mappings))
+      await client.indices.create({ index: `${prefix}-${suffix}`, mappings: mapping });
+    const live = await pullFields(client, { url, source: "test", indexPatterns: [`${prefix}-*`] });
+    // The recorded responses name the indices dac-pull-a and dac-pull-b.
+    const renamed = JSON.parse(JSON.stringify(live).replaceAll(prefix, "dac-pull")) as typeof live;
+    expect(renamed.catalog.fields).toEqual(pulled.catalog.fields);
+    expect(renamed.conflicts).toEqual(pulled.conflicts);
+    expect(renamed.partlyUnmapped).toEqual(pulled.partlyUnmapped);
+    expect(live.indices).toEqual([`${prefix}-a`, `${prefix}-b`]);
+  });
+
+  it("says so when the patterns match no index", async () => {
+    const error = await pullFields(client, {
+      url,
+      source: "t",
+      indexPatterns: [`${prefix}-none-*`],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ElasticsearchError);
+    expect((error as Error).message).toBe(`no index at ${url} matches ${prefix}-none-*`);
   });
 });
