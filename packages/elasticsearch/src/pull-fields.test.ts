@@ -64,7 +64,9 @@ describe("catalogFromFieldCaps (recorded responses)", () => {
 
   it("keeps multi-fields as entries reading their parent, and the parent lists them", () => {
     expect(fields["message.keyword"]).toMatchObject({ sourcePath: "message" });
-    expect(lookupField(catalog, "message")?.multiFields).toEqual([{ name: "message.keyword", type: "keyword" }]);
+    expect(lookupField(catalog, "message")?.multiFields).toEqual([
+      { name: "message.keyword", type: "keyword" },
+    ]);
   });
 
   it("keeps nested objects: their children get the nested path", () => {

@@ -202,7 +202,12 @@ export function catalogFromFieldCaps(
       const dot = name.lastIndexOf(".");
       const parent = dot > 0 ? name.slice(0, dot) : undefined;
       const parentType = parent !== undefined ? typeOf.get(parent) : undefined;
-      if (parent !== undefined && parentType !== undefined && parentType !== "object" && parentType !== "nested")
+      if (
+        parent !== undefined &&
+        parentType !== undefined &&
+        parentType !== "object" &&
+        parentType !== "nested"
+      )
         info.sourcePath = parent;
     }
     infos.push(info);
@@ -271,7 +276,13 @@ export async function pullFields(
   // As Kibana's data views (`fields: '*'`, `ignore_unavailable`), plus the unmapped entries, so that a field
   // some indices lack is known.
   const caps = (await client
-    .fieldCaps({ index, fields: "*", include_unmapped: true, ignore_unavailable: true, allow_no_indices: true })
+    .fieldCaps({
+      index,
+      fields: "*",
+      include_unmapped: true,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+    })
     .catch((e: unknown) => fail("_field_caps", e))) as unknown as FieldCapsResponse;
   if (asList(caps.indices).length === 0)
     throw new ElasticsearchError(`no index at ${options.url} matches ${index.join(", ")}`);

@@ -49,7 +49,8 @@ const ymlCatalogs = new Map<string, FieldCatalog>();
 
 function ymlCatalog(file: string): FieldCatalog {
   let catalog = ymlCatalogs.get(file);
-  if (!catalog) ymlCatalogs.set(file, (catalog = fieldCatalog({ fieldFiles: [file], unknownFields: "unmapped" })));
+  if (!catalog)
+    ymlCatalogs.set(file, (catalog = fieldCatalog({ fieldFiles: [file], unknownFields: "unmapped" })));
   return catalog;
 }
 
@@ -83,7 +84,9 @@ export function fieldDefinitions(name: string, config: DacConfig): FieldDefiniti
   for (const file of files.catalogues) compactFile(file, "catalogue");
   const ymls: [string, string | undefined][] = [
     ...files.shared.map((f): [string, undefined] => [f, undefined]),
-    ...[...files.integrations].flatMap(([integration, list]) => list.map((f): [string, string] => [f, integration])),
+    ...[...files.integrations].flatMap(([integration, list]) =>
+      list.map((f): [string, string] => [f, integration]),
+    ),
   ];
   for (const [file, integration] of ymls) {
     const info = definedBy(ymlCatalog(file), name);
@@ -109,7 +112,12 @@ export function knownFieldNames(config: DacConfig): Map<string, FieldInfo> {
     const catalog = readCatalogue(file);
     for (const fields of [catalog.fields, ...Object.values(catalog.dataStreams ?? {})])
       for (const [field, raw] of Object.entries(fields ?? {}))
-        if (!out.has(field)) out.set(field, { name: field, type: typeof raw === "string" ? raw : raw.type, source: "catalogue" });
+        if (!out.has(field))
+          out.set(field, {
+            name: field,
+            type: typeof raw === "string" ? raw : raw.type,
+            source: "catalogue",
+          });
   }
   for (const file of [...files.shared, ...[...files.integrations.values()].flat()]) {
     const catalog = ymlCatalog(file);

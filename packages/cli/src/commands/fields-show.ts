@@ -2,6 +2,7 @@
  * `dac fields show FIELD`: what a field is (type, multi-fields, ignore_above, searchable), every definition of it
  * and which one a rule gets, and which rules of the repository use it (from their queries and field settings).
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fieldsOf, parse, resolveField, suggestFields } from "@dac/kql";
 import type { FieldInfo } from "@dac/kql";
@@ -13,6 +14,7 @@ import {
   ruleFieldCatalog,
   ruleIntegrations,
   scalarOffsetToPosition,
+  shownDefinitionFile,
 } from "@dac/schema";
 import type { FieldDefinition, Rule, YamlPath } from "@dac/schema";
 import type { Command } from "../command.js";
@@ -38,7 +40,8 @@ export function describeField(info: FieldInfo): string {
     );
   if (info.ignoreAbove !== undefined) parts.push(`ignore_above ${info.ignoreAbove}`);
   if (info.flattenedKeyOf) parts.push(`a key of flattened field \`${info.flattenedKeyOf}\``);
-  else if (info.source === "dynamic") parts.push("mapped dynamically below an object that types its unknown children");
+  else if (info.source === "dynamic")
+    parts.push("mapped dynamically below an object that types its unknown children");
   else if (info.sourcePath && info.multiFields === undefined)
     parts.push(`reads \`${info.sourcePath}\`${info.type === "alias" ? "" : " (a multi-field or alias)"}`);
   if (info.nestedPath) parts.push(`inside nested \`${info.nestedPath}\``);
@@ -112,11 +115,15 @@ export function fieldUses(rule: Rule, field: string): { uses: FieldUse[]; unpars
     }
   }
   const data = rule.data as unknown as Record<string, unknown>;
-  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+  const list = (value: unknown): unknown[] =>
+    Array.isArray(value) ? value : value === undefined ? [] : [value];
   const threshold = data.threshold as { field?: unknown } | undefined;
   list(threshold?.field).forEach((f, i) => {
     if (f === field)
-      add("threshold.field", Array.isArray(threshold?.field) ? ["threshold", "field", i] : ["threshold", "field"]);
+      add(
+        "threshold.field",
+        Array.isArray(threshold?.field) ? ["threshold", "field", i] : ["threshold", "field"],
+      );
   });
   list(data.new_terms_fields).forEach((f, i) => {
     if (f === field) add("new_terms_fields", ["new_terms_fields", i]);
@@ -132,7 +139,8 @@ export function fieldUses(rule: Rule, field: string): { uses: FieldUse[]; unpars
 }
 
 function shownDefinition(d: FieldDefinition): string {
-  const where = d.kind === "ecs" ? d.label : d.file && d.file !== d.label ? `${d.label} (${d.file})` : d.label;
+  const where =
+    d.kind === "ecs" ? d.label : d.file && d.file !== d.label ? `${d.label} (${d.file})` : d.label;
   const scope =
     d.kind === "catalogue"
       ? d.indexPatterns
@@ -145,14 +153,22 @@ function shownDefinition(d: FieldDefinition): string {
 }
 
 /** Where a rule's resolved definition comes from. */
-function winner(info: FieldInfo, defs: readonly FieldDefinition[], packages: ReadonlySet<string>): string {
+function winner(
+  info: FieldInfo,
+  defs: readonly FieldDefinition[],
+  packages: ReadonlySet<string>,
+  root: string,
+): string {
   switch (info.source) {
     case "ecs":
       return defs.find((d) => d.kind === "ecs")?.label ?? "ECS";
     case "override":
       return "the rule's metadata.fields";
-    case "catalogue":
-      return info.origin ?? "a field catalogue";
+    case "catalogue": {
+      // `okta.system (/abs/path/okta.json)`: shown with the file as the definitions list shows it.
+      const m = /^(.*) \((.*)\)$/.exec(info.origin ?? "");
+      return m ? `${m[1]} (${shownDefinitionFile(m[2]!, root)})` : (info.origin ?? "a field catalogue");
+    }
     case "fields-file": {
       // The last fields.yml the rule reads (shared ones and those of its integrations) is the one that wins.
       const files = defs.filter((d) => d.kind === "fields-file" && (!d.package || packages.has(d.package)));
@@ -180,7 +196,8 @@ export const showCommand: Command = {
     rule: {
       type: "string",
       valueName: "PATH",
-      description: "Resolve the field in this rule's field catalogue (its integrations, index patterns, metadata.fields).",
+      description:
+        "Resolve the field in this rule's field catalogue (its integrations, index patterns, metadata.fields).",
     },
     format: formatOption(),
   },
@@ -209,12 +226,20 @@ export const showCommand: Command = {
         file: rule.file,
         resolution,
         ...(resolution.kind === "mapped"
-          ? { from: winner(resolution.info, defs, new Set(ruleIntegrations(rule.data).map((r) => r.package))) }
+          ? {
+              from: winner(
+                resolution.info,
+                defs,
+                new Set(ruleIntegrations(rule.data).map((r) => r.package)),
+                config.root,
+              ),
+            }
           : {}),
       };
     }
     // Every rule of the repository: which use the field, and which could not be scanned.
-    const all = loadRules([], config, ctx.cwd).rules.filter((r) => r.valid);
+    // (A repository with no rules folder yet has no rules that use it.)
+    const all = existsSync(config.rules) ? loadRules([], config, ctx.cwd).rules.filter((r) => r.valid) : [];
     const usedBy: FieldUse[] = [];
     const notScanned: { file: string; language: string }[] = [];
     for (const rule of all) {

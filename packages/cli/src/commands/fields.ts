@@ -38,7 +38,8 @@ function outsideFieldsFolders(file: string, ctx: CommandContext): string | undef
 
 const forceOption = {
   type: "boolean",
-  description: "Replace the catalogue file if it exists (without it, an existing file is left alone: exit 2).",
+  description:
+    "Replace the catalogue file if it exists (without it, an existing file is left alone: exit 2).",
 } as const;
 
 /** Catalogue files are one line per field: small, and diffs show which fields changed. */
@@ -169,7 +170,10 @@ function pullReport(pulled: PulledFields, file: string): string {
   ];
   for (const c of pulled.conflicts) {
     const where = Object.entries(c.esTypes)
-      .map(([t, idx]) => `${t} in ${idx.length > 3 ? `${idx.slice(0, 3).join(", ")} and ${idx.length - 3} more` : idx.join(", ")}`)
+      .map(
+        ([t, idx]) =>
+          `${t} in ${idx.length > 3 ? `${idx.slice(0, 3).join(", ")} and ${idx.length - 3} more` : idx.join(", ")}`,
+      )
       .join("; ");
     lines.push(
       c.type === "conflict"
@@ -178,7 +182,9 @@ function pullReport(pulled: PulledFields, file: string): string {
     );
   }
   if (pulled.unsearchable.length)
-    lines.push(`unsearchable (no index, no doc values): ${pulled.unsearchable.map((f) => `\`${f}\``).join(", ")}`);
+    lines.push(
+      `unsearchable (no index, no doc values): ${pulled.unsearchable.map((f) => `\`${f}\``).join(", ")}`,
+    );
   if (pulled.partlyUnmapped.length)
     lines.push(
       `${pulled.partlyUnmapped.length} field(s) are not mapped in some of the indices (they match nothing there); --format json lists them`,
@@ -189,7 +195,8 @@ function pullReport(pulled: PulledFields, file: string): string {
 
 const pullCommand: Command = {
   name: "pull",
-  summary: "Read a live cluster's field types (_field_caps, as Kibana's data views) into a field catalogue file.",
+  summary:
+    "Read a live cluster's field types (_field_caps, as Kibana's data views) into a field catalogue file.",
   usage: "dac fields pull --es-url URL --index PATTERN [options]",
   description: [
     "Reads the real mappings of the indices matching PATTERN with _field_caps (how Kibana's data views type fields) and GET _mapping (aliases, ignore_above, formats, disabled objects), read-only, and writes a compact catalogue (dac-fields/1) to <fields folder>/<NAME>.json, or --out. The catalogue applies to the rules whose index patterns overlap PATTERN.",
@@ -233,7 +240,9 @@ const pullCommand: Command = {
       throw new UsageError(`--name must be a file name of letters, digits, ., _ and -, not \`${name}\``);
     const seconds = Number(stringOption(values, "timeout") ?? "60");
     if (!Number.isFinite(seconds) || seconds <= 0)
-      throw new UsageError(`--timeout must be a positive number of seconds, not \`${stringOption(values, "timeout")}\``);
+      throw new UsageError(
+        `--timeout must be a positive number of seconds, not \`${stringOption(values, "timeout")}\``,
+      );
     const file = outputPath(values, ctx, name ?? pulledName(index));
     refuseOverwrite(file, values, ctx);
     let connection;
