@@ -188,7 +188,7 @@ export const showCommand: Command = {
   summary: "Show a field: its type, where its definition comes from, and which rules use it.",
   usage: "dac fields show FIELD [--rule PATH] [options]",
   description: [
-    "Prints the field's type (multi-fields, ignore_above, searchable), every definition of it (ECS, the integration catalogues, index-pattern and cluster catalogues, fields.yml files) and the rules scope each applies to. In a rule that gets several, the later kind wins: ECS, then integration catalogues, then index-pattern and cluster catalogues, then fields.yml files, then the rule's metadata.fields. With --rule, shows what that rule's catalogue makes of the field.",
+    "Prints the field's type (multi-fields, ignore_above, searchable), every definition of it (ECS, the integration catalogues, index-pattern and cluster catalogues, fields.yml files) and which rules each applies to. In a rule that gets several, the later kind wins: ECS, then integration catalogues, then index-pattern and cluster catalogues, then fields.yml files, then the rule's metadata.fields. With --rule, shows what that rule's catalogue makes of the field.",
     "Lists the rules that use the field: KQL queries are parsed; threshold.field, new_terms_fields and threat_mapping are read; Lucene, EQL and ES|QL queries are not scanned yet, and are counted.",
     "Exit codes: 0 the field is known, 1 it is not (with did-you-mean suggestions), 2 usage or configuration error.",
   ].join("\n"),
