@@ -140,6 +140,29 @@ describe("catalogFromFieldCaps (recorded responses)", () => {
     expect(bare.catalog.fields!.src_ip).toBe("ip");
   });
 
+  it("a field some indices cannot search stays searchable, as in Kibana's data view, with a note", () => {
+    // field_caps: `searchable: false` with `non_searchable_indices` when only some indices cannot search it.
+    const partial: FieldCapsResponse = {
+      indices: ["x", "y"],
+      fields: {
+        k: {
+          keyword: {
+            type: "keyword",
+            searchable: false,
+            aggregatable: true,
+            non_searchable_indices: ["y"],
+          },
+        },
+      },
+    };
+    const out = catalogFromFieldCaps(partial, undefined, { source: "t", indexPatterns: ["*"] });
+    expect(out.unsearchable).toEqual([]);
+    expect(out.catalog.fields!.k).toBe("keyword");
+    expect(out.notes).toEqual([
+      "`k` is not searchable in 1 index(es) (y); recorded as searchable, as Kibana's data view does",
+    ]);
+  });
+
   it("notes attributes the indices disagree on, and leaves them out", () => {
     const twoWays = {
       x: { mappings: { properties: { k: { type: "keyword", ignore_above: 100 } } } },

@@ -168,6 +168,12 @@ export function catalogFromFieldCaps(
     if (!container && !some("searchable", "non_searchable_indices")) {
       info.searchable = false;
       unsearchable.push(name);
+    } else {
+      const notIn = caps0.flatMap((c) => asList(c.non_searchable_indices));
+      if (notIn.length > 0)
+        notes.push(
+          `\`${name}\` is not searchable in ${notIn.length} index(es) (${notIn.slice(0, 3).join(", ")}${notIn.length > 3 ? ", …" : ""}); recorded as searchable, as Kibana's data view does`,
+        );
     }
     if (
       !container &&

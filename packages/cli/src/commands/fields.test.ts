@@ -336,6 +336,24 @@ describe("dac fields pull (recorded answers)", () => {
     }
   });
 
+  it("--out outside the fields folders: written, with a note that validation will not read it", async () => {
+    const es = await fakeElasticsearch(recordedCluster);
+    try {
+      const dir = repo();
+      const run = await runCli(
+        ["fields", "pull", "--es-url", es.url, "--index", "web-*", "--out", "web.json"],
+        dir,
+      );
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe(
+        `note: ${join(dir, "web.json")} is not in a configured fields folder (\`fields:\` in dac.config.yaml), so validation does not read it\n`,
+      );
+      expect(JSON.parse(readFileSync(join(dir, "web.json"), "utf8")).format).toBe("dac-fields/1");
+    } finally {
+      await es.close();
+    }
+  });
+
   it("leaves an existing file alone without --force, before sending anything", async () => {
     const es = await fakeElasticsearch(recordedCluster);
     try {
@@ -366,10 +384,18 @@ describe("dac fields pull (recorded answers)", () => {
       "refused the credentials (401 security_exception: unable to authenticate user [elastic]); check DAC_ES_API_KEY or DAC_ES_USERNAME/DAC_ES_PASSWORD",
     ],
     [
-      "a missing privilege (403)",
+      "a missing privilege (403; the cluster's health may be forbidden too)",
       (req) =>
         (req.url ?? "").startsWith("/_cluster")
-          ? { status: 200, body: {} }
+          ? {
+              status: 403,
+              body: {
+                error: {
+                  type: "security_exception",
+                  reason: "action [cluster:monitor/health] is unauthorized",
+                },
+              },
+            }
           : {
               status: 403,
               body: {

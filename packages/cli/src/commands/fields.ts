@@ -259,7 +259,8 @@ const pullCommand: Command = {
       rethrowAsUsage(error);
     }
     try {
-      await checkReachable(connection).catch(rethrowAsUsage);
+      // Reading mappings needs index privileges only (view_index_metadata), not the cluster's monitor privilege.
+      await checkReachable(connection, { allowForbidden: true }).catch(rethrowAsUsage);
       const pulled = await pullFields(connection.client, {
         url: connection.url,
         indexPatterns: index,
