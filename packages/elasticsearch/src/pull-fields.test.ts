@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeWithElasticsearch, uniqueIndexName } from "@dac/es-test-node";
-import { fieldCatalog, fieldsFromCompact, lookupField, resolveField } from "@dac/kql";
+import { fieldCatalog, fieldsFromCompact, lookupField, resolveField } from "@dac/fields";
 import { ElasticsearchError } from "./connection.js";
 import { catalogFromFieldCaps, pullFields } from "./pull-fields.js";
 import type { FieldCapsResponse } from "./field-caps.js";

@@ -12,8 +12,8 @@
  * `date`/`date_nanos`, `keyword`/`constant_keyword`), when it is the family's type.
  */
 import type { Client } from "@elastic/elasticsearch";
-import { COMPACT_FORMAT, compactFields, fieldsFromMappings } from "@dac/kql";
-import type { CompactCatalog, FieldInfo } from "@dac/kql";
+import { COMPACT_FORMAT, compactFields, fieldsFromMappings } from "@dac/fields";
+import type { CompactCatalog, FieldInfo } from "@dac/fields";
 import { describeError, ElasticsearchError, esEnv } from "./connection.js";
 import { kibanaType, typeFamily } from "./field-caps.js";
 import type { FieldCapability, FieldCapsResponse } from "./field-caps.js";

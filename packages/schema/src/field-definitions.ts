@@ -3,8 +3,8 @@
  * catalogues (vendored or imported), the index-pattern and cluster catalogues, and fields.yml files.
  */
 import { basename } from "node:path";
-import { ecsVersion, fieldCatalog, fieldsFromCompact, resolveField } from "@dac/kql";
-import type { CompactFields, FieldCatalog, FieldInfo } from "@dac/kql";
+import { ecsVersion, fieldCatalog, fieldsFromCompact, resolveField } from "@dac/fields";
+import type { CompactFields, FieldCatalog, FieldInfo } from "@dac/fields";
 import type { DacConfig } from "./config.js";
 import { discoverFieldFiles, readCatalogue, shownDefinitionFile } from "./rule-catalog.js";
 

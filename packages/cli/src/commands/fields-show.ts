@@ -4,8 +4,9 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fieldsOf, parse, resolveField, suggestFields } from "@dac/kql";
-import type { FieldInfo } from "@dac/kql";
+import { resolveField, suggestFields } from "@dac/fields";
+import type { FieldInfo } from "@dac/fields";
+import { fieldsOf, parse } from "@dac/kql";
 import {
   fieldDefinitions,
   kqlQueries,

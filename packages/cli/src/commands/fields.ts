@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { checkReachable, connect, pullFields } from "@dac/elasticsearch";
 import type { PulledFields } from "@dac/elasticsearch";
-import { FieldCatalogError, importFieldDefinitions, type CompactCatalog } from "@dac/kql";
+import { FieldCatalogError, importFieldDefinitions, type CompactCatalog } from "@dac/fields";
 import { writeFileAtomic } from "@dac/schema";
 import type { Command, CommandContext, OptionValues } from "../command.js";
 import { formatOption, listOption, stringOption, UsageError } from "../command.js";
