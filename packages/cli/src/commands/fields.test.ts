@@ -151,6 +151,15 @@ describe("dac fields import", () => {
     expect(readdirSync(join(dir, "fields"))).toEqual([".keep"]);
   });
 
+  it("a catalogue that cannot be written is a clear error, exit 2", async () => {
+    const dir = repo({ "fields.yml": fieldsYml, blocked: "a file, not a folder\n" });
+    const run = await runCli(["fields", "import", "fields.yml", "--out", "blocked/acme.json"], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^dac fields import: error: cannot write .*blocked\/acme\.json: .*(EEXIST|ENOTDIR)/,
+    );
+  });
+
   it("never replaces an existing catalogue without --force", async () => {
     const dir = repo({ "fields.yml": fieldsYml, "fields/acme.json": '{ "mine": true }\n' });
     const run = await runCli(["fields", "import", "fields.yml", "--package", "acme"], dir);

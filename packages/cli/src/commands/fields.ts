@@ -36,6 +36,17 @@ function outsideFieldsFolders(file: string, ctx: CommandContext): string | undef
   return `note: ${file} is not in a configured fields folder (\`fields:\` in dac.config.yaml), so validation does not read it\n`;
 }
 
+/** Writes the catalogue in one step (a temporary file renamed), or says why it cannot: never half a file. */
+function writeCatalogue(file: string, catalog: CompactCatalog): void {
+  try {
+    writeFileAtomic(file, catalogJson(catalog));
+  } catch (error) {
+    const usage = new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+    usage.showUsage = false;
+    throw usage;
+  }
+}
+
 const forceOption = {
   type: "boolean",
   description:
@@ -144,7 +155,7 @@ const importCommand: Command = {
     if (!name) throw new UsageError("a single file has no package name: pass --package NAME or --out FILE");
     const file = outputPath(values, ctx, catalog.package ?? "fields");
     refuseOverwrite(file, values, ctx);
-    writeFileAtomic(file, catalogJson(catalog));
+    writeCatalogue(file, catalog);
     for (const note of imported.notes) ctx.stderr(`note: ${note}\n`);
     const streams = Object.keys(catalog.dataStreams ?? {});
     ctx.stdout(
@@ -267,7 +278,7 @@ const pullCommand: Command = {
         source: `Elasticsearch ${connection.url}: _field_caps and _mapping of ${index.join(",")}`,
         redact: connection.redact,
       }).catch(rethrowAsUsage);
-      writeFileAtomic(file, catalogJson(pulled.catalog));
+      writeCatalogue(file, pulled.catalog);
       if (stringOption(values, "format") === "json") {
         const { catalog: _catalog, ...summary } = pulled;
         void _catalog;
