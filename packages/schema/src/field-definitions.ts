@@ -18,6 +18,8 @@ export interface FieldDefinition {
   file?: string;
   package?: string;
   dataStream?: string;
+  /** The catalogue's `source`: where its definitions were read (a package, a cluster and index pattern). */
+  source?: string;
   /** For a `catalogue`: the index patterns it applies to (absent: every rule). */
   indexPatterns?: string[];
   /** What the definition makes of the field: a field, a multi-field, a key of a flattened field, … */
@@ -76,6 +78,7 @@ export function fieldDefinitions(name: string, config: DacConfig): FieldDefiniti
       const def: FieldDefinition = { kind, label, file: shownDefinitionFile(file, config.root), info };
       if (catalog.package) def.package = catalog.package;
       if (ds !== undefined) def.dataStream = ds;
+      if (catalog.source) def.source = catalog.source;
       if (catalog.indexPatterns) def.indexPatterns = [...catalog.indexPatterns];
       out.push(def);
     }

@@ -150,7 +150,7 @@ function shownDefinition(d: FieldDefinition): string {
       : d.package
         ? ` [rules using ${d.package}${d.dataStream ? `.${d.dataStream}` : ""}]`
         : " [every rule]";
-  return `${where}${scope}: ${describeField(d.info)}`;
+  return `${where}${scope}: ${describeField(d.info)}${d.source ? `\n    read from ${d.source}` : ""}`;
 }
 
 /** Where a rule's resolved definition comes from. */

@@ -325,6 +325,17 @@ describe("dac fields pull (recorded answers)", () => {
       expect(byFile["rules/code.yaml"]).toMatch(
         /^DAC403 query: the indices map `web.code` with conflicting types \(keyword in 1 index\(es\), long in 1 index\(es\)\)/,
       );
+      const show = await runCli(["fields", "show", "web.code"], dir);
+      expect(show.stdout).toContain(
+        [
+          "web.code: conflict",
+          "definitions (1):",
+          "  cluster-web.json (fields/cluster-web.json) [rules searching web-*]: conflict, indices disagree: keyword in web-1; long in web-2",
+          `    read from Elasticsearch ${es.url}: _field_caps and _mapping of web-*`,
+          "used by 1 rule(s):",
+          "  rules/code.yaml:12:9 query",
+        ].join("\n"),
+      );
 
       const json = await runCli(
         ["fields", "pull", "--es-url", es.url, "--index", "web-*", "--force", "-f", "json"],
