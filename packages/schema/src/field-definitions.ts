@@ -26,9 +26,6 @@ export interface FieldDefinition {
   info: FieldInfo;
 }
 
-/** Layer order of a rule's catalogue, lowest first: a later kind wins over an earlier one. */
-export const precedence: readonly FieldDefinition["kind"][] = ["ecs", "package", "catalogue", "fields-file"];
-
 function prefixes(name: string): string[] {
   const out: string[] = [];
   for (let i = name.lastIndexOf("."); i > 0; i = name.lastIndexOf(".", i - 1)) out.push(name.slice(0, i));

@@ -40,7 +40,7 @@ export {
   type FieldFiles,
   type IntegrationRef,
 } from "./rule-catalog.js";
-export { fieldDefinitions, knownFieldNames, precedence, type FieldDefinition } from "./field-definitions.js";
+export { fieldDefinitions, knownFieldNames, type FieldDefinition } from "./field-definitions.js";
 export {
   applyExclusions,
   collectYamlFiles,
