@@ -148,7 +148,7 @@ export function catalogFromFieldCaps(
     const mappedTypes = Object.keys(entries)
       .filter((t) => t !== "unmapped")
       .sort();
-    const caps0 = mappedTypes.map((t) => entries[t]!);
+    const capabilities = mappedTypes.map((t) => entries[t]!);
     const container = mappedTypes.every((t) => t === "object" || t === "nested");
     let type = mappedTypes[0]!;
     const info: FieldInfo = { name, type, source: "mapping" };
@@ -164,12 +164,12 @@ export function catalogFromFieldCaps(
     if (unmappedIn.length > 0 && !container) partlyUnmapped.push({ field: name, unmappedIn });
     // As Kibana: searchable (aggregatable) when some index can search (aggregate) it.
     const some = (key: "searchable" | "aggregatable", partial: keyof FieldCapability) =>
-      caps0.some((c) => c[key] === true || asList(c[partial] as string[] | undefined).length > 0);
+      capabilities.some((c) => c[key] === true || asList(c[partial] as string[] | undefined).length > 0);
     if (!container && !some("searchable", "non_searchable_indices")) {
       info.searchable = false;
       unsearchable.push(name);
     } else {
-      const notIn = caps0.flatMap((c) => asList(c.non_searchable_indices));
+      const notIn = capabilities.flatMap((c) => asList(c.non_searchable_indices));
       if (notIn.length > 0)
         notes.push(
           `\`${name}\` is not searchable in ${notIn.length} index(es) (${notIn.slice(0, 3).join(", ")}${notIn.length > 3 ? ", …" : ""}); recorded as searchable, as Kibana's data view does`,
