@@ -116,6 +116,17 @@ function guard(info: FieldInfo, ctx: MatchContext): ValueMatcher | undefined {
     }
   }
   if (info.type === "alias") unsupported(`alias \`${info.name}\` has no target in the catalogue`, info, ctx);
+  if (info.type === "conflict") {
+    // A pulled cluster whose indices type the field differently: each index searches it by its own type.
+    const types = Object.entries(info.esTypes ?? {})
+      .map(([type, indices]) => `${type} in ${indices.length} index(es)`)
+      .join(", ");
+    unsupported(
+      `the indices map \`${info.name}\` with conflicting types${types ? ` (${types})` : ""}, so each searches it its own way; make the mappings agree, or declare the type in the rule's metadata.fields`,
+      info,
+      ctx,
+    );
+  }
   if (typeClass(info.type) === "other") {
     unsupported(`queries on ${info.type} field \`${info.name}\` are not modelled by the engine`, info, ctx);
   }
