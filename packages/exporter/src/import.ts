@@ -215,6 +215,8 @@ export interface WriteImportOptions extends ImportOptions {
   lock: Lock;
   /** Rule files already in the repository, by rule_id. */
   existing?: ReadonlyMap<string, string>;
+  /** How a path appears in messages (the CLI's: relative to the working directory). */
+  showPath?: (path: string) => string;
   /** Overwrite existing files. */
   force?: boolean;
   /**
@@ -307,12 +309,13 @@ export async function writeImportedRules(
         requiredFields: options.requiredFields,
       });
       const same = lock[ruleId]?.sha256 === subject!.sha256;
+      const shown = options.showPath?.(existing) ?? existing;
       skipped.push({
         ...who,
         kind: same ? "unchanged" : "exists",
         reason: same
-          ? `already in the repository as ${existing}, with the same content`
-          : `already in the repository as ${existing}, with other content (use --force to overwrite it)`,
+          ? `already in the repository as ${shown}, with the same content`
+          : `already in the repository as ${shown}, with other content (use --force to overwrite it)`,
       });
       continue;
     }

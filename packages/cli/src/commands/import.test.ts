@@ -134,7 +134,10 @@ describe("dac import", () => {
     const same = await runCli(["import", "--from-ndjson", file], root);
     expect(same.code).toBe(0);
     const name = String(lines[0]!.name);
-    expect(same.stderr).toContain(`"${name}" [${String(lines[0]!.rule_id)}]: already in the repository`);
+    expect(same.stderr).toContain(
+      `"${name}" [${String(lines[0]!.rule_id)}]: already in the repository as rules/`,
+    );
+    expect(same.stderr).not.toContain(`as ${root}`);
     const changed = lines.map((l, i) => (i === 0 ? { ...l, max_signals: 7 } : l));
     const other = await runCli(["import", "--from-ndjson", ndjson(root, changed)], root);
     expect(other.code).toBe(1);

@@ -137,6 +137,7 @@ export const importCommand: Command = {
       within: config.rules,
       lock,
       existing: existingIds,
+      showPath: (path: string) => relative(ctx.cwd, path) || path,
       force: values.force === true,
     });
     skipped.push(...result.skipped);
