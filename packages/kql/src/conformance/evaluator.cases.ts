@@ -52,6 +52,7 @@ const esProperties = {
   message: { type: "match_only_text" },
   title: { type: "text" },
   kw: { type: "keyword", ignore_above: 10 },
+  kwl: { type: "keyword", normalizer: "lowercase" },
   wc: { type: "wildcard" },
   ck: { type: "constant_keyword", value: "prod" },
   ck_free: { type: "constant_keyword" },
@@ -480,6 +481,40 @@ export const elasticsearchCases: EvaluatorCase[] = [
     catalog: "es",
     expected: false,
     why: "a range on a keyword field compares terms: '42' < '5'",
+  },
+  // The lowercase normalizer: the indexed value and the query's term, range bounds and wildcard pattern are all
+  // lowercased (KeywordFieldMapper.KeywordFieldType: indexedValueForSearch, normalizeWildcardPattern). Found by the
+  // differential test against a real node (elasticsearch.differential.test.ts), where the engine used to refuse it.
+  {
+    source: "normalizer lowercase",
+    query: "kwl:ALPHA",
+    doc: { kwl: "Alpha" },
+    catalog: "es",
+    expected: true,
+    why: "the term and the indexed value are both lowercased",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwl:AL*",
+    doc: { kwl: "alpha" },
+    catalog: "es",
+    expected: true,
+    why: "the wildcard pattern is normalized too",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwl >= alpha",
+    doc: { kwl: "Alpha" },
+    catalog: "es",
+    expected: true,
+    why: "the range compares the lowercased term 'alpha' with the bound",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwl:beta",
+    doc: { kwl: "Alpha" },
+    catalog: "es",
+    expected: false,
   },
   // ignore_above (10 here): longer values are not indexed, so they match nothing, not even exists
   // (https://github.com/elastic/elasticsearch/issues/24256: must_not exists returns documents whose value is over ignore_above).
