@@ -420,7 +420,7 @@ function scalarTerm(info: FieldInfo, raw: string, ctx: MatchContext): ValueMatch
           `${show(raw)} has a decimal part, so a query on ${info.type} field \`${info.name}\` matches nothing`,
         );
       }
-      return scalarMatcher(info, numberConvert(spec), (n) => n === wanted, show(raw));
+      return scalarMatcher(info, numberConvert(spec), (n) => Object.is(n, wanted), show(raw));
     }
     case "boolean": {
       const wanted = parseOrFail(() => booleanTermValue(raw), info, ctx, raw);

@@ -758,6 +758,38 @@ export const elasticsearchCases: EvaluatorCase[] = [
   },
 
   // numbers
+  // -0.0 and +0.0 are two values of double, float and half_float: Lucene's DoublePoint orders them by sortable
+  // bits, and NumberFieldMapper (elastic/elasticsearch server/src/main/java/org/elasticsearch/index/mapper/
+  // NumberFieldMapper.java, rangeQuery) steps an exclusive bound with DoublePoint.nextUp/nextDown, from -0.0 to
+  // +0.0. A long has one zero. Found by the differential test against a real node.
+  {
+    source: "signed zero",
+    query: "d:0",
+    doc: { d: -0 },
+    catalog: "es",
+    expected: false,
+    why: "-0.0 is not 0.0 to a point query",
+  },
+  { source: "signed zero", query: "d:-0", doc: { d: "-0.0" }, catalog: "es", expected: true },
+  {
+    source: "signed zero",
+    query: "d < 0",
+    doc: { d: -0 },
+    catalog: "es",
+    expected: true,
+    why: "-0.0 sorts below 0.0",
+  },
+  { source: "signed zero", query: "d >= 0", doc: { d: -0 }, catalog: "es", expected: false },
+  { source: "signed zero", query: "d > -0", doc: { d: 0 }, catalog: "es", expected: true },
+  { source: "signed zero", query: "f <= -0", doc: { f: 0 }, catalog: "es", expected: false },
+  {
+    source: "signed zero",
+    query: "n:0",
+    doc: { n: -0.5 },
+    catalog: "es",
+    expected: true,
+    why: "a long has one zero",
+  },
   {
     source: "long",
     query: "n:5",
@@ -1089,6 +1121,18 @@ export const elasticsearchCases: EvaluatorCase[] = [
     python: true,
     why: "Elasticsearch refuses prefix queries on ip fields; use a CIDR block",
   },
+  // InetAddresses.parseCidr (elastic/elasticsearch server/src/main/java/org/elasticsearch/common/network/
+  // InetAddresses.java) refuses a prefix after an IPv4-mapped IPv6 address: is /104 a v6 or a v4 length? Found by
+  // the differential test against a real node (packages/elasticsearch/src/differential.test.ts).
+  {
+    source: "ip",
+    query: 'ip:"::ffff:10.0.0.0/104"',
+    doc: { ip: "10.0.0.1" },
+    catalog: "es",
+    expected: err("CIDR notation is not allowed with IPv6-mapped IPv4 address [::ffff:10.0.0.0"),
+    why: "an IPv4-mapped address is IPv4 to Elasticsearch, so its prefix length would be ambiguous",
+  },
+  { source: "ip", query: 'ip:"::fffe:0:0/95"', doc: { ip: "::fffe:0:1" }, catalog: "es", expected: true },
   {
     source: "ip",
     query: "ip:abc",
