@@ -10,7 +10,8 @@
  */
 import type { Client } from "@elastic/elasticsearch";
 import { describeWithElasticsearch, uniqueIndexName } from "@dac/es-test-node";
-import { compile, fieldCatalog, toDsl } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
+import { compile, toDsl } from "@dac/kql";
 import type { DslField } from "@dac/kql";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";

@@ -53,6 +53,7 @@ const esProperties = {
   title: { type: "text" },
   kw: { type: "keyword", ignore_above: 10 },
   kwl: { type: "keyword", normalizer: "lowercase" },
+  kwn: { type: "keyword", ignore_above: 8, normalizer: "lowercase" },
   wc: { type: "wildcard" },
   ck: { type: "constant_keyword", value: "prod" },
   ck_free: { type: "constant_keyword" },
@@ -482,9 +483,11 @@ export const elasticsearchCases: EvaluatorCase[] = [
     expected: false,
     why: "a range on a keyword field compares terms: '42' < '5'",
   },
-  // The lowercase normalizer: the indexed value and the query's term, range bounds and wildcard pattern are all
-  // lowercased (KeywordFieldMapper.KeywordFieldType: indexedValueForSearch, normalizeWildcardPattern). Found by the
-  // differential test against a real node (elasticsearch.differential.test.ts), where the engine used to refuse it.
+  // The lowercase normalizer (elastic/elasticsearch server/src/main/java/org/elasticsearch/index/mapper/
+  // KeywordFieldMapper.java): indexValue checks ignore_above on the original value, then normalizes it;
+  // KeywordFieldType.indexedValueForSearch normalizes a term and range bounds, and wildcardQuery "use[s] the
+  // normalizer of the underlying field". Found by the differential test against a real node
+  // (packages/elasticsearch/src/differential.test.ts), where the evaluator used to refuse the field.
   {
     source: "normalizer lowercase",
     query: "kwl:ALPHA",
@@ -508,6 +511,36 @@ export const elasticsearchCases: EvaluatorCase[] = [
     catalog: "es",
     expected: true,
     why: "the range compares the lowercased term 'alpha' with the bound",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwl:istanbul",
+    doc: { kwl: "İstanbul" },
+    catalog: "es",
+    expected: true,
+    why: "LowerCaseFilter maps each code point: U+0130 becomes 'i', not JavaScript's 'i̇'",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwn:alphabetic",
+    doc: { kwn: "ALPHABETIC" },
+    catalog: "es",
+    expected: false,
+    why: "ignore_above 8 is checked on the original value, before the normalizer",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwn:*",
+    doc: { kwn: "ALPHABETIC" },
+    catalog: "es",
+    expected: false,
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwn:İSTANBUL",
+    doc: { kwn: "İstanbul" },
+    catalog: "es",
+    expected: true,
   },
   {
     source: "normalizer lowercase",
