@@ -66,6 +66,45 @@ const pools = {
   flat: ["x", "y", "Alpha", "42"],
 };
 
+/**
+ * Pieces of text for strings built at random: words, numbers, versions, apostrophes, e-mail and path parts,
+ * punctuation, scripts without spaces, an emoji, letters whose case mapping is special. The standard analyzer's
+ * word breaks (UAX#29) and lowercasing decide most text verdicts; these strings probe them.
+ */
+const atoms = [
+  "fox",
+  "Fox",
+  "dog",
+  "x1",
+  "3.5",
+  "v2.0",
+  "a.b",
+  "foo_bar",
+  "don't",
+  "l'été",
+  "über",
+  "STRASSE",
+  "日本語",
+  "😀",
+  "user@host",
+  "C:",
+  "\\",
+  "/",
+  "-",
+  "_",
+  ".",
+  ",",
+  "'",
+  ":",
+  "#",
+  " ",
+  "İ",
+  "ǅ",
+  "42",
+];
+const randomText = (maxLength: number) =>
+  fc.array(fc.constantFrom(...atoms), { minLength: 1, maxLength }).map((parts) => parts.join(""));
+
 const HOUR = 3_600_000;
 /**
  * Dates: fixed ones (ISO, date only, epoch millis as number and string, an offset), and ones relative to the
@@ -116,8 +155,8 @@ const flattenedObject = fc.record(
 /** One document. `obj` comes as an object, an array of objects (flattened by Lucene), or as dotted keys. */
 const documentArbitrary: fc.Arbitrary<object> = fc
   .record({
-    txt: presence(fc.constantFrom(...pools.txt)),
-    kw: presence(fc.constantFrom(...pools.kw)),
+    txt: presence(fc.oneof(fc.constantFrom(...pools.txt), randomText(6))),
+    kw: presence(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...pools.kw) }, randomText(4))),
     kwl: presence(fc.constantFrom(...pools.kwl)),
     kwn: presence(fc.constantFrom(...pools.kwn)),
     kwm: presence(fc.constantFrom(...pools.kwm)),
@@ -152,6 +191,11 @@ function literal(value: string | number | boolean): string {
   return /[\s\\():<>"*{}]/.test(text) || text === "" ? JSON.stringify(text) : text;
 }
 
+/** A KQL value unquoted, with KQL's special characters escaped (whitespace may stay: the literal is trimmed). */
+function escaped(value: string): string {
+  return value.replace(/[\\():<>"*{}]/g, (c) => `\\${c}`);
+}
+
 const comparison = fc.constantFrom(">", ">=", "<", "<=");
 const pick = <T>(...values: T[]) => fc.constantFrom(...values);
 
@@ -165,6 +209,11 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
     (v) => `txt: ${v}`,
   ),
   fc.tuple(comparison, pick("fox", "m")).map(([op, v]) => `txt ${op} ${v}`),
+  // random text: as a phrase (quoted), as a match (escaped, unquoted), and as a wildcard
+  randomText(3).map((v) => `txt: ${JSON.stringify(v)}`),
+  randomText(3).map((v) => `txt: ${escaped(v)}`),
+  randomText(2).map((v) => `kw: ${JSON.stringify(v)}`),
+  fc.tuple(randomText(2), pick("*", "")).map(([v, star]) => `kw: ${escaped(v)}${star}`),
   // keyword with ignore_above: exact terms, escapes, wildcards, ranges
   pick(...pools.kw).map((v) => `kw: ${literal(v)}`),
   pick("alp*", "*ta", "Al*", "alpha*", "a\\*b", "alpha\\ beta", "alpha beta", "42", "Alpha", "ærø").map(

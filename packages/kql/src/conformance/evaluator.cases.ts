@@ -603,6 +603,18 @@ export const elasticsearchCases: EvaluatorCase[] = [
   },
 
   // text and match_only_text: standard analyzer
+  // Emoji are tokens of their own: Lucene's StandardTokenizer has an <EMOJI> token type (apache/lucene
+  // lucene/core/src/java/org/apache/lucene/analysis/standard/StandardTokenizer.java, EMOJI); found by the
+  // differential test against a real node, where the evaluator dropped them.
+  { source: "text emoji", query: "title:😀", doc: { title: "😀fox" }, catalog: "es", expected: true },
+  { source: "text emoji", query: "title:fox", doc: { title: "😀fox" }, catalog: "es", expected: true },
+  {
+    source: "text emoji",
+    query: 'title:"👍🏽 ok"',
+    doc: { title: "great 👍🏽 ok" },
+    catalog: "es",
+    expected: true,
+  },
   {
     source: "text",
     query: "title:quick",
