@@ -28,14 +28,19 @@ import {
   type Verdict,
 } from "./test-support/differential.js";
 
-const seedSetting = process.env["DAC_ES_DIFF_SEED"]?.trim();
-const SEED =
-  seedSetting === "random"
-    ? Math.floor(Math.random() * 2 ** 31)
-    : seedSetting
-      ? Number(seedSetting)
-      : 20261207;
-const RUNS = Number(process.env["DAC_ES_DIFF_RUNS"] ?? 200);
+/** An integer setting from the environment, or its default; anything else is a usage error, not NaN. */
+function integerSetting(name: string, fallback: number, random?: () => number): number {
+  const text = process.env[name]?.trim();
+  if (!text) return fallback;
+  if (text === "random" && random) return random();
+  if (!/^-?\d+$/.test(text)) {
+    throw new Error(`${name} must be an integer${random ? ' or "random"' : ""}, not ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+const SEED = integerSetting("DAC_ES_DIFF_SEED", 20261207, () => Math.floor(Math.random() * 2 ** 31));
+const RUNS = integerSetting("DAC_ES_DIFF_RUNS", 200);
 const MIN_PAIRS = 2000;
 
 const catalog = fieldCatalog({ ecs: false, mappings: [differentialMapping] });

@@ -157,7 +157,7 @@ const documentArbitrary: fc.Arbitrary<object> = fc
   .record({
     txt: presence(fc.oneof(fc.constantFrom(...pools.txt), randomText(6))),
     kw: presence(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...pools.kw) }, randomText(4))),
-    kwl: presence(fc.constantFrom(...pools.kwl)),
+    kwl: presence(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...pools.kwl) }, randomText(3))),
     kwn: presence(fc.constantFrom(...pools.kwn)),
     kwm: presence(fc.constantFrom(...pools.kwm)),
     num: presence(fc.constantFrom(...pools.num)),
@@ -216,9 +216,7 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(randomText(2), pick("*", "")).map(([v, star]) => `kw: ${escaped(v)}${star}`),
   // keyword with ignore_above: exact terms, escapes, wildcards, ranges
   pick(...pools.kw).map((v) => `kw: ${literal(v)}`),
-  pick("alp*", "*ta", "Al*", "alpha*", "a\\*b", "alpha\\ beta", "alpha beta", "42", "Alpha", "ærø").map(
-    (v) => `kw: ${v}`,
-  ),
+  pick("alp*", "*ta", "Al*", "alpha*", "a\\*b", "alpha beta", "42", "Alpha", "ærø").map((v) => `kw: ${v}`),
   pick("(alpha or beta)", "(alpha and Alpha)", "(42 or 43)").map((v) => `kw: ${v}`),
   fc.tuple(comparison, pick("alpha", "b", "Alpha")).map(([op, v]) => `kw ${op} ${v}`),
   // keywords with the lowercase normalizer (one with ignore_above on the original value too)
@@ -229,6 +227,8 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   fc
     .tuple(pick("kwl", "kwn"), comparison, pick("alpha", "b", "ALPHA"))
     .map(([f, op, v]) => `${f} ${op} ${v}`),
+  randomText(2).map((v) => `kwl: ${JSON.stringify(v)}`),
+  fc.tuple(randomText(2), pick("*", "")).map(([v, star]) => `kwl: ${escaped(v)}${star}`),
   // keyword with a text multi-field
   pick(...pools.kwm).map((v) => `kwm: ${literal(v)}`),
   pick("hello", "World", '"hello world"', "hel*", "hello world").map((v) => `kwm.text: ${v}`),
