@@ -17,7 +17,7 @@ import type { Client, estypes } from "@elastic/elasticsearch";
 import { fieldsOf } from "@dac/kql";
 import type { DslField } from "@dac/kql";
 import type { FieldCatalog } from "@dac/fields";
-import { EngineError, kqlEngine, languageOf, maxSignalsOf } from "@dac/harness";
+import { EngineError, eventAlert, kqlEngine, languageOf, maxSignalsOf } from "@dac/harness";
 import type {
   Engine,
   EventDocument,
@@ -39,6 +39,7 @@ import {
   missingFromError,
 } from "./mapping.js";
 import type { Substitution } from "./mapping.js";
+import { executeOnNode } from "./execution.js";
 import { eventsSearchRequest, parseQuery, ruleFilter, timelessRange, timestampsOf } from "./request.js";
 
 export const testIndexPrefix = "dac-test-";
@@ -61,10 +62,13 @@ export interface ElasticsearchEngine extends Engine {
   liveIndices(): string[];
 }
 
-/** Query rules (KQL or Lucene). Other types report `unsupported: <type> on elasticsearch`. */
+/** Query and threshold rules (KQL or Lucene). Other types report `unsupported: <type> on elasticsearch`. */
 function supports(rule: EngineRule): boolean {
   const language = languageOf(rule);
-  return rule.data.type === "query" && (language === "kuery" || language === "lucene");
+  return (
+    (rule.data.type === "query" || rule.data.type === "threshold") &&
+    (language === "kuery" || language === "lucene")
+  );
 }
 
 export function newRunId(): string {
@@ -220,12 +224,35 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
                   `✓ the rule's search on Elasticsearch returned this event (hit ${hit + 1})${reading()}`,
               };
         });
-        // Alerts: the hits of the first page (Kibana's order, at most max_signals), listed in event order.
+        // Alerts: the hits of the first page, in Kibana's order (ascending time), at most max_signals.
         const alerts = execution.events
           .map((_, i) => ({ i, rank: hits.order.get(`${position}-${i}`) }))
           .filter((x) => x.rank !== undefined && x.rank < maxSignals)
-          .map((x) => ({ events: [x.i] }));
-        results[position] = { events, alerts };
+          .sort((a, b) => a.rank! - b.rank!)
+          .map((x) => ({
+            events: [x.i],
+            document: eventAlert(rule, execution.events[x.i]!, execution.now ?? now),
+          }));
+        if (!execution.range) {
+          results[position] = { events, alerts };
+          continue;
+        }
+        // An alert case: one execution at its `now`, over its window, with the rule type's searches.
+        results[position] = {
+          events,
+          alerts: await executeOnNode({
+            client,
+            index: name,
+            rule,
+            filter,
+            ids: execution.events.map((_, i) => `${position}-${i}`),
+            execution: { ...execution, range: execution.range },
+            catalog: group.catalog,
+            executedAt: execution.now ?? now,
+            notes,
+            fail,
+          }),
+        };
       }
     } finally {
       await deleteIndex(name).catch(() => undefined);
