@@ -46,3 +46,4 @@ export { fieldsFromMappings } from "./catalog-mapping.js";
 export { compile, KqlEvaluationError, type CompileOptions } from "./evaluate.js";
 export { explain, formatExplain, type ExplainNode } from "./explain.js";
 export { dslFieldsFromCatalog } from "./dsl-fields.js";
+export { docValuesReader, NotAggregatableError, type DocValue, type DocValuesReader } from "./values-doc.js";
