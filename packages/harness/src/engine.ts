@@ -71,6 +71,16 @@ export interface Execution {
    * range, which is how `expect: match | no-match` fixture cases judge each event on its own.
    */
   range?: { from: Date; to: Date };
+  /** An indicator match rule's indicators: documents of its `threat_index`, with their own field types. */
+  indicators?: readonly IndicatorInput[];
+  indicatorCatalog?: FieldCatalog;
+}
+
+/** One document of an indicator index. `id` and `index` default to its position and the rule's first threat_index. */
+export interface IndicatorInput {
+  document: EventDocument;
+  id?: string;
+  index?: string;
 }
 
 export interface ExecutionResult {
@@ -82,7 +92,13 @@ export interface ExecutionResult {
    * The alerts Kibana would write, each with its source events (positions in `events`), in event order. A query
    * rule writes one alert per returned event, at most `max_signals`: the earliest by the rule's timestamp.
    */
-  alerts: { events: number[] }[];
+  alerts: AlertResult[];
+}
+
+/** One alert: its source events and the fields its rule type adds (`kibana.alert.new_terms`, `threat.enrichments`). */
+export interface AlertResult {
+  events: number[];
+  fields?: Record<string, unknown>;
 }
 
 export interface RuleExecutions {

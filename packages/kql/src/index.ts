@@ -47,3 +47,4 @@ export { compile, KqlEvaluationError, type CompileOptions } from "./evaluate.js"
 export { explain, formatExplain, type ExplainNode } from "./explain.js";
 export { dslFieldsFromCatalog } from "./dsl-fields.js";
 export { docValuesReader, NotAggregatableError, type DocValue, type DocValuesReader } from "./values-doc.js";
+export { resolveDateMath } from "./date-math.js";

@@ -1,0 +1,167 @@
+/**
+ * The in-memory new_terms engine: the rule's KQL query picks the events (compiled as for a query rule), and
+ * `findNewTerms` decides which terms of the lookback window are new against the history window. An execution
+ * without a time range (an `expect: match | no-match` case) runs at `now`: just after its latest event.
+ */
+import { docValuesReader, fieldsOf, NotAggregatableError, resolveDateMath } from "@dac/kql";
+import type { FieldCatalog } from "@dac/kql";
+import { EngineError, eventTime, languageOf, maxSignalsOf } from "./engine.js";
+import type {
+  CompiledRule,
+  Engine,
+  EngineRule,
+  Evaluation,
+  Execution,
+  ExecutionResult,
+  ExecuteOptions,
+} from "./engine.js";
+import { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+import { describeSighting, findNewTerms, shortTime } from "./new-terms.js";
+import type { NewTermsEvent, NewTermsWindow, TermSighting } from "./new-terms.js";
+
+/** Kibana's defaults for a rule's schedule: `from: now-6m`, `to: now`. */
+const DEFAULT_FROM = "now-6m";
+const DEFAULT_TO = "now";
+
+/** The fields and history start of a new_terms rule, or an engine error naming what is wrong. */
+export function newTermsSettings(rule: EngineRule): { fields: string[]; historyWindowStart: string } {
+  const fields = rule.data.new_terms_fields;
+  if (
+    !Array.isArray(fields) ||
+    fields.length === 0 ||
+    fields.length > 3 ||
+    !fields.every((f) => typeof f === "string")
+  )
+    throw new EngineError("new_terms_fields must list 1 to 3 field names");
+  const start = rule.data.history_window_start;
+  if (typeof start !== "string") throw new EngineError("history_window_start is missing");
+  return { fields: fields as string[], historyWindowStart: start };
+}
+
+/**
+ * The lookback window of an execution: its range, or the rule's `from`/`to` at `now` (the case's, else just
+ * after the latest event).
+ */
+export function executionWindow(
+  rule: EngineRule,
+  execution: Execution,
+  options: ExecuteOptions,
+): { from: number; to: number; now: Date } {
+  if (execution.range) {
+    return {
+      from: execution.range.from.getTime(),
+      to: execution.range.to.getTime(),
+      now: execution.range.to,
+    };
+  }
+  const latest = execution.events.reduce(
+    (max, e) => Math.max(max, eventTime(rule, e, options.now)),
+    Number.NEGATIVE_INFINITY,
+  );
+  const now = Number.isFinite(latest) ? new Date(latest + 1) : (options.now ?? new Date());
+  const at = (key: "from" | "to", fallback: string): number => {
+    const text = typeof rule.data[key] === "string" ? (rule.data[key] as string) : fallback;
+    const resolved = resolveDateMath(text, now);
+    if (!resolved) throw new EngineError(`${key} \`${text}\` is not valid date math`);
+    return resolved.getTime();
+  };
+  return { from: at("from", DEFAULT_FROM), to: at("to", DEFAULT_TO), now };
+}
+
+function readersFor(fields: readonly string[], catalog: FieldCatalog) {
+  try {
+    return fields.map((f) => docValuesReader(catalog, f));
+  } catch (error) {
+    if (error instanceof NotAggregatableError) throw new EngineError(`new_terms_fields: ${error.message}`);
+    throw error;
+  }
+}
+
+/** One execution of a new_terms rule whose query is compiled already. */
+export function executeNewTerms(
+  rule: EngineRule,
+  execution: Execution,
+  compiled: CompiledRule,
+  options: ExecuteOptions,
+  fields: readonly string[] = newTermsSettings(rule).fields,
+): ExecutionResult & { sightings: TermSighting[]; window: NewTermsWindow } {
+  const { historyWindowStart } = newTermsSettings(rule);
+  const lookback = executionWindow(rule, execution, options);
+  // parseDateString(historyWindowStart, forceNow: tuple.to) in execute_new_terms_aggregation_approach.ts.
+  const historyStart = resolveDateMath(historyWindowStart, new Date(lookback.to));
+  if (!historyStart)
+    throw new EngineError(`history_window_start \`${historyWindowStart}\` is not valid date math`);
+  const window: NewTermsWindow = {
+    historyStart: historyStart.getTime(),
+    from: lookback.from,
+    to: lookback.to,
+  };
+  const readers = readersFor(fields, execution.catalog);
+  const queried = execution.events.map((event) => compiled.evaluate(event));
+  const positions: number[] = [];
+  const input: NewTermsEvent[] = [];
+  execution.events.forEach((event, i) => {
+    if (!queried[i]!.matched) return;
+    positions.push(i);
+    input.push({ time: eventTime(rule, event, lookback.now), values: readers.map((r) => r(event)) });
+  });
+  const found = findNewTerms(input, window, maxSignalsOf(rule));
+  const alerts = found.alerts.map((a) => ({
+    events: [positions[a.event]!],
+    fields: { "kibana.alert.new_terms": a.terms },
+  }));
+  const alerted = new Set(alerts.map((a) => a.events[0]!));
+  const sightingsOf = new Map<number, TermSighting[]>();
+  for (const s of found.sightings) {
+    const at = positions[s.windowEvent]!;
+    sightingsOf.set(at, [...(sightingsOf.get(at) ?? []), s]);
+  }
+  const events: Evaluation[] = execution.events.map((event, i) => {
+    const q = queried[i]!;
+    if (q.error !== undefined) return q;
+    const time = eventTime(rule, event, lookback.now);
+    const explain = (): string => {
+      if (!q.matched) return q.explain();
+      if (time < window.from || time > window.to) {
+        const inHistory = time >= window.historyStart && time < window.from;
+        return `✗ the event at ${shortTime(time)} is outside the lookback window ${shortTime(window.from)} to ${shortTime(window.to)}${inHistory ? " (in the history window: its terms count as seen)" : ""}`;
+      }
+      const mine = sightingsOf.get(i) ?? [];
+      if (mine.length === 0) {
+        const missing = fields.filter((_, k) => readers[k]!(event).length === 0);
+        return missing.length > 0
+          ? `✗ the event has no value for ${missing.join(", ")}: it has no term`
+          : "✗ an earlier event of the lookback window has the same terms";
+      }
+      return mine.map((s) => `${s.isNew ? "✓" : "✗"} ${describeSighting(s, fields, window)}`).join("\n");
+    };
+    return { matched: alerted.has(i), explain };
+  });
+  return { events, alerts, sightings: found.sightings, window };
+}
+
+export const newTermsEngine: Engine = {
+  name: "new_terms",
+  supports: (rule) => rule.data.type === "new_terms" && languageOf(rule) === "kuery",
+  // The query part, for coverage, mutation and explanations.
+  compile: (rule, context) => kqlEngine.compile!(rule, context),
+  execute(rule, executions, options = {}) {
+    const { ast } = parseRuleQuery(rule);
+    newTermsSettings(rule);
+    const results = executions.map((execution): ExecutionResult => {
+      try {
+        const compiled = kqlEngine.compile!(rule, {
+          catalog: execution.catalog,
+          ...(options.now ? { now: options.now } : {}),
+        });
+        const { events, alerts } = executeNewTerms(rule, execution, compiled, options);
+        return { events, alerts };
+      } catch (error) {
+        if (error instanceof EngineError) return { error: error.message, events: [], alerts: [] };
+        throw error;
+      }
+    });
+    const fields = [...new Set([...fieldsOf(ast).map((f) => f.name), ...newTermsSettings(rule).fields])];
+    return Promise.resolve({ executions: results, fields });
+  },
+};

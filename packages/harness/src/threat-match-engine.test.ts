@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { fieldCatalog } from "@dac/kql";
+import type { EngineRule, Execution, IndicatorInput } from "./engine.js";
+import { threatMatchEngine } from "./threat-match-engine.js";
+
+const catalog = fieldCatalog({ ecs: true });
+
+const rule = (data: Record<string, unknown> = {}): EngineRule => ({
+  file: "rules/im.yaml",
+  data: {
+    type: "threat_match",
+    query: "destination.ip: *",
+    index: ["logs-network_traffic.*"],
+    threat_index: ["logs-ti_*"],
+    threat_query: 'threat.indicator.type: "ipv4-addr"',
+    threat_mapping: [
+      { entries: [{ field: "destination.ip", type: "mapping", value: "threat.indicator.ip" }] },
+    ],
+    from: "now-1h",
+    ...data,
+  } as EngineRule["data"],
+});
+
+const flow = (at: string, ip: unknown) => ({ "@timestamp": at, destination: { ip } });
+const ioc = (ip: unknown, type = "ipv4-addr", feed = "AbuseCH"): IndicatorInput => ({
+  document: {
+    "@timestamp": "2026-01-01T00:00:00Z",
+    threat: { feed: { name: feed }, indicator: { ip, type } },
+  },
+});
+
+async function run(
+  events: Record<string, unknown>[],
+  indicators: IndicatorInput[],
+  data?: Record<string, unknown>,
+) {
+  const execution: Execution = { events, catalog, indicators, indicatorCatalog: catalog };
+  const { executions } = await threatMatchEngine.execute(rule(data), [execution]);
+  return executions[0]!;
+}
+
+describe("threatMatchEngine", () => {
+  it("alerts on an event whose destination is in the feed, enriched as Kibana writes it", async () => {
+    const result = await run(
+      [flow("2026-03-01T09:00:00Z", "198.51.100.1"), flow("2026-03-01T09:10:00Z", "203.0.113.7")],
+      [ioc("203.0.113.7")],
+    );
+    expect(result.alerts).toEqual([
+      {
+        events: [1],
+        fields: {
+          "threat.enrichments": [
+            {
+              indicator: { ip: "203.0.113.7", type: "ipv4-addr" },
+              feed: { name: "AbuseCH" },
+              matched: {
+                atomic: "203.0.113.7",
+                field: "destination.ip",
+                id: "indicator-1",
+                index: "logs-ti_*",
+                type: "indicator_match_rule",
+              },
+            },
+          ],
+        },
+      },
+    ]);
+    expect(result.events[0]!.explain()).toMatch(/no indicator matches a threat_mapping group/);
+  });
+
+  it("matches ip fields as Elasticsearch does: IPv4-mapped addresses and CIDR indicators", async () => {
+    const result = await run(
+      [flow("2026-03-01T09:00:00Z", "::ffff:203.0.113.7"), flow("2026-03-01T09:10:00Z", "10.1.2.3")],
+      [ioc("203.0.113.7"), ioc("10.0.0.0/8")],
+    );
+    expect(result.alerts.map((a) => a.events)).toEqual([[1], [0]]);
+  });
+
+  it("uses only indicators that match threat_query", async () => {
+    const result = await run(
+      [flow("2026-03-01T09:10:00Z", "203.0.113.7")],
+      [ioc("203.0.113.7", "domain-name")],
+    );
+    expect(result.alerts).toEqual([]);
+    expect(result.events[0]!.explain()).toBe("✗ no indicator matches threat_query and has the mapped fields");
+  });
+
+  it("ignores events outside the lookback window", async () => {
+    const result = await run(
+      [flow("2026-03-01T07:00:00Z", "203.0.113.7"), flow("2026-03-01T09:10:00Z", "198.51.100.1")],
+      [ioc("203.0.113.7")],
+    );
+    expect(result.alerts).toEqual([]);
+    expect(result.events[0]!.explain()).toMatch(/outside the lookback window/);
+  });
+
+  it("reads the indicator object at threat_indicator_path", async () => {
+    const indicator: IndicatorInput = {
+      id: "x1",
+      index: "logs-ti_custom-default",
+      document: { ioc: { ip: "203.0.113.7", kind: "c2" } },
+    };
+    const result = await run([flow("2026-03-01T09:10:00Z", "203.0.113.7")], [indicator], {
+      threat_query: "",
+      threat_indicator_path: "ioc",
+      threat_mapping: [{ entries: [{ field: "destination.ip", type: "mapping", value: "ioc.ip" }] }],
+    });
+    const [enrichment] = result.alerts[0]!.fields!["threat.enrichments"] as {
+      indicator: unknown;
+      matched: unknown;
+    }[];
+    expect(enrichment!.indicator).toEqual({ ip: "203.0.113.7", kind: "c2" });
+    expect(enrichment!.matched).toMatchObject({ id: "x1", index: "logs-ti_custom-default" });
+  });
+
+  it("keeps the newest events when more match than max_signals (sortOrder desc)", async () => {
+    const result = await run(
+      [
+        flow("2026-03-01T09:00:00Z", "203.0.113.7"),
+        flow("2026-03-01T09:20:00Z", "203.0.113.7"),
+        flow("2026-03-01T09:10:00Z", "203.0.113.7"),
+      ],
+      [ioc("203.0.113.7")],
+      { max_signals: 2 },
+    );
+    expect(result.alerts.map((a) => a.events)).toEqual([[1], [2]]);
+  });
+});
