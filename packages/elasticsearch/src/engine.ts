@@ -14,9 +14,20 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Client, estypes } from "@elastic/elasticsearch";
-import { fieldsOf } from "@dac/kql";
-import type { DslField, FieldCatalog } from "@dac/kql";
-import { EngineError, kqlEngine, languageOf, maxSignalsOf } from "@dac/harness";
+import { fieldsOf, resolveDateMath } from "@dac/kql";
+import type { DslField, DslQuery, FieldCatalog } from "@dac/kql";
+import {
+  EngineError,
+  executeNewTerms,
+  executeThreatMatch,
+  executionWindow,
+  kqlEngine,
+  languageOf,
+  maxSignalsOf,
+  newTermsSettings,
+  threatSettings,
+} from "@dac/harness";
+import type { ThreatSettings } from "@dac/harness";
 import type {
   Engine,
   EventDocument,
@@ -38,7 +49,9 @@ import {
   missingFromError,
 } from "./mapping.js";
 import type { Substitution } from "./mapping.js";
+import { searchNewTerms } from "./new-terms-search.js";
 import { eventsSearchRequest, parseQuery, ruleFilter, timelessRange, timestampsOf } from "./request.js";
+import { matchedFields, searchThreatMatches, termsAllowedFields } from "./threat-match-search.js";
 
 export const testIndexPrefix = "dac-test-";
 
@@ -60,10 +73,12 @@ export interface ElasticsearchEngine extends Engine {
   liveIndices(): string[];
 }
 
-/** Query rules (KQL or Lucene). Other types report `unsupported: <type> on elasticsearch`. */
+/** Query, new_terms and indicator match rules (KQL or Lucene). Other types report `unsupported: <type> on elasticsearch`. */
+const supportedTypes = new Set(["query", "new_terms", "threat_match"]);
+
 function supports(rule: EngineRule): boolean {
   const language = languageOf(rule);
-  return rule.data.type === "query" && (language === "kuery" || language === "lucene");
+  return supportedTypes.has(String(rule.data.type)) && (language === "kuery" || language === "lucene");
 }
 
 export function newRunId(): string {
@@ -169,6 +184,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     if (query.language === "kuery")
       for (const f of fieldsOf(query.ast))
         for (const n of expandWildcardName(group.catalog, f.name)) fieldNames.add(n);
+    for (const f of typeFields(rule)) fieldNames.add(f);
     let documents = 0;
     for (const { execution } of group.members) {
       for (const event of execution.events) documentPaths(event, fieldNames);
@@ -190,6 +206,14 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         if (!(error instanceof EngineError)) throw error;
         for (const { position } of group.members)
           results[position] = { error: error.message, events: [], alerts: [] };
+        return;
+      }
+      if (rule.data.type === "new_terms") {
+        await runNewTerms(rule, name, filter, group, results, now);
+        return;
+      }
+      if (rule.data.type === "threat_match") {
+        await runThreatMatch(rule, name, filter, group, results, notes, now);
         return;
       }
       const request = eventsSearchRequest(rule, filter, [name], timelessRange);
@@ -228,6 +252,209 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       }
     } finally {
       await deleteIndex(name).catch(() => undefined);
+    }
+  }
+
+  /** The new_terms searches of each execution of a group, each restricted to its own events. */
+  async function runNewTerms(
+    rule: EngineRule,
+    name: string,
+    filter: DslQuery,
+    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    results: ExecutionResult[],
+    now: Date,
+  ): Promise<void> {
+    for (const { position, execution } of group.members) {
+      try {
+        const { fields, historyWindowStart } = newTermsSettings(rule);
+        const window = executionWindow(rule, execution, { now });
+        const historyStart = resolveDateMath(historyWindowStart, new Date(window.to));
+        if (!historyStart)
+          throw new EngineError(`history_window_start \`${historyWindowStart}\` is not valid date math`);
+        const ids = { ids: { values: execution.events.map((_, i) => `${position}-${i}`) } };
+        const found = await searchNewTerms(
+          client,
+          rule,
+          fields,
+          { bool: { filter: [filter, ids] } },
+          [name],
+          {
+            historyStart: historyStart.toISOString(),
+            from: new Date(window.from).toISOString(),
+            to: new Date(window.to).toISOString(),
+          },
+          maxSignalsOf(rule),
+          fail,
+        );
+        const alerts = found.alerts.map((a) => ({
+          events: [Number(a.id.slice(`${position}-`.length))],
+          fields: { "kibana.alert.new_terms": a.terms },
+        }));
+        const alerted = new Set(alerts.map((a) => a.events[0]!));
+        const reading = lazyReading(() => {
+          if (!kqlEngine.compile || languageOf(rule) !== "kuery") return undefined;
+          const compiled = kqlEngine.compile(rule, { catalog: execution.catalog, now });
+          return executeNewTerms(rule, execution, compiled, { now }).events;
+        });
+        results[position] = {
+          events: execution.events.map((_, i) => ({
+            matched: alerted.has(i),
+            explain: () =>
+              `${alerted.has(i) ? "✓ the new_terms searches on Elasticsearch alerted on this event" : "✗ the new_terms searches on Elasticsearch did not alert on this event"}${reading(i)}`,
+          })),
+          alerts,
+        };
+      } catch (error) {
+        if (!(error instanceof EngineError)) throw error;
+        results[position] = { error: error.message, events: [], alerts: [] };
+      }
+    }
+  }
+
+  /** The indicator match searches of each execution of a group, on an indicator index of its own. */
+  async function runThreatMatch(
+    rule: EngineRule,
+    name: string,
+    filter: DslQuery,
+    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    results: ExecutionResult[],
+    notes: Set<string>,
+    now: Date,
+  ): Promise<void> {
+    let settings: ThreatSettings;
+    try {
+      settings = threatSettings(rule);
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      for (const { position } of group.members)
+        results[position] = { error: error.message, events: [], alerts: [] };
+      return;
+    }
+    const threatName = `${name}-indicators`;
+    const indicatorCatalog = group.members[0]?.execution.indicatorCatalog ?? group.catalog;
+    const threatRule: EngineRule = {
+      file: rule.file,
+      data: {
+        ...rule.data,
+        query: settings.threatQuery,
+        language: typeof rule.data.threat_language === "string" ? rule.data.threat_language : "kuery",
+        filters: Array.isArray(rule.data.threat_filters) ? rule.data.threat_filters : [],
+      } as EngineRule["data"],
+    };
+    const threatQuery = parseQuery(threatRule);
+    const fieldNames = new Set<string>([
+      "@timestamp",
+      ...settings.mapping.flatMap((g) => g.entries.map((e) => e.value)),
+    ]);
+    if (threatQuery.language === "kuery")
+      for (const f of fieldsOf(threatQuery.ast))
+        for (const n of expandWildcardName(indicatorCatalog, f.name)) fieldNames.add(n);
+    let count = 0;
+    for (const { execution } of group.members)
+      for (const indicator of execution.indicators ?? []) {
+        documentPaths(indicator.document, fieldNames);
+        count++;
+      }
+    const substitutions = await createIndex(threatName, indicatorCatalog, fieldNames, count);
+    try {
+      for (const line of summarize(substitutions)) notes.add(line);
+      const operations: unknown[] = [];
+      for (const { position, execution } of group.members)
+        (execution.indicators ?? []).forEach((indicator, k) =>
+          operations.push({ index: { _index: threatName, _id: `${position}-${k}` } }, indicator.document),
+        );
+      if (operations.length > 0) {
+        const response = await client
+          .bulk({ operations, refresh: true })
+          .catch((e: unknown) => fail(`cannot index the indicators into ${threatName}`, e));
+        const refused = response.items.find((item) => item.index?.error);
+        if (refused?.index?.error)
+          throw new EngineError(
+            `Elasticsearch refused to index indicator ${refused.index._id}: ${redact(`${refused.index.error.type}: ${refused.index.error.reason ?? ""}`)}`,
+          );
+      }
+      const { source, threat } = matchedFields(settings.mapping);
+      const [eventCaps, threatCaps] = (await Promise.all([
+        client.fieldCaps({ index: name, fields: source }),
+        client.fieldCaps({ index: threatName, fields: "*" }),
+      ]).catch((e: unknown) => fail("cannot read the fields of the test indices", e))) as [
+        FieldCapsResponse,
+        FieldCapsResponse,
+      ];
+      const allowed = {
+        source: termsAllowedFields(eventCaps, source),
+        threat: termsAllowedFields(threatCaps, threat),
+      };
+      const threatFilter = ruleFilter(threatRule, threatQuery, dslFieldsFromFieldCaps(threatCaps));
+      for (const { position, execution } of group.members) {
+        try {
+          const window = executionWindow(rule, execution, { now });
+          const indicators = execution.indicators ?? [];
+          const found = await searchThreatMatches(
+            client,
+            rule,
+            settings.mapping,
+            {
+              eventsIndex: name,
+              threatIndex: threatName,
+              eventFilter: {
+                bool: {
+                  filter: [filter, { ids: { values: execution.events.map((_, i) => `${position}-${i}`) } }],
+                },
+              },
+              threatFilter: {
+                bool: {
+                  filter: [threatFilter, { ids: { values: indicators.map((_, k) => `${position}-${k}`) } }],
+                },
+              },
+              range: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
+              maxSignals: maxSignalsOf(rule),
+              indicatorPath: settings.indicatorPath,
+              allowed,
+            },
+            indicators.length,
+            fail,
+          );
+          // The test index's ids and name stand for the case's indicators, as the in-memory engine names them.
+          const named = (e: unknown): unknown => {
+            const m = (e as { matched?: { id?: unknown; index?: unknown; type?: unknown } }).matched;
+            if (!m || m.type !== "indicator_match_rule" || m.index !== threatName) return e;
+            const k = Number(String(m.id).slice(`${position}-`.length));
+            const input = indicators[k];
+            return {
+              ...(e as object),
+              matched: {
+                ...m,
+                id: input?.id ?? `indicator-${k + 1}`,
+                index: input?.index ?? settings.threatIndex[0] ?? "threat-index",
+              },
+            };
+          };
+          const alerts = found.map((f) => ({
+            events: [Number(f.id.slice(`${position}-`.length))],
+            fields: { "threat.enrichments": f.enrichments.map(named) },
+          }));
+          const alerted = new Set(alerts.map((a) => a.events[0]!));
+          const reading = lazyReading(() => {
+            if (!kqlEngine.compile || languageOf(rule) !== "kuery") return undefined;
+            const compiled = kqlEngine.compile(rule, { catalog: execution.catalog, now });
+            return executeThreatMatch(rule, execution, compiled, { now }).events;
+          });
+          results[position] = {
+            events: execution.events.map((_, i) => ({
+              matched: alerted.has(i),
+              explain: () =>
+                `${alerted.has(i) ? "✓ the indicator match searches on Elasticsearch alerted on this event" : "✗ the indicator match searches on Elasticsearch did not alert on this event"}${reading(i)}`,
+            })),
+            alerts,
+          };
+        } catch (error) {
+          if (!(error instanceof EngineError)) throw error;
+          results[position] = { error: error.message, events: [], alerts: [] };
+        }
+      }
+    } finally {
+      await deleteIndex(threatName).catch(() => undefined);
     }
   }
 
@@ -398,4 +625,38 @@ export async function testIndices(client: Client): Promise<string[]> {
     .map((r) => r.index!)
     .filter(Boolean)
     .sort();
+}
+
+/** The fields a rule type reads besides its query: the new terms fields, the threat mapping's source fields. */
+function typeFields(rule: EngineRule): string[] {
+  if (rule.data.type === "new_terms" && Array.isArray(rule.data.new_terms_fields))
+    return rule.data.new_terms_fields.filter((f): f is string => typeof f === "string");
+  if (rule.data.type === "threat_match") {
+    try {
+      return matchedFields(threatSettings(rule).mapping).source;
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
+/** The in-memory engine's explanation of event `i`, computed once and only when asked, indented. */
+function lazyReading(run: () => readonly Evaluation[] | undefined): (i: number) => string {
+  let events: readonly Evaluation[] | undefined | null = null;
+  return (i) => {
+    if (events === null) {
+      try {
+        events = run();
+      } catch {
+        events = undefined;
+      }
+    }
+    const text = events?.[i]?.explain();
+    if (!text) return "";
+    return `\n  the in-memory engine reads it so:\n${text
+      .split("\n")
+      .map((l) => `  ${l}`)
+      .join("\n")}`;
+  };
 }

@@ -15,6 +15,7 @@ export type { DefineRuleTestsOptions, TestApi } from "./vitest.js";
 export {
   DEFAULT_MAX_SIGNALS,
   EngineError,
+  eventTime,
   executeInMemory,
   isUnsupported,
   languageOf,
@@ -29,14 +30,38 @@ export type {
   EngineContext,
   EngineRule,
   Evaluation,
+  AlertResult,
   ExecuteOptions,
   Execution,
+  IndicatorInput,
   ExecutionResult,
   Mutant,
   RuleExecutions,
   TextSpan,
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+export { newTermsEngine, executeNewTerms, executionWindow, newTermsSettings } from "./new-terms-engine.js";
+export { findNewTerms, describeSighting, termCombinations, compareTerms, shortTime } from "./new-terms.js";
+export type { NewTermsEvent, NewTermsResult, NewTermsWindow, TermSighting, TermValue } from "./new-terms.js";
+export { threatMatchEngine, executeThreatMatch, threatSettings } from "./threat-match-engine.js";
+export type { ThreatSettings } from "./threat-match-engine.js";
+export {
+  DEFAULT_INDICATOR_PATH,
+  getPath,
+  INDICATOR_MATCH_TYPE,
+  matchEvent,
+  mergedEnrichments,
+  threatEnrichments,
+  threatMappingOf,
+} from "./threat-match.js";
+export type {
+  IndicatorDocument,
+  ThreatEnrichment,
+  ThreatMapping,
+  ThreatMappingEntry,
+  ThreatMatch,
+  ThreatMatcher,
+} from "./threat-match.js";
 export { exemptionOf } from "./rule-job.js";
 
 /** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */

@@ -68,12 +68,28 @@ describe("threatMatchEngine", () => {
     expect(result.events[0]!.explain()).toMatch(/no indicator matches a threat_mapping group/);
   });
 
-  it("matches ip fields as Elasticsearch does: IPv4-mapped addresses and CIDR indicators", async () => {
+  it("matches ip fields as Elasticsearch does: IPv4-mapped addresses; a value that is no address is not indexed", async () => {
     const result = await run(
       [flow("2026-03-01T09:00:00Z", "::ffff:203.0.113.7"), flow("2026-03-01T09:10:00Z", "10.1.2.3")],
-      [ioc("203.0.113.7"), ioc("10.0.0.0/8")],
+      [ioc("203.0.113.7"), ioc("::ffff:10.1.2.3"), ioc("10.0.0.0/8")],
     );
     expect(result.alerts.map((a) => a.events)).toEqual([[1], [0]]);
+  });
+
+  it("writes no enrichment where Kibana's lookup by the event's first value, as text, misses", async () => {
+    // get_signal_id_to_matched_queries_map.ts: the event's `fields` value "10.1.2.3" is looked up by the
+    // indicator's `_source` text "::ffff:10.1.2.3"; the alert is written, without the enrichment.
+    const result = await run(
+      [
+        flow("2026-03-01T09:10:00Z", "10.1.2.3"),
+        flow("2026-03-01T09:11:00Z", ["198.51.100.9", "203.0.113.7"]),
+      ],
+      [ioc("::ffff:10.1.2.3"), ioc("203.0.113.7")],
+    );
+    expect(result.alerts.map((a) => [a.events, a.fields])).toEqual([
+      [[1], { "threat.enrichments": [] }],
+      [[0], { "threat.enrichments": [] }],
+    ]);
   });
 
   it("uses only indicators that match threat_query", async () => {

@@ -4,7 +4,15 @@
  * `getThreatList` searches the whole `threat_index`), and `matchEvent` pairs them through `threat_mapping`, each
  * entry judged as Elasticsearch's `match` query on the event's field would judge the indicator's value.
  */
-import { compile, fieldsOf, KqlEvaluationError, KqlSyntaxError, lookupField, parse } from "@dac/kql";
+import {
+  compile,
+  docValuesReader,
+  fieldsOf,
+  KqlEvaluationError,
+  KqlSyntaxError,
+  lookupField,
+  parse,
+} from "@dac/kql";
 import type { FieldCatalog, IsNode, KqlNode } from "@dac/kql";
 import { EngineError, eventTime, languageOf, maxSignalsOf } from "./engine.js";
 import type {
@@ -22,6 +30,7 @@ import { executionWindow } from "./new-terms-engine.js";
 import { shortTime } from "./new-terms.js";
 import {
   DEFAULT_INDICATOR_PATH,
+  enrichedMatches,
   matchEvent,
   mergedEnrichments,
   threatEnrichments,
@@ -80,6 +89,15 @@ function fieldsApiValues(document: EventDocument, field: string): unknown[] {
   return v === undefined || v === null ? [] : [v].flat().filter((x) => x !== null && typeof x !== "object");
 }
 
+/**
+ * An indicator's values as the fields API returns them: ip fields in their usual text (an address that is not
+ * one is not indexed: logs-* data streams set ignore_malformed), other fields as the document holds them.
+ */
+function indicatorFieldValues(catalog: FieldCatalog, document: EventDocument, field: string): unknown[] {
+  if (lookupField(catalog, field)?.type === "ip") return docValuesReader(catalog, field)(document);
+  return fieldsApiValues(document, field);
+}
+
 /** The indicators `threat_query` and `threat_filters` select, with their ids and indices. */
 function selectIndicators(
   rule: EngineRule,
@@ -108,7 +126,9 @@ function selectIndicators(
     throw new EngineError("threat_filters are not evaluated in memory yet");
   // `getMappingFilters`: an indicator needs every indicator field of at least one group.
   const complete = (doc: EventDocument) =>
-    settings.mapping.some((g) => g.entries.every((e) => fieldsApiValues(doc, e.value).length > 0));
+    settings.mapping.some((g) =>
+      g.entries.every((e) => indicatorFieldValues(catalog, doc, e.value).length > 0),
+    );
   const out: IndicatorDocument[] = [];
   inputs.forEach((input, i) => {
     if (!query.evaluate(input.document).matched || !complete(input.document)) return;
@@ -130,7 +150,7 @@ function matcherFor(
   const predicates = new Map<string, ((doc: EventDocument) => boolean) | null>();
   const termsType = (c: FieldCatalog, f: string) => TERMS_TYPES.has(lookupField(c, f)?.type ?? "keyword");
   return {
-    indicatorValues: (indicator, field) => fieldsApiValues(indicator.source, field),
+    indicatorValues: (indicator, field) => indicatorFieldValues(indicatorCatalog, indicator.source, field),
     termsAllowed: (entry: ThreatMappingEntry) =>
       termsType(catalog, entry.field) && termsType(indicatorCatalog, entry.value),
     eventMatches(event, field, value) {
@@ -188,7 +208,14 @@ export function executeThreatMatch(
     .slice(0, maxSignalsOf(rule));
   const alerts = matchedEvents.map((i) => {
     const source = execution.events[i]!;
-    const enrichments = threatEnrichments(source, results[i]!.matches, indicators, settings.indicatorPath);
+    const found = enrichedMatches(
+      results[i]!.matches,
+      settings.mapping,
+      indicators,
+      (field) => indicatorFieldValues(execution.catalog, source, field),
+      matcher.termsAllowed,
+    );
+    const enrichments = threatEnrichments(source, found, indicators, settings.indicatorPath);
     return { events: [i], fields: { "threat.enrichments": mergedEnrichments(source, enrichments) } };
   });
   const alerted = new Set(matchedEvents);

@@ -118,6 +118,34 @@ export function matchEvent(
   return { matches, misses };
 }
 
+/**
+ * The matches Kibana's enrichment finds again (`get_signal_id_to_matched_queries_map.ts`, searching the indicators
+ * with the alerted events as items, `entryKey: 'field'`): in a group of several entries (or one without a `terms`
+ * query), only an event with exactly one value for each entry's field (`filterThreatMapping`); in a `terms` group,
+ * only where the event's first value, as text, equals one of the indicator's `_source` values
+ * (`getFieldAndValueToDocIdsMap` takes `fields[field][0]`; the lookup is `value.toString()`). An alert whose
+ * matches are all lost here is still written, with no enrichment for them.
+ */
+export function enrichedMatches(
+  matches: readonly ThreatMatch[],
+  mapping: ThreatMapping,
+  indicators: readonly IndicatorDocument[],
+  eventValues: (field: string) => unknown[],
+  termsAllowed: (entry: ThreatMappingEntry) => boolean,
+): ThreatMatch[] {
+  return matches.filter((m) => {
+    const group = mapping[m.group]!;
+    if (group.entries.length === 1 && termsAllowed(m.entry)) {
+      const first = eventValues(m.entry.field)[0];
+      if (first === undefined || first === null || first === "" || first === 0 || first === false)
+        return false;
+      const raw = getPath(indicators[m.indicator]!.source, m.entry.value);
+      return (Array.isArray(raw) ? raw : [raw]).some((v) => Boolean(v) && String(v) === String(first));
+    }
+    return group.entries.every((e) => eventValues(e.field).length === 1);
+  });
+}
+
 export interface ThreatEnrichment {
   indicator: Record<string, unknown>;
   feed: { name?: string };
