@@ -5,7 +5,7 @@
  */
 import { docValuesReader, fieldsOf, NotAggregatableError, resolveDateMath } from "@dac/kql";
 import type { FieldCatalog } from "@dac/kql";
-import { EngineError, eventTime, languageOf, maxSignalsOf } from "./engine.js";
+import { EngineError, languageOf, maxSignalsOf } from "./engine.js";
 import type {
   CompiledRule,
   Engine,
@@ -15,7 +15,9 @@ import type {
   ExecutionResult,
   ExecuteOptions,
 } from "./engine.js";
+import type { EventDocument } from "./event-files.js";
 import { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+import { getPath } from "./threat-match.js";
 import { describeSighting, findNewTerms, shortTime } from "./new-terms.js";
 import type { NewTermsEvent, NewTermsWindow, TermSighting } from "./new-terms.js";
 
@@ -54,10 +56,8 @@ export function executionWindow(
       now: execution.range.to,
     };
   }
-  const latest = execution.events.reduce(
-    (max, e) => Math.max(max, eventTime(rule, e, options.now)),
-    Number.NEGATIVE_INFINITY,
-  );
+  const timeOf = eventTimeReader(rule, options.now ?? new Date());
+  const latest = execution.events.reduce((max, e) => Math.max(max, timeOf(e)), Number.NEGATIVE_INFINITY);
   const now = Number.isFinite(latest) ? new Date(latest + 1) : (options.now ?? new Date());
   const at = (key: "from" | "to", fallback: string): number => {
     const text = typeof rule.data[key] === "string" ? (rule.data[key] as string) : fallback;
@@ -66,6 +66,32 @@ export function executionWindow(
     return resolved.getTime();
   };
   return { from: at("from", DEFAULT_FROM), to: at("to", DEFAULT_TO), now };
+}
+
+/**
+ * `eventTime` without flattening the whole event: the same fields (`timestamp_override`, then `@timestamp` unless
+ * the fallback is disabled), read by path. Events without a time count as `now`.
+ */
+export function eventTimeReader(rule: EngineRule, now: Date): (event: EventDocument) => number {
+  const override =
+    typeof rule.data.timestamp_override === "string" ? rule.data.timestamp_override : undefined;
+  const fields = override
+    ? rule.data.timestamp_override_fallback_disabled === true
+      ? [override]
+      : [override, "@timestamp"]
+    : ["@timestamp"];
+  return (event) => {
+    for (const field of fields) {
+      const value = getPath(event, field);
+      const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+      if (typeof first === "number") return first;
+      if (typeof first === "string") {
+        const t = Date.parse(first);
+        if (!Number.isNaN(t)) return t;
+      }
+    }
+    return now.getTime();
+  };
 }
 
 function readersFor(fields: readonly string[], catalog: FieldCatalog) {
@@ -98,12 +124,16 @@ export function executeNewTerms(
   };
   const readers = readersFor(fields, execution.catalog);
   const queried = execution.events.map((event) => compiled.evaluate(event));
+  const timeOf = eventTimeReader(rule, lookback.now);
+  const times = execution.events.map(timeOf);
   const positions: number[] = [];
   const input: NewTermsEvent[] = [];
   execution.events.forEach((event, i) => {
     if (!queried[i]!.matched) return;
+    // Outside [history_window_start, to] the searches never see the event.
+    if (times[i]! < window.historyStart || times[i]! > window.to) return;
     positions.push(i);
-    input.push({ time: eventTime(rule, event, lookback.now), values: readers.map((r) => r(event)) });
+    input.push({ time: times[i]!, values: readers.map((r) => r(event)) });
   });
   const found = findNewTerms(input, window, maxSignalsOf(rule));
   const alerts = found.alerts.map((a) => ({
@@ -119,7 +149,7 @@ export function executeNewTerms(
   const events: Evaluation[] = execution.events.map((event, i) => {
     const q = queried[i]!;
     if (q.error !== undefined) return q;
-    const time = eventTime(rule, event, lookback.now);
+    const time = times[i]!;
     const explain = (): string => {
       if (!q.matched) return q.explain();
       if (time < window.from || time > window.to) {

@@ -14,7 +14,7 @@ import {
   parse,
 } from "@dac/kql";
 import type { FieldCatalog, IsNode, KqlNode } from "@dac/kql";
-import { EngineError, eventTime, languageOf, maxSignalsOf } from "./engine.js";
+import { EngineError, languageOf, maxSignalsOf } from "./engine.js";
 import type {
   CompiledRule,
   Engine,
@@ -26,7 +26,7 @@ import type {
 } from "./engine.js";
 import type { EventDocument } from "./event-files.js";
 import { compileKql, kqlEngine, parseRuleQuery } from "./kql-engine.js";
-import { executionWindow } from "./new-terms-engine.js";
+import { eventTimeReader, executionWindow } from "./new-terms-engine.js";
 import { shortTime } from "./new-terms.js";
 import {
   DEFAULT_INDICATOR_PATH,
@@ -194,7 +194,7 @@ export function executeThreatMatch(
     window.now,
   );
   const queried = execution.events.map((event) => compiled.evaluate(event));
-  const times = execution.events.map((event) => eventTime(rule, event, window.now));
+  const times = execution.events.map(eventTimeReader(rule, window.now));
   const results = execution.events.map((_, i) => {
     const inWindow = times[i]! >= window.from && times[i]! <= window.to;
     if (!queried[i]!.matched || !inWindow) return undefined;
