@@ -58,7 +58,7 @@ await once(); // warm-up: compile, JIT
 const runs = [];
 let alerts = 0;
 for (let i = 0; i < 5; i++) {
-  global.gc?.();
+  globalThis.gc?.();
   const { ms, result } = await once();
   if (result.error) throw new Error(result.error);
   alerts = result.alerts.length;
