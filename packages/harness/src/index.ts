@@ -90,3 +90,5 @@ export { affectedRules, changedFiles, GitError, isWithin, runGit } from "./selec
 export type { AffectedOptions, GitRunner } from "./selection.js";
 export { watchPaths } from "./watch.js";
 export type { Watcher, WatchOptions } from "./watch.js";
+export { historyOneHourLater, typeMutants } from "./type-mutants.js";
+export type { RuleMutant } from "./type-mutants.js";

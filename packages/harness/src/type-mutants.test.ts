@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { historyOneHourLater, typeMutants } from "./type-mutants.js";
+
+describe("typeMutants", () => {
+  it("drops each of several new_terms fields and starts the history an hour later", () => {
+    const mutants = typeMutants({
+      file: "r.yaml",
+      data: {
+        type: "new_terms",
+        new_terms_fields: ["user.name", "process.executable"],
+        history_window_start: "now-14d",
+      },
+    } as never);
+    expect(mutants.map((m) => [m.operator, m.description])).toEqual([
+      ["drop-new-terms-field", "new_terms_fields without `user.name`"],
+      ["drop-new-terms-field", "new_terms_fields without `process.executable`"],
+      ["shorten-history", "history_window_start `now-14d` → `now-335h`"],
+    ]);
+    expect(mutants[0]!.data.new_terms_fields).toEqual(["process.executable"]);
+  });
+
+  it("adds host.name to a single field", () => {
+    const [m] = typeMutants({
+      file: "r.yaml",
+      data: { type: "new_terms", new_terms_fields: ["user.name"] },
+    } as never);
+    expect(m!.data.new_terms_fields).toEqual(["user.name", "host.name"]);
+  });
+
+  it("drops entries of a group of several, and whole groups", () => {
+    const mapping = [
+      {
+        entries: [
+          { field: "a", type: "mapping", value: "ta" },
+          { field: "b", type: "mapping", value: "tb" },
+        ],
+      },
+      { entries: [{ field: "c", type: "mapping", value: "tc" }] },
+    ];
+    const mutants = typeMutants({
+      file: "r.yaml",
+      data: { type: "threat_match", threat_mapping: mapping },
+    } as never);
+    expect(mutants.map((m) => m.operator)).toEqual([
+      "drop-mapping-entry",
+      "drop-mapping-entry",
+      "drop-mapping-group",
+      "drop-mapping-group",
+    ]);
+    expect(mutants[1]!.data.threat_mapping).toEqual([{ entries: [mapping[0]!.entries[0]] }, mapping[1]]);
+  });
+
+  it.each([
+    ["now-7d", "now-167h"],
+    ["now-2h", "now-1h"],
+    ["now-1h", undefined],
+    ["now-7d/d", undefined],
+    ["2026-01-01T00:00:00Z", undefined],
+  ])("historyOneHourLater(%s) = %s", (start, want) => {
+    expect(historyOneHourLater(start)).toBe(want);
+  });
+});
