@@ -18,13 +18,16 @@ import { fieldsOf, resolveDateMath } from "@dac/kql";
 import type { DslField, DslQuery, FieldCatalog } from "@dac/kql";
 import {
   EngineError,
+  eventAlert,
   executeNewTerms,
   executeThreatMatch,
   executionWindow,
   kqlEngine,
   languageOf,
   maxSignalsOf,
+  newTermsAlert,
   newTermsSettings,
+  threatMatchAlert,
   threatSettings,
 } from "@dac/harness";
 import type { ThreatSettings } from "@dac/harness";
@@ -247,7 +250,10 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         const alerts = execution.events
           .map((_, i) => ({ i, rank: hits.order.get(`${position}-${i}`) }))
           .filter((x) => x.rank !== undefined && x.rank < maxSignals)
-          .map((x) => ({ events: [x.i] }));
+          .map((x) => ({
+            events: [x.i],
+            document: eventAlert(rule, execution.events[x.i]!, execution.now ?? now),
+          }));
         results[position] = { events, alerts };
       }
     } finally {
@@ -286,10 +292,13 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           maxSignalsOf(rule),
           fail,
         );
-        const alerts = found.alerts.map((a) => ({
-          events: [Number(a.id.slice(`${position}-`.length))],
-          fields: { "kibana.alert.new_terms": a.terms },
-        }));
+        const alerts = found.alerts.map((a) => {
+          const i = Number(a.id.slice(`${position}-`.length));
+          return {
+            events: [i],
+            document: newTermsAlert(rule, execution.events[i]!, a.terms, execution.now ?? now),
+          };
+        });
         const alerted = new Set(alerts.map((a) => a.events[0]!));
         const reading = lazyReading(() => {
           if (!kqlEngine.compile || languageOf(rule) !== "kuery") return undefined;
@@ -430,10 +439,18 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
               },
             };
           };
-          const alerts = found.map((f) => ({
-            events: [Number(f.id.slice(`${position}-`.length))],
-            fields: { "threat.enrichments": f.enrichments.map(named) },
-          }));
+          const alerts = found.map((f) => {
+            const i = Number(f.id.slice(`${position}-`.length));
+            return {
+              events: [i],
+              document: threatMatchAlert(
+                rule,
+                execution.events[i]!,
+                f.enrichments.map(named),
+                execution.now ?? now,
+              ),
+            };
+          });
           const alerted = new Set(alerts.map((a) => a.events[0]!));
           const reading = lazyReading(() => {
             if (!kqlEngine.compile || languageOf(rule) !== "kuery") return undefined;

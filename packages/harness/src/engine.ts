@@ -10,6 +10,8 @@
  */
 import type { FieldCatalog } from "@dac/kql";
 import type { Rule } from "@dac/schema";
+import { executeRule, ExecutionError } from "./alerts/execute.js";
+import type { Alert } from "./alerts/document.js";
 import type { EventDocument } from "./event-files.js";
 import { flattenEvent } from "./trim.js";
 
@@ -71,12 +73,17 @@ export interface Execution {
    * range, which is how `expect: match | no-match` fixture cases judge each event on its own.
    */
   range?: { from: Date; to: Date };
-  /** An indicator match rule's indicators: documents of its `threat_index`, with their own field types. */
+  /** When the execution runs: the alerts' `@timestamp` (default: `ExecuteOptions.now`, else the clock). */
+  now?: Date;
+  /** An indicator match rule's `threat_index` documents (fixture `indicators:`), with their own field types. */
   indicators?: readonly IndicatorInput[];
   indicatorCatalog?: FieldCatalog;
 }
 
-/** One document of an indicator index. `id` and `index` default to its position and the rule's first threat_index. */
+/**
+ * One document of an indicator index. `id` and `index` (a search hit's `_id` and `_index`, which enrichments
+ * name) default to `indicator-<position from 1>` and the rule's first `threat_index` pattern.
+ */
 export interface IndicatorInput {
   document: EventDocument;
   id?: string;
@@ -89,16 +96,11 @@ export interface ExecutionResult {
   /** Per event of the execution, in order: did the rule's search return it. */
   events: Evaluation[];
   /**
-   * The alerts Kibana would write, each with its source events (positions in `events`), in event order. A query
-   * rule writes one alert per returned event, at most `max_signals`: the earliest by the rule's timestamp.
+   * The alerts Kibana would write, in Kibana's order, each a Kibana-shaped alert document with its source events
+   * (positions in `events`). A query rule writes one alert per returned event, at most `max_signals`: the
+   * earliest by the rule's timestamp; grouped types one per group (see `alerts/execute.ts`).
    */
-  alerts: AlertResult[];
-}
-
-/** One alert: its source events and the fields its rule type adds (`kibana.alert.new_terms`, `threat.enrichments`). */
-export interface AlertResult {
-  events: number[];
-  fields?: Record<string, unknown>;
+  alerts: Alert[];
 }
 
 export interface RuleExecutions {
@@ -214,7 +216,8 @@ export function maxSignalsOf(rule: EngineRule): number {
 
 /**
  * `execute` for an engine that compiles in memory: each execution's events are evaluated on their own with the
- * rule compiled for that execution's catalogue, and a query rule alerts on each match, at most `max_signals`.
+ * rule compiled for that execution's catalogue, then `executeRule` turns the matches inside the execution's
+ * range into the alerts the rule's type writes.
  */
 export function executeInMemory(
   rule: EngineRule,
@@ -222,7 +225,6 @@ export function executeInMemory(
   compile: (context: EngineContext) => CompiledRule,
   options: ExecuteOptions = {},
 ): RuleExecutions {
-  const maxSignals = maxSignalsOf(rule);
   let fields: readonly string[] = [];
   const results = executions.map((execution): ExecutionResult => {
     let compiled: CompiledRule;
@@ -234,17 +236,20 @@ export function executeInMemory(
     }
     fields = compiled.fields;
     const events = execution.events.map((event) => compiled.evaluate(event));
-    let matched = events.flatMap((e, i) => (e.matched ? [i] : []));
-    if (matched.length > maxSignals) {
-      // Kibana's search sorts by the rule's timestamp, ascending: the first max_signals become alerts.
-      const at = new Map(matched.map((i) => [i, eventTime(rule, execution.events[i]!, options.now)]));
-      const first = new Set(
-        [...matched].sort((a, b) => at.get(a)! - at.get(b)! || a - b).slice(0, maxSignals),
-      );
-      matched = matched.filter((i) => first.has(i));
+    try {
+      const { alerts } = executeRule({
+        rule,
+        events: execution.events,
+        matched: events.map((e) => e.matched && e.error === undefined),
+        ...(execution.range ? { window: execution.range } : {}),
+        executedAt: execution.now ?? options.now ?? new Date(),
+        catalog: execution.catalog,
+      });
+      return { events, alerts };
+    } catch (error) {
+      if (!(error instanceof ExecutionError)) throw error;
+      return { error: error.message, events, alerts: [] };
     }
-    const alerts = matched.map((i) => ({ events: [i] }));
-    return { events, alerts };
   });
   return { executions: results, fields };
 }

@@ -30,7 +30,6 @@ export type {
   EngineContext,
   EngineRule,
   Evaluation,
-  AlertResult,
   ExecuteOptions,
   Execution,
   IndicatorInput,
@@ -40,10 +39,22 @@ export type {
   TextSpan,
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
-export { newTermsEngine, executeNewTerms, executionWindow, newTermsSettings } from "./new-terms-engine.js";
+export * from "./alerts/index.js";
+export {
+  newTermsEngine,
+  executeNewTerms,
+  executionWindow,
+  newTermsAlert,
+  newTermsSettings,
+} from "./new-terms-engine.js";
 export { findNewTerms, describeSighting, termCombinations, compareTerms, shortTime } from "./new-terms.js";
 export type { NewTermsEvent, NewTermsResult, NewTermsWindow, TermSighting, TermValue } from "./new-terms.js";
-export { threatMatchEngine, executeThreatMatch, threatSettings } from "./threat-match-engine.js";
+export {
+  threatMatchEngine,
+  executeThreatMatch,
+  threatMatchAlert,
+  threatSettings,
+} from "./threat-match-engine.js";
 export type { ThreatSettings } from "./threat-match-engine.js";
 export {
   DEFAULT_INDICATOR_PATH,
@@ -76,7 +87,13 @@ export {
   isFixtureFolder,
   loadRuleFixtures,
 } from "./fixtures.js";
-export type { FieldOverrides, FixtureCase, FixtureReadOptions, RuleFixtures } from "./fixtures.js";
+export type {
+  AlertExpectation,
+  FieldOverrides,
+  FixtureCase,
+  FixtureReadOptions,
+  RuleFixtures,
+} from "./fixtures.js";
 export { eventFileExtensions, isEventFile, parseEventFile } from "./event-files.js";
 export type { EventDocument, EventFileResult, FixtureEvent } from "./event-files.js";
 export { indexCovered, patternMatches } from "./index-patterns.js";

@@ -41,7 +41,15 @@ describe("newTermsEngine", () => {
       logon("2026-03-01T09:30:00Z", "bob"),
       logon("2026-03-01T09:40:00Z", "alice"),
     ]);
-    expect(result.alerts).toEqual([{ events: [1], fields: { "kibana.alert.new_terms": ["bob"] } }]);
+    expect(result.alerts.map((a) => [a.events, a.document["kibana.alert.new_terms"]])).toEqual([
+      [[1], ["bob"]],
+    ]);
+    // The alert is the event's, as Kibana writes it (transformHitToAlert), with the new terms.
+    expect(result.alerts[0]!.document).toMatchObject({
+      user: { name: "bob" },
+      "kibana.alert.original_time": "2026-03-01T09:30:00.000Z",
+      "kibana.alert.rule.type": "new_terms",
+    });
     expect(result.events[2]!.explain()).toBe(
       "✗ term alice seen at 2026-02-27T10:00Z, inside the history window (from 2026-02-22T09:40:00.001Z)",
     );
@@ -61,7 +69,7 @@ describe("newTermsEngine", () => {
       logon("2026-02-20T10:00:00Z", "alice"),
       logon("2026-03-01T09:40:00Z", "alice"),
     ]);
-    expect(result.alerts.map((a) => a.fields)).toEqual([{ "kibana.alert.new_terms": ["alice"] }]);
+    expect(result.alerts.map((a) => a.document["kibana.alert.new_terms"])).toEqual([["alice"]]);
   });
 
   it("explains an event outside the lookback window", async () => {
@@ -78,7 +86,7 @@ describe("newTermsEngine", () => {
       range,
     );
     // carol at exactly `from` is not new (first_seen > from); dave is.
-    expect(result.alerts.map((a) => a.fields)).toEqual([{ "kibana.alert.new_terms": ["dave"] }]);
+    expect(result.alerts.map((a) => a.document["kibana.alert.new_terms"])).toEqual([["dave"]]);
   });
 
   it("combines several fields and expands arrays", async () => {
@@ -89,7 +97,9 @@ describe("newTermsEngine", () => {
       ],
       { new_terms_fields: ["user.name", "host.name"] },
     );
-    expect(result.alerts).toEqual([{ events: [1], fields: { "kibana.alert.new_terms": ["bob", "h1"] } }]);
+    expect(result.alerts.map((a) => [a.events, a.document["kibana.alert.new_terms"]])).toEqual([
+      [[1], ["bob", "h1"]],
+    ]);
   });
 
   it("refuses a text field, as Elasticsearch refuses to aggregate on it", async () => {

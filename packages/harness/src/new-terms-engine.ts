@@ -16,14 +16,12 @@ import type {
   ExecuteOptions,
 } from "./engine.js";
 import type { EventDocument } from "./event-files.js";
+import { ALERT, eventAlert } from "./alerts/document.js";
+import type { Alert, AlertDocument } from "./alerts/document.js";
+import { DateMathError, defaultNow, lookbackWindow, ruleEventTime } from "./alerts/window.js";
 import { kqlEngine, parseRuleQuery } from "./kql-engine.js";
-import { getPath } from "./threat-match.js";
 import { describeSighting, findNewTerms, shortTime } from "./new-terms.js";
 import type { NewTermsEvent, NewTermsWindow, TermSighting } from "./new-terms.js";
-
-/** Kibana's defaults for a rule's schedule: `from: now-6m`, `to: now`. */
-const DEFAULT_FROM = "now-6m";
-const DEFAULT_TO = "now";
 
 /** The fields and history start of a new_terms rule, or an engine error naming what is wrong. */
 export function newTermsSettings(rule: EngineRule): { fields: string[]; historyWindowStart: string } {
@@ -41,57 +39,33 @@ export function newTermsSettings(rule: EngineRule): { fields: string[]; historyW
 }
 
 /**
- * The lookback window of an execution: its range, or the rule's `from`/`to` at `now` (the case's, else just
- * after the latest event).
+ * The lookback window of an execution: its range, or the rule's `from`/`to` at its `now` (the case's, else just
+ * after its latest event: `defaultNow`).
  */
 export function executionWindow(
   rule: EngineRule,
   execution: Execution,
   options: ExecuteOptions,
 ): { from: number; to: number; now: Date } {
-  if (execution.range) {
-    return {
-      from: execution.range.from.getTime(),
-      to: execution.range.to.getTime(),
-      now: execution.range.to,
-    };
+  const now =
+    execution.now ??
+    (execution.range ? execution.range.to : undefined) ??
+    defaultNow(execution.events.map((e) => ruleEventTime(rule, e))) ??
+    options.now ??
+    new Date();
+  if (execution.range) return { from: execution.range.from.getTime(), to: execution.range.to.getTime(), now };
+  try {
+    const window = lookbackWindow(rule, now);
+    return { from: window.from.getTime(), to: window.to.getTime(), now };
+  } catch (error) {
+    if (error instanceof DateMathError) throw new EngineError(error.message);
+    throw error;
   }
-  const timeOf = eventTimeReader(rule, options.now ?? new Date());
-  const latest = execution.events.reduce((max, e) => Math.max(max, timeOf(e)), Number.NEGATIVE_INFINITY);
-  const now = Number.isFinite(latest) ? new Date(latest + 1) : (options.now ?? new Date());
-  const at = (key: "from" | "to", fallback: string): number => {
-    const text = typeof rule.data[key] === "string" ? (rule.data[key] as string) : fallback;
-    const resolved = resolveDateMath(text, now);
-    if (!resolved) throw new EngineError(`${key} \`${text}\` is not valid date math`);
-    return resolved.getTime();
-  };
-  return { from: at("from", DEFAULT_FROM), to: at("to", DEFAULT_TO), now };
 }
 
-/**
- * `eventTime` without flattening the whole event: the same fields (`timestamp_override`, then `@timestamp` unless
- * the fallback is disabled), read by path. Events without a time count as `now`.
- */
+/** The rule's time of each event (`ruleEventTime`); an event without one counts as `now`. */
 export function eventTimeReader(rule: EngineRule, now: Date): (event: EventDocument) => number {
-  const override =
-    typeof rule.data.timestamp_override === "string" ? rule.data.timestamp_override : undefined;
-  const fields = override
-    ? rule.data.timestamp_override_fallback_disabled === true
-      ? [override]
-      : [override, "@timestamp"]
-    : ["@timestamp"];
-  return (event) => {
-    for (const field of fields) {
-      const value = getPath(event, field);
-      const first = Array.isArray(value) ? (value as unknown[])[0] : value;
-      if (typeof first === "number") return first;
-      if (typeof first === "string") {
-        const t = Date.parse(first);
-        if (!Number.isNaN(t)) return t;
-      }
-    }
-    return now.getTime();
-  };
+  return (event) => ruleEventTime(rule, event).time ?? now.getTime();
 }
 
 function readersFor(fields: readonly string[], catalog: FieldCatalog) {
@@ -136,10 +110,11 @@ export function executeNewTerms(
     input.push({ time: times[i]!, values: readers.map((r) => r(event)) });
   });
   const found = findNewTerms(input, window, maxSignalsOf(rule));
-  const alerts = found.alerts.map((a) => ({
-    events: [positions[a.event]!],
-    fields: { "kibana.alert.new_terms": a.terms },
-  }));
+  const executedAt = execution.now ?? options.now ?? lookback.now;
+  const alerts: Alert[] = found.alerts.map((a) => {
+    const event = positions[a.event]!;
+    return { events: [event], document: newTermsAlert(rule, execution.events[event]!, a.terms, executedAt) };
+  });
   const alerted = new Set(alerts.map((a) => a.events[0]!));
   const sightingsOf = new Map<number, TermSighting[]>();
   for (const s of found.sightings) {
@@ -168,6 +143,16 @@ export function executeNewTerms(
     return { matched: alerted.has(i), explain };
   });
   return { events, alerts, sightings: found.sightings, window };
+}
+
+/** `wrapNewTermsAlerts`: the event's alert with `kibana.alert.new_terms`. */
+export function newTermsAlert(
+  rule: EngineRule,
+  event: EventDocument,
+  terms: readonly unknown[],
+  executedAt: Date,
+): AlertDocument {
+  return { ...eventAlert(rule, event, executedAt), [ALERT.newTerms]: [...terms] };
 }
 
 export const newTermsEngine: Engine = {

@@ -45,7 +45,12 @@ describe("threatMatchEngine", () => {
       [flow("2026-03-01T09:00:00Z", "198.51.100.1"), flow("2026-03-01T09:10:00Z", "203.0.113.7")],
       [ioc("203.0.113.7")],
     );
-    expect(result.alerts).toEqual([
+    expect(
+      result.alerts.map((a) => ({
+        events: a.events,
+        fields: { "threat.enrichments": a.document["threat.enrichments"] },
+      })),
+    ).toEqual([
       {
         events: [1],
         fields: {
@@ -86,10 +91,26 @@ describe("threatMatchEngine", () => {
       ],
       [ioc("::ffff:10.1.2.3"), ioc("203.0.113.7")],
     );
-    expect(result.alerts.map((a) => [a.events, a.fields])).toEqual([
+    expect(
+      result.alerts.map((a) => [a.events, { "threat.enrichments": a.document["threat.enrichments"] }]),
+    ).toEqual([
       [[1], { "threat.enrichments": [] }],
       [[0], { "threat.enrichments": [] }],
     ]);
+  });
+
+  it("keeps the event's own enrichments first, in threat.enrichments, and the rest of its threat object", async () => {
+    const event = {
+      ...flow("2026-03-01T09:10:00Z", "203.0.113.7"),
+      threat: { framework: "MITRE ATT&CK", enrichments: { matched: { id: "earlier" } } },
+    };
+    const result = await run([event], [ioc("203.0.113.7")]);
+    const doc = result.alerts[0]!.document;
+    expect((doc["threat.enrichments"] as { matched: { id: string } }[]).map((e) => e.matched.id)).toEqual([
+      "earlier",
+      "indicator-1",
+    ]);
+    expect(doc.threat).toEqual({ framework: "MITRE ATT&CK" });
   });
 
   it("uses only indicators that match threat_query", async () => {
@@ -121,7 +142,7 @@ describe("threatMatchEngine", () => {
       threat_indicator_path: "ioc",
       threat_mapping: [{ entries: [{ field: "destination.ip", type: "mapping", value: "ioc.ip" }] }],
     });
-    const [enrichment] = result.alerts[0]!.fields!["threat.enrichments"] as {
+    const [enrichment] = result.alerts[0]!.document["threat.enrichments"] as {
       indicator: unknown;
       matched: unknown;
     }[];

@@ -25,6 +25,8 @@ import type {
   ExecuteOptions,
 } from "./engine.js";
 import type { EventDocument } from "./event-files.js";
+import { ALERT, eventAlert } from "./alerts/document.js";
+import type { Alert, AlertDocument } from "./alerts/document.js";
 import { compileKql, kqlEngine, parseRuleQuery } from "./kql-engine.js";
 import { eventTimeReader, executionWindow } from "./new-terms-engine.js";
 import { shortTime } from "./new-terms.js";
@@ -206,7 +208,8 @@ export function executeThreatMatch(
     .filter((i) => i >= 0)
     .sort((a, b) => times[b]! - times[a]! || a - b)
     .slice(0, maxSignalsOf(rule));
-  const alerts = matchedEvents.map((i) => {
+  const executedAt = execution.now ?? options.now ?? window.now;
+  const alerts: Alert[] = matchedEvents.map((i) => {
     const source = execution.events[i]!;
     const found = enrichedMatches(
       results[i]!.matches,
@@ -216,7 +219,10 @@ export function executeThreatMatch(
       matcher.termsAllowed,
     );
     const enrichments = threatEnrichments(source, found, indicators, settings.indicatorPath);
-    return { events: [i], fields: { "threat.enrichments": mergedEnrichments(source, enrichments) } };
+    return {
+      events: [i],
+      document: threatMatchAlert(rule, source, mergedEnrichments(source, enrichments), executedAt),
+    };
   });
   const alerted = new Set(matchedEvents);
   const events: Evaluation[] = execution.events.map((_, i) => {
@@ -242,6 +248,24 @@ export function executeThreatMatch(
     return { matched: alerted.has(i), explain };
   });
   return { events, alerts };
+}
+
+/** `enrichSignalWithThreatMatches`: the event's alert with `threat.enrichments` (its own first, then the new). */
+export function threatMatchAlert(
+  rule: EngineRule,
+  event: EventDocument,
+  enrichments: readonly unknown[],
+  executedAt: Date,
+): AlertDocument {
+  const alert = eventAlert(rule, event, executedAt);
+  // The enrichments replace the event's own (already merged in): one place, the dotted key, holds them all.
+  delete alert["threat.enrichments"];
+  const threat = alert.threat;
+  if (threat !== null && typeof threat === "object" && !Array.isArray(threat) && "enrichments" in threat) {
+    const { enrichments: _old, ...rest } = threat as Record<string, unknown>;
+    alert.threat = rest;
+  }
+  return { ...alert, [ALERT.threatEnrichments]: [...enrichments] };
 }
 
 export const threatMatchEngine: Engine = {
