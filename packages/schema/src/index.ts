@@ -26,6 +26,7 @@ export {
 export { checkAttack, loadAttackData } from "./attack.js";
 export type { AttackData } from "./attack.js";
 export { checkQueries, kqlQueries, unknownFieldNamespace, type QueryCheckOptions } from "./query-checks.js";
+export { checkTypeSettings } from "./type-checks.js";
 export {
   discoverFieldFiles,
   indexPatternsOverlap,
@@ -36,6 +37,7 @@ export {
   ruleCatalogueParts,
   ruleFieldCatalog,
   ruleIntegrations,
+  threatIndexCatalog,
   type FieldFiles,
   type IntegrationRef,
 } from "./rule-catalog.js";
