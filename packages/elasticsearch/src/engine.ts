@@ -211,16 +211,16 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           results[position] = { error: error.message, events: [], alerts: [] };
         return;
       }
+      const request = eventsSearchRequest(rule, filter, [name], timelessRange);
+      const hits = await searchAll(request, documents);
       if (rule.data.type === "new_terms") {
-        await runNewTerms(rule, name, filter, group, results, now);
+        await runNewTerms(rule, name, filter, group, results, now, hits.order);
         return;
       }
       if (rule.data.type === "threat_match") {
-        await runThreatMatch(rule, name, filter, group, results, notes, now);
+        await runThreatMatch(rule, name, filter, group, results, notes, now, hits.order);
         return;
       }
-      const request = eventsSearchRequest(rule, filter, [name], timelessRange);
-      const hits = await searchAll(request, documents);
       const maxSignals = maxSignalsOf(rule);
       for (const { position, execution } of group.members) {
         const events: Evaluation[] = execution.events.map((_, i) => {
@@ -269,6 +269,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
     results: ExecutionResult[],
     now: Date,
+    queried: Map<string, number>,
   ): Promise<void> {
     for (const { position, execution } of group.members) {
       try {
@@ -306,11 +307,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           return executeNewTerms(rule, execution, compiled, { now }).events;
         });
         results[position] = {
-          events: execution.events.map((_, i) => ({
-            matched: alerted.has(i),
-            explain: () =>
-              `${alerted.has(i) ? "✓ the new_terms searches on Elasticsearch alerted on this event" : "✗ the new_terms searches on Elasticsearch did not alert on this event"}${reading(i)}`,
-          })),
+          events: verdicts(execution, position, queried, alerted, "new_terms", reading),
           alerts,
         };
       } catch (error) {
@@ -329,6 +326,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     results: ExecutionResult[],
     notes: Set<string>,
     now: Date,
+    queried: Map<string, number>,
   ): Promise<void> {
     let settings: ThreatSettings;
     try {
@@ -458,11 +456,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
             return executeThreatMatch(rule, execution, compiled, { now }).events;
           });
           results[position] = {
-            events: execution.events.map((_, i) => ({
-              matched: alerted.has(i),
-              explain: () =>
-                `${alerted.has(i) ? "✓ the indicator match searches on Elasticsearch alerted on this event" : "✗ the indicator match searches on Elasticsearch did not alert on this event"}${reading(i)}`,
-            })),
+            events: verdicts(execution, position, queried, alerted, "indicator match", reading),
             alerts,
           };
         } catch (error) {
@@ -676,4 +670,26 @@ function lazyReading(run: () => readonly Evaluation[] | undefined): (i: number) 
       .map((l) => `  ${l}`)
       .join("\n")}`;
   };
+}
+
+/**
+ * Per event: whether the rule's query on the node returns it (the runner's "matched"), and, in words, whether
+ * the type's searches alerted on it, with the in-memory engine's reading as a guide.
+ */
+function verdicts(
+  execution: Execution,
+  position: number,
+  queried: Map<string, number>,
+  alerted: Set<number>,
+  type: string,
+  reading: (i: number) => string,
+): Evaluation[] {
+  return execution.events.map((_, i) => {
+    const matched = queried.has(`${position}-${i}`);
+    return {
+      matched,
+      explain: () =>
+        `${matched ? "✓ the rule's query on Elasticsearch returns this event" : "✗ the rule's query on Elasticsearch does not return this event"}; the ${type} searches ${alerted.has(i) ? "alerted on it" : "did not alert on it"}${reading(i)}`,
+    };
+  });
 }

@@ -271,7 +271,12 @@ describeWithElasticsearch("new_terms and indicator match on a node agree with me
     const now = new Date("2026-03-01T10:00:00Z");
     const onNode = await es.execute(scenario.rule, scenario.executions, { now });
     const inMemory = await memory.execute(scenario.rule, scenario.executions, { now });
-    const shape = (r: typeof onNode) => r.executions.map((e) => ({ error: e.error, alerts: e.alerts }));
+    const shape = (r: typeof onNode) =>
+      r.executions.map((e) => ({
+        error: e.error,
+        alerts: e.alerts,
+        matched: e.events.map((x) => x.matched),
+      }));
     expect(shape(onNode)).toEqual(shape(inMemory));
     expect(onNode.executions.some((e) => e.alerts.length > 0)).toBe(true);
     expect(es.liveIndices()).toEqual([]);

@@ -115,7 +115,6 @@ export function executeNewTerms(
     const event = positions[a.event]!;
     return { events: [event], document: newTermsAlert(rule, execution.events[event]!, a.terms, executedAt) };
   });
-  const alerted = new Set(alerts.map((a) => a.events[0]!));
   const sightingsOf = new Map<number, TermSighting[]>();
   for (const s of found.sightings) {
     const at = positions[s.windowEvent]!;
@@ -125,8 +124,7 @@ export function executeNewTerms(
     const q = queried[i]!;
     if (q.error !== undefined) return q;
     const time = times[i]!;
-    const explain = (): string => {
-      if (!q.matched) return q.explain();
+    const reason = (): string => {
       if (time < window.from || time > window.to) {
         const inHistory = time >= window.historyStart && time < window.from;
         return `✗ the event at ${shortTime(time)} is outside the lookback window ${shortTime(window.from)} to ${shortTime(window.to)}${inHistory ? " (in the history window: its terms count as seen)" : ""}`;
@@ -140,9 +138,19 @@ export function executeNewTerms(
       }
       return mine.map((s) => `${s.isNew ? "✓" : "✗"} ${describeSighting(s, fields, window)}`).join("\n");
     };
-    return { matched: alerted.has(i), explain };
+    // `matched` is the query's verdict (the search returns the event); why it alerts or not comes first.
+    const explain = (): string =>
+      q.matched ? `${reason()}\n  the query matches:\n${indent(q.explain())}` : q.explain();
+    return { matched: q.matched, explain };
   });
   return { events, alerts, sightings: found.sightings, window };
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
 }
 
 /** `wrapNewTermsAlerts`: the event's alert with `kibana.alert.new_terms`. */

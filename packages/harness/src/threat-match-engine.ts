@@ -228,8 +228,7 @@ export function executeThreatMatch(
   const events: Evaluation[] = execution.events.map((_, i) => {
     const q = queried[i]!;
     if (q.error !== undefined) return q;
-    const explain = (): string => {
-      if (!q.matched) return q.explain();
+    const reason = (): string => {
       const r = results[i];
       if (!r)
         return `✗ the event at ${shortTime(times[i]!)} is outside the lookback window ${shortTime(window.from)} to ${shortTime(window.to)}`;
@@ -242,10 +241,19 @@ export function executeThreatMatch(
       }
       return [
         "✗ no indicator matches a threat_mapping group:",
-        ...[...new Set(r.misses.map((m) => `  ✗ group ${m.group + 1}: ${m.reason}`))],
+        ...new Set(r.misses.map((m) => `  ✗ group ${m.group + 1}: ${m.reason}`)),
       ].join("\n");
     };
-    return { matched: alerted.has(i), explain };
+    // `matched` is the query's verdict (the search returns the event); whether an indicator matches comes first.
+    const explain = (): string =>
+      q.matched
+        ? `${reason()}\n  the query matches:\n${q
+            .explain()
+            .split("\n")
+            .map((l) => `    ${l}`)
+            .join("\n")}`
+        : q.explain();
+    return { matched: q.matched, explain };
   });
   return { events, alerts };
 }
