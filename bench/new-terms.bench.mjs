@@ -5,7 +5,7 @@
 // Target: under 1 s on a 2-core machine.
 // Run: npm run build && node bench/new-terms.bench.mjs [events]
 import { performance } from "node:perf_hooks";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import { newTermsEngine } from "@dac/harness";
 
 const HISTORY = Number(process.argv[2] ?? 100_000);

@@ -22,6 +22,7 @@ export {
 export type {
   NewFile,
   Scaffold,
+  RelatedIntegration,
   ScaffoldContext,
   ScaffoldRequest,
   ScaffoldType,

@@ -50,6 +50,20 @@ export interface ScaffoldContext {
   ruleId: string;
   /** `YYYY-MM-DD`. */
   today: string;
+  /**
+   * `related_integrations` to write: the integrations whose field definitions the repository knows, so that the
+   * new rule's fields are typed from them (and Kibana can show whether the integration is installed).
+   */
+  relatedIntegrations?: readonly RelatedIntegration[];
+}
+
+/** One `related_integrations` entry, as Kibana's API names it. */
+export interface RelatedIntegration {
+  package: string;
+  /** The data stream (policy template) when the rule reads only one. */
+  integration?: string;
+  /** A semver range of the package versions the rule works with. */
+  version: string;
 }
 
 export interface NewFile {
@@ -140,6 +154,9 @@ export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext)
       },
     ],
     false_positives: ["TODO: benign activity that looks like this, and how to tell it apart."],
+    ...(context.relatedIntegrations?.length
+      ? { related_integrations: context.relatedIntegrations.map((r) => ({ ...r })) }
+      : {}),
     note: "## Triage and analysis\n\nTODO: what the alert means, the questions to answer, and how to respond.\n",
     metadata: { maturity: "development", created: context.today, updated: context.today, integration },
   };

@@ -14,8 +14,10 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Client, estypes } from "@elastic/elasticsearch";
-import { fieldsOf, resolveDateMath } from "@dac/kql";
-import type { DslField, DslQuery, FieldCatalog } from "@dac/kql";
+import { fieldsOf } from "@dac/kql";
+import { resolveDateMath } from "@dac/fields";
+import type { DslField, DslQuery } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import {
   EngineError,
   eventAlert,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { newTermsEngine, threatMatchEngine } from "@dac/harness";
 import type { Engine, EngineRule, Execution } from "@dac/harness";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import { describeWithElasticsearch } from "@dac/es-test-node";
 import { elasticsearchEngine, testIndexPrefix, testIndices } from "./engine.js";
 import {

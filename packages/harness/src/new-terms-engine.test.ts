@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import type { EngineRule, Execution } from "./engine.js";
 import { newTermsEngine } from "./new-terms-engine.js";
 

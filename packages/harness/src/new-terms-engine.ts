@@ -3,8 +3,9 @@
  * `findNewTerms` decides which terms of the lookback window are new against the history window. An execution
  * without a time range (an `expect: match | no-match` case) runs at `now`: just after its latest event.
  */
-import { docValuesReader, fieldsOf, NotAggregatableError, resolveDateMath } from "@dac/kql";
-import type { FieldCatalog } from "@dac/kql";
+import { fieldsOf } from "@dac/kql";
+import { docValuesReader, NotAggregatableError, resolveDateMath } from "@dac/fields";
+import type { FieldCatalog } from "@dac/fields";
 import { EngineError, languageOf, maxSignalsOf } from "./engine.js";
 import type {
   CompiledRule,

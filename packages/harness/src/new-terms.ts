@@ -14,7 +14,7 @@
  * Terms come in composite-aggregation order (keys ascending, field by field), and at most `max_signals` become
  * alerts.
  */
-import type { DocValue } from "@dac/kql";
+import type { DocValue } from "@dac/fields";
 
 export type TermValue = DocValue;
 

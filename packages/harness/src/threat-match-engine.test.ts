@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import type { EngineRule, Execution, IndicatorInput } from "./engine.js";
 import { threatMatchEngine } from "./threat-match-engine.js";
 

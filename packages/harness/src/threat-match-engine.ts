@@ -4,16 +4,10 @@
  * `getThreatList` searches the whole `threat_index`), and `matchEvent` pairs them through `threat_mapping`, each
  * entry judged as Elasticsearch's `match` query on the event's field would judge the indicator's value.
  */
-import {
-  compile,
-  docValuesReader,
-  fieldsOf,
-  KqlEvaluationError,
-  KqlSyntaxError,
-  lookupField,
-  parse,
-} from "@dac/kql";
-import type { FieldCatalog, IsNode, KqlNode } from "@dac/kql";
+import { compile, fieldsOf, KqlEvaluationError, KqlSyntaxError, parse } from "@dac/kql";
+import { docValuesReader, lookupField } from "@dac/fields";
+import type { IsNode, KqlNode } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import { EngineError, languageOf, maxSignalsOf } from "./engine.js";
 import type {
   CompiledRule,

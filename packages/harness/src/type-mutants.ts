@@ -8,7 +8,7 @@
  *   later (a term seen just inside the history window becomes new);
  * - threat_match: drop an entry of a group of several (the group matches more), drop one of several groups.
  */
-import { resolveDateMath } from "@dac/kql";
+import { resolveDateMath } from "@dac/fields";
 import type { EngineRule } from "./engine.js";
 
 export interface RuleMutant {

@@ -1,15 +1,7 @@
-import {
-  clipText,
-  compile,
-  fieldsOf,
-  KqlEvaluationError,
-  KqlSyntaxError,
-  lint,
-  lookupField,
-  parse,
-  suggestFields,
-} from "@dac/kql";
-import type { FieldCatalog, KqlNode, Span } from "@dac/kql";
+import { compile, fieldsOf, KqlEvaluationError, KqlSyntaxError, lint, parse } from "@dac/kql";
+import { clipText, lookupField, suggestFields } from "@dac/fields";
+import type { KqlNode, Span } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import { codeInfo } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt, scalarOffsetToPosition } from "./position.js";

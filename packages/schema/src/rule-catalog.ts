@@ -1,7 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
-import { FieldCatalogError, fieldCatalog, fieldLayer, fieldsFromCompact, isCompactCatalog } from "@dac/kql";
-import type { CompactCatalog, FieldCatalog, FieldLayer } from "@dac/kql";
+import { basename, isAbsolute, join, relative, sep } from "node:path";
+import {
+  FieldCatalogError,
+  fieldCatalog,
+  fieldLayer,
+  fieldsFromCompact,
+  isCompactCatalog,
+} from "@dac/fields";
+import type { CompactCatalog, FieldCatalog, FieldLayer } from "@dac/fields";
 import type { DacConfig } from "./config.js";
 import { schemasDir } from "./repo-paths.js";
 import type { RuleData } from "./rule.js";
@@ -326,7 +332,17 @@ export function otherDefinitions(
         out.push(ds ? { package: pkg, dataStream: ds, file } : { package: pkg, file });
     }
   }
-  return out;
+  return out.map((d) => ({ ...d, file: shownDefinitionFile(d.file, config.root) }));
+}
+
+/** A definition file as a hint shows it: relative to the repository, or marked as dac's own vendored catalogue. */
+function shownDefinitionFile(file: string, root: string): string {
+  const inRepo = relative(root, file);
+  if (!inRepo.startsWith("..") && !isAbsolute(inRepo)) return inRepo.split(sep).join("/");
+  const vendored = relative(schemasDir, file);
+  if (!vendored.startsWith("..") && !isAbsolute(vendored))
+    return `dac's vendored schemas/${vendored.split(sep).join("/")}`;
+  return file;
 }
 
 /**

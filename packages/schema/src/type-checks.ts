@@ -8,8 +8,14 @@
  * - each `threat_mapping` entry's `field` must be a field of the rule's catalogue and its `value` one of the
  *   threat index's catalogue (ECS and the definitions that apply to `threat_index`).
  */
-import { docValuesReader, lookupField, NotAggregatableError, resolveDateMath, suggestFields } from "@dac/kql";
-import type { FieldCatalog } from "@dac/kql";
+import {
+  docValuesReader,
+  lookupField,
+  NotAggregatableError,
+  resolveDateMath,
+  suggestFields,
+} from "@dac/fields";
+import type { FieldCatalog } from "@dac/fields";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt } from "./position.js";
 import type { Rule } from "./rule.js";

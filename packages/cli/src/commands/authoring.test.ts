@@ -75,6 +75,54 @@ describe("dac new", () => {
     expect(tested.stdout).toContain("not filled in yet: paste an event the rule must match");
   });
 
+  it("names the integration in related_integrations when its fields are known, so its fields are typed (issue 9 item 8)", async () => {
+    const root = repoWithSchemas();
+    const query = 'kubernetes.audit.verb:"create" and kubernetes.audit.objectRef.subresource:"exec"';
+    expect(await runCli(["new", ...newFlags, "--query", query], root)).toMatchObject({ code: 0 });
+    const rule = readFileSync(join(root, ruleFile), "utf8");
+    expect(rule).toContain('related_integrations:\n  - package: kubernetes\n    version: "*"\n');
+    // Typed from the Kubernetes definitions even without the index-pattern fallback.
+    const typed = rule.replace("logs-kubernetes.*", "k8s-audit-*");
+    writeFileSync(join(root, ruleFile), typed);
+    const validated = await runCli(["validate", "--format", "json"], root);
+    expect(JSON.parse(validated.stdout)).toMatchObject({ diagnostics: [] });
+    // Without the entry (and no other way to tell the integration), the fields are unknown, and the hint names
+    // the definitions and the missing entry.
+    const untyped = typed
+      .replace(/related_integrations:\n(?: {2}.*\n)+/, "")
+      .replace("  integration: kubernetes\n", "  integration: inhouse\n");
+    writeFileSync(join(root, ruleFile), untyped);
+    const unknown = await runCli(["validate", "--format", "json"], root);
+    expect(unknown.code).toBe(1);
+    const [first] = (
+      JSON.parse(unknown.stdout) as { diagnostics: { code: string; message: string; hint: string }[] }
+    ).diagnostics;
+    expect(first).toMatchObject({
+      code: "DAC402",
+      message:
+        "unknown field `kubernetes.audit.verb`: it is defined for an integration the rule does not use",
+    });
+    expect(first!.hint).toMatch(/^defined in .*schemas\/fields\/.*kubernetes.*package `kubernetes`/);
+    expect(first!.hint).not.toContain(root);
+    expect(first!.hint).toContain("related_integrations: [{package: kubernetes");
+  });
+
+  it("reuses the version range the repository's rules give the package, and names no unknown integration", async () => {
+    const root = repoWithSchemas();
+    execFileSync("cp", ["-r", join(repoRoot, "rules"), join(root, "rules")]);
+    expect(await runCli(["new", ...newFlags], root)).toMatchObject({ code: 0 });
+    expect(readFileSync(join(root, ruleFile), "utf8")).toContain(
+      "related_integrations:\n  - package: kubernetes\n    version: ^1.80.0\n",
+    );
+    const other = newFlags.map((f) =>
+      f === "kubernetes" ? "inhouse" : f === "logs-kubernetes.*" ? "inhouse-*" : f,
+    );
+    expect(await runCli(["new", ...other], root)).toMatchObject({ code: 0 });
+    expect(readFileSync(join(root, "rules/inhouse/kubernetes_pod_exec.yaml"), "utf8")).not.toContain(
+      "related_integrations",
+    );
+  });
+
   it("never overwrites", async () => {
     const root = repoWithSchemas();
     await runCli(["new", ...newFlags], root);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { printable } from "@dac/report";
 import { formatYaml, schemaHeader } from "@dac/authoring";
 import { loadRules } from "@dac/schema";
 import {
@@ -126,13 +127,13 @@ export const importCommand: Command = {
     skipped.push(...result.skipped);
     const show = (path: string) => relative(ctx.cwd, path) || path;
     for (const w of result.written) {
-      ctx.stdout(`wrote ${show(w.file)}  ${w.name} [${w.rule_id}] v${w.version}\n`);
+      ctx.stdout(printable(`wrote ${show(w.file)}  ${w.name} [${w.rule_id}] v${w.version}`) + "\n");
       if (w.normalized.length > 0)
         ctx.stdout(`  note: published form differs from the source in ${w.normalized.join(", ")}\n`);
     }
     for (const s of skipped) {
       const what = `${s.name ? ` ${JSON.stringify(s.name)}` : ""}${s.rule_id ? ` [${s.rule_id}]` : ""}`;
-      ctx.stderr(`skipped ${s.origin}${what}: ${s.reason}\n`);
+      ctx.stderr(printable(`skipped ${s.origin}${what}: ${s.reason}`) + "\n");
     }
     if (result.written.length > 0) {
       await writeLock(config.lock, result.lock);

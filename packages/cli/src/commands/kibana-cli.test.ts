@@ -77,6 +77,20 @@ describe("credentials never reach the output (item 4)", () => {
   });
 });
 
+describe("what Kibana sends is shown escaped, never as raw control characters", () => {
+  it("a rule name from _find with ESC and NUL, in plan and publish", async () => {
+    const { emu, dac } = await setup();
+    for (const args of [["plan"], ["publish"]]) {
+      if (!emu.rules().some((r) => r.rule_id === "hostile-1"))
+        emu.seedRule(managedRule("hostile-1", "Clear\u001b[2J screen\u0000 rule"));
+      const run = await dac([...args, "--no-color"]);
+      expect(all(run)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+      expect(all(run)).toContain("hostile-1");
+      expect(all(run)).toContain("Clear\\u001b[2J screen\\u0000 rule");
+    }
+  });
+});
+
 describe("redaction is exact and credentials are checked (item 5)", () => {
   it("does not garble output for a one-letter password, and a refused password exits 2", async () => {
     const { dac } = await setup({ basic: { username: "elastic", password: "a" } });

@@ -13,10 +13,17 @@ import {
   severities,
   writeNewFiles,
 } from "@dac/authoring";
-import type { Scaffold, ScaffoldRequest, ScaffoldType, Severity } from "@dac/authoring";
+import type { RelatedIntegration, Scaffold, ScaffoldRequest, ScaffoldType, Severity } from "@dac/authoring";
 import { KqlSyntaxError, parse } from "@dac/kql";
 import { formatDiagnosticsPretty } from "@dac/report";
-import { diagnosticAtPosition, schemasDir, validateRuleFile } from "@dac/schema";
+import {
+  diagnosticAtPosition,
+  discoverFieldFiles,
+  loadRules,
+  packageOfIndexPattern,
+  schemasDir,
+  validateRuleFile,
+} from "@dac/schema";
 import type { DacConfig, Diagnostic } from "@dac/schema";
 import type { Command, CommandContext, OptionValues } from "../command.js";
 import { listOption, stringOption, UsageError } from "../command.js";
@@ -189,6 +196,50 @@ function checkScaffold(
   return { diagnostics, sources };
 }
 
+/**
+ * The integrations a new rule reads, when the repository has their field definitions: from its index patterns
+ * (`logs-kubernetes.audit_logs-*` → kubernetes), else from `--integration` or the first folder of `--dir`. Entries
+ * name the package only, as most of Elastic's rules do: `integration` is a package's policy template, which a
+ * data set name does not reliably give, and a package-only entry applies all of its data streams. The version range is the one the repository's other rules of that package use, else
+ * `*`. Unknown integrations get none: the rule then falls back to its index patterns, as validate documents.
+ */
+export function relatedIntegrationsFor(request: ScaffoldRequest, config: DacConfig): RelatedIntegration[] {
+  const files = discoverFieldFiles(config);
+  const known = new Set([
+    ...files.packages.keys(),
+    ...[...files.integrations.keys()].map((name) => name.split(".")[0]!),
+  ]);
+  const fromIndex = request.index.flatMap((pattern) => {
+    const ref = packageOfIndexPattern(pattern.trim());
+    return ref ? [ref] : [];
+  });
+  const integration = request.integration?.trim() || request.dir.trim().split(/[\\/]/)[0] || "";
+  const refs = fromIndex.length > 0 ? fromIndex : [{ package: integration }];
+  const versions = existingVersions(config);
+  const packages = [...new Set(refs.map((ref) => ref.package))].filter((p) => known.has(p));
+  return packages.map((p) => ({ package: p, version: versions.get(p) ?? "*" }));
+}
+
+/** Per package, the `related_integrations` version range most of the repository's rules give it. */
+function existingVersions(config: DacConfig): Map<string, string> {
+  if (!existsSync(config.rules)) return new Map();
+  const counts = new Map<string, Map<string, number>>();
+  for (const rule of loadRules([config.rules], config).rules) {
+    for (const ref of rule.data.related_integrations ?? []) {
+      if (typeof ref.package !== "string" || typeof ref.version !== "string") continue;
+      const perPackage = counts.get(ref.package) ?? new Map<string, number>();
+      perPackage.set(ref.version, (perPackage.get(ref.version) ?? 0) + 1);
+      counts.set(ref.package, perPackage);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [pkg, perVersion] of counts) {
+    const [best] = [...perVersion].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    if (best) out.set(pkg, best[0]);
+  }
+  return out;
+}
+
 /** `dac new` with an explicit prompter (the command uses the terminal's). */
 export async function runNew(values: OptionValues, ctx: CommandContext, prompter: Prompter): Promise<number> {
   const config = ctx.config();
@@ -207,6 +258,7 @@ export async function runNew(values: OptionValues, ctx: CommandContext, prompter
       schemasDir: existsSync(join(repoSchemas, "rule.schema.json")) ? repoSchemas : schemasDir,
       ruleId: randomUUID(),
       today: today(),
+      relatedIntegrations: relatedIntegrationsFor(request, config),
     });
   } catch (error) {
     if (error instanceof ScaffoldError) throw new UsageError(error.message);
@@ -257,7 +309,7 @@ export const newCommand: Command = {
   usage: "dac new [--name NAME --index PATTERN --severity LEVEL --tactic TACTIC --dir DIR] [options]",
   description: [
     "Creates <rules>/<dir>/<name>.yaml (the schema header, a new UUID, the severity's risk score, the ATT&CK tactic,",
-    "metadata with maturity development and today's date) and <fixtures>/<dir>/<name>/cases.yaml with one positive and",
+    "metadata with maturity development and today's date, related_integrations when the integration's fields are known) and <fixtures>/<dir>/<name>/cases.yaml with one positive and",
     "one near-miss case, each with a `todo:` line and no events: the rule validates at once, and its fixture tests",
     "fail until real events are filled in. The rule is checked before anything is written: a --query that does not",
     "parse (reported at its position in the query) or any other validation error writes nothing. A development",

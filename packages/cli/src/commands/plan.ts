@@ -1,3 +1,4 @@
+import { printable } from "@dac/report";
 import { ConfigError, loadRules, type Rule } from "@dac/schema";
 import {
   buildPlan,
@@ -262,10 +263,11 @@ export function renderPlan(plan: Plan, options: { prune: boolean; color: boolean
           : "";
     lines.push(
       paint[e.action](
-        `  ${symbols[e.action]} ${e.action.padEnd(9)} ${e.name} [${e.rule_id}] ${version}${note}`,
+        // Names and reasons come from Kibana too: control characters are shown escaped, never sent raw.
+        printable(`  ${symbols[e.action]} ${e.action.padEnd(9)} ${e.name} [${e.rule_id}] ${version}${note}`),
       ),
     );
-    for (const change of e.changes ?? []) lines.push(changeLine(change));
+    for (const change of e.changes ?? []) lines.push(printable(changeLine(change)));
   }
   const { counts } = plan;
   const summary = [

@@ -1,3 +1,4 @@
+import { printable } from "@dac/report";
 import {
   buildPlan,
   planIsEmpty,
@@ -38,7 +39,9 @@ function resultLine(r: PublishResult, color: boolean): string {
           : c.green;
   const version = r.version !== undefined ? ` v${r.version}` : "";
   return paint(
-    `  ${r.status.padEnd(9)} ${r.name} [${r.rule_id}]${version}${r.message ? `: ${r.message}` : ""}`,
+    printable(
+      `  ${r.status.padEnd(9)} ${r.name} [${r.rule_id}]${version}${r.message ? `: ${r.message}` : ""}`,
+    ),
   );
 }
 

@@ -71,7 +71,10 @@ export function formatTestMarkdown(run: TestRunResult): string {
     for (const r of mutated) {
       const m = r.mutation!;
       const survivors = m.survivors.map((x) => `${x.operator}: \`${cell(x.query)}\``);
-      out.push(`| ${cell(r.name)} | ${m.killed}/${m.mutants} | ${survivors.join("<br>") || "none"} |`);
+      const notRun = m.skipped ? ` (${m.skipped} more not run: over the limit per rule)` : "";
+      out.push(
+        `| ${cell(r.name)} | ${m.killed}/${m.mutants}${notRun} | ${survivors.join("<br>") || "none"} |`,
+      );
     }
   }
   return out.join("\n") + "\n";

@@ -113,6 +113,17 @@ describe("test-result reporters", () => {
     expect(formatTestResults(passingRun, "github")).toBe("");
   });
 
+  it("pretty and markdown say how many mutants were over the per-rule limit and not run", () => {
+    const run = {
+      ...sampleRun,
+      rules: sampleRun.rules.map((r) => (r.mutation ? { ...r, mutation: { ...r.mutation, skipped: 7 } } : r)),
+    };
+    expect(formatTestResults(run, "pretty")).toContain("(7 more mutants not run: over the limit per rule)");
+    expect(formatTestResults(run, "markdown")).toMatch(
+      /\| 2\/3 \(7 more not run: over the limit per rule\) \|/,
+    );
+  });
+
   it("markdown opens with the verdict and a totals table", () => {
     const md = formatTestResults(passingRun, "markdown");
     expect(md.split("\n").slice(0, 5)).toEqual([
