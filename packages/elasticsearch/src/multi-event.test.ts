@@ -24,7 +24,7 @@ const newTerms = (data: Record<string, unknown> = {}): EngineRule => ({
     history_window_start: "now-7d",
     from: "now-1h",
     ...data,
-  } as EngineRule["data"],
+  } as unknown as EngineRule["data"],
 });
 
 const threatMatch = (data: Record<string, unknown> = {}): EngineRule => ({
@@ -39,7 +39,7 @@ const threatMatch = (data: Record<string, unknown> = {}): EngineRule => ({
     ],
     from: "now-1h",
     ...data,
-  } as EngineRule["data"],
+  } as unknown as EngineRule["data"],
 });
 
 const logon = (at: string, user: unknown, extra: Record<string, unknown> = {}) => ({

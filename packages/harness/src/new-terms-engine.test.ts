@@ -14,7 +14,7 @@ const rule = (data: Record<string, unknown> = {}): EngineRule => ({
     history_window_start: "now-7d",
     from: "now-1h",
     ...data,
-  } as EngineRule["data"],
+  } as unknown as EngineRule["data"],
 });
 
 const logon = (at: string, user: unknown, extra: Record<string, unknown> = {}) => ({

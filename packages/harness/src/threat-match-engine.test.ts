@@ -18,7 +18,7 @@ const rule = (data: Record<string, unknown> = {}): EngineRule => ({
     ],
     from: "now-1h",
     ...data,
-  } as EngineRule["data"],
+  } as unknown as EngineRule["data"],
 });
 
 const flow = (at: string, ip: unknown) => ({ "@timestamp": at, destination: { ip } });
