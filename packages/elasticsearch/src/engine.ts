@@ -55,7 +55,14 @@ import {
 } from "./mapping.js";
 import type { Substitution } from "./mapping.js";
 import { searchNewTerms } from "./new-terms-search.js";
-import { eventsSearchRequest, parseQuery, ruleFilter, timelessRange, timestampsOf } from "./request.js";
+import {
+  eventsSearchRequest,
+  parseQuery,
+  pinNow,
+  ruleFilter,
+  timelessRange,
+  timestampsOf,
+} from "./request.js";
 import { matchedFields, searchThreatMatches, termsAllowedFields } from "./threat-match-search.js";
 
 export const testIndexPrefix = "dac-test-";
@@ -285,7 +292,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           client,
           rule,
           fields,
-          { bool: { filter: [filter, ids] } },
+          { bool: { filter: [pinNow(filter, window.now), ids] } },
           [name],
           {
             historyStart: historyStart.toISOString(),
@@ -305,7 +312,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         const alerted = new Set(alerts.map((a) => a.events[0]!));
         const reading = lazyReading(() => {
           if (!kqlEngine.compile || languageOf(rule) !== "kuery") return undefined;
-          const compiled = kqlEngine.compile(rule, { catalog: execution.catalog, now });
+          const compiled = kqlEngine.compile(rule, { catalog: execution.catalog, now: window.now });
           return executeNewTerms(rule, execution, compiled, { now }).events;
         });
         results[position] = {
@@ -408,12 +415,18 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
               threatIndex: threatName,
               eventFilter: {
                 bool: {
-                  filter: [filter, { ids: { values: execution.events.map((_, i) => `${position}-${i}`) } }],
+                  filter: [
+                    pinNow(filter, window.now),
+                    { ids: { values: execution.events.map((_, i) => `${position}-${i}`) } },
+                  ],
                 },
               },
               threatFilter: {
                 bool: {
-                  filter: [threatFilter, { ids: { values: indicators.map((_, k) => `${position}-${k}`) } }],
+                  filter: [
+                    pinNow(threatFilter, window.now),
+                    { ids: { values: indicators.map((_, k) => `${position}-${k}`) } },
+                  ],
                 },
               },
               range: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
@@ -454,7 +467,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           const alerted = new Set(alerts.map((a) => a.events[0]!));
           const reading = lazyReading(() => {
             if (!kqlEngine.compile || languageOf(rule) !== "kuery") return undefined;
-            const compiled = kqlEngine.compile(rule, { catalog: execution.catalog, now });
+            const compiled = kqlEngine.compile(rule, { catalog: execution.catalog, now: window.now });
             return executeThreatMatch(rule, execution, compiled, { now }).events;
           });
           results[position] = {

@@ -174,10 +174,9 @@ export const newTermsEngine: Engine = {
     newTermsSettings(rule);
     const results = executions.map((execution): ExecutionResult => {
       try {
-        const compiled = kqlEngine.compile!(rule, {
-          catalog: execution.catalog,
-          ...(options.now ? { now: options.now } : {}),
-        });
+        // Relative dates in the query resolve when the execution runs: at its `now`.
+        const { now } = executionWindow(rule, execution, options);
+        const compiled = kqlEngine.compile!(rule, { catalog: execution.catalog, now });
         const { events, alerts } = executeNewTerms(rule, execution, compiled, options);
         return { events, alerts };
       } catch (error) {

@@ -279,10 +279,9 @@ export const threatMatchEngine: Engine = {
     const settings = threatSettings(rule);
     const results = executions.map((execution): ExecutionResult => {
       try {
-        const compiled = kqlEngine.compile!(rule, {
-          catalog: execution.catalog,
-          ...(options.now ? { now: options.now } : {}),
-        });
+        // Relative dates in the query resolve when the execution runs: at its `now`.
+        const { now } = executionWindow(rule, execution, options);
+        const compiled = kqlEngine.compile!(rule, { catalog: execution.catalog, now });
         return executeThreatMatch(rule, execution, compiled, options);
       } catch (error) {
         if (error instanceof EngineError) return { error: error.message, events: [], alerts: [] };
