@@ -108,4 +108,4 @@ export type { AffectedOptions, GitRunner } from "./selection.js";
 export { watchPaths } from "./watch.js";
 export type { Watcher, WatchOptions } from "./watch.js";
 export { historyOneHourLater, typeMutants } from "./type-mutants.js";
-export type { RuleMutant } from "./type-mutants.js";
+export type { TypeMutant } from "./type-mutants.js";

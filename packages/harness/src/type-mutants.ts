@@ -34,24 +34,29 @@ export function historyOneHourLater(start: string): string | undefined {
   return hours >= 1 ? `now-${hours}h` : undefined;
 }
 
-export function typeMutants(rule: EngineRule): RuleMutant[] {
+export function typeMutants(rule: EngineRule): TypeMutant[] {
   const data = rule.data;
-  const out: RuleMutant[] = [];
+  const out: TypeMutant[] = [];
   if (data.type === "new_terms" && Array.isArray(data.new_terms_fields)) {
     const fields = data.new_terms_fields.filter((f): f is string => typeof f === "string");
     if (fields.length > 1)
-      fields.forEach((f, i) =>
+      fields.forEach((f, i) => {
+        const rest = fields.filter((_, k) => k !== i);
         out.push({
           operator: "drop-new-terms-field",
           description: `new_terms_fields without \`${f}\``,
-          data: { ...data, new_terms_fields: fields.filter((_, k) => k !== i) },
-        }),
-      );
+          shown: `new_terms_fields: [${rest.join(", ")}]`,
+          data: { ...data, new_terms_fields: rest },
+          path: ["new_terms_fields", i],
+        });
+      });
     if (fields.length === 1 && fields[0] !== "host.name")
       out.push({
         operator: "add-new-terms-field",
         description: `new_terms_fields with \`host.name\` added`,
+        shown: `new_terms_fields: [${[...fields, "host.name"].join(", ")}]`,
         data: { ...data, new_terms_fields: [...fields, "host.name"] },
+        path: ["new_terms_fields"],
       });
     const later =
       typeof data.history_window_start === "string"
@@ -61,7 +66,9 @@ export function typeMutants(rule: EngineRule): RuleMutant[] {
       out.push({
         operator: "shorten-history",
         description: `history_window_start \`${String(data.history_window_start)}\` → \`${later}\``,
+        shown: `history_window_start: ${later}`,
         data: { ...data, history_window_start: later },
+        path: ["history_window_start"],
       });
   }
   if (data.type === "threat_match" && Array.isArray(data.threat_mapping)) {
@@ -73,6 +80,8 @@ export function typeMutants(rule: EngineRule): RuleMutant[] {
           out.push({
             operator: "drop-mapping-entry",
             description: `threat_mapping group ${g + 1} without ${String(e.field)} → ${String(e.value)}`,
+            shown: `threat_mapping[${g}].entries without ${String(e.field)}`,
+            path: ["threat_mapping", g, "entries", i],
             data: {
               ...data,
               threat_mapping: groups.map((x, k) =>
@@ -87,6 +96,8 @@ export function typeMutants(rule: EngineRule): RuleMutant[] {
         out.push({
           operator: "drop-mapping-group",
           description: `threat_mapping without group ${g + 1}`,
+          shown: `threat_mapping without group ${g + 1}`,
+          path: ["threat_mapping", g],
           data: { ...data, threat_mapping: groups.filter((__, k) => k !== g) },
         }),
       );
