@@ -60,3 +60,14 @@ describe("typeMutants", () => {
     expect(historyOneHourLater(start)).toBe(want);
   });
 });
+
+describe("typeMutants shown and path", () => {
+  it("names the setting and where it is", () => {
+    const [drop, , later] = typeMutants({
+      file: "r.yaml",
+      data: { type: "new_terms", new_terms_fields: ["a", "b"], history_window_start: "now-7d" },
+    } as never);
+    expect([drop!.shown, drop!.path]).toEqual(["new_terms_fields: [b]", ["new_terms_fields", 0]]);
+    expect([later!.shown, later!.path]).toEqual(["history_window_start: now-167h", ["history_window_start"]]);
+  });
+});

@@ -11,7 +11,7 @@
 import { resolveDateMath } from "@dac/fields";
 import type { EngineRule } from "./engine.js";
 
-export interface RuleMutant {
+export interface TypeMutant {
   operator:
     | "drop-new-terms-field"
     | "add-new-terms-field"
@@ -19,7 +19,11 @@ export interface RuleMutant {
     | "drop-mapping-entry"
     | "drop-mapping-group";
   description: string;
+  /** The mutated setting, as it would read in the rule. */
+  shown: string;
   data: EngineRule["data"];
+  /** Where the setting is in the rule file. */
+  path: (string | number)[];
 }
 
 const HOUR = 3_600_000;
