@@ -109,3 +109,4 @@ export { watchPaths } from "./watch.js";
 export type { Watcher, WatchOptions } from "./watch.js";
 export { historyOneHourLater, typeMutants } from "./type-mutants.js";
 export type { TypeMutant } from "./type-mutants.js";
+export { typeExecution } from "./type-alerts.js";

@@ -71,3 +71,30 @@ describe("typeMutants shown and path", () => {
     expect([later!.shown, later!.path]).toEqual(["history_window_start: now-167h", ["history_window_start"]]);
   });
 });
+
+describe("typeExecution", () => {
+  it("runs a mutated new_terms rule on a compiled query; other types are not its business", async () => {
+    const { fieldCatalog } = await import("@dac/fields");
+    const { kqlEngine } = await import("./kql-engine.js");
+    const { typeExecution } = await import("./type-alerts.js");
+    const catalog = fieldCatalog({ ecs: true });
+    const rule = {
+      file: "r.yaml",
+      data: { type: "new_terms", query: "", new_terms_fields: ["user.name"], history_window_start: "now-7d" },
+    } as never;
+    const compiled = kqlEngine.compile!(rule, { catalog });
+    const events = [
+      { "@timestamp": "2026-02-28T00:00:00Z", user: { name: "a" } },
+      { "@timestamp": "2026-03-01T09:59:00Z", user: { name: "a" } },
+    ];
+    const range = { from: new Date("2026-03-01T09:50:00Z"), to: new Date("2026-03-01T10:00:00Z") };
+    expect(typeExecution(rule, { events, catalog, range }, compiled)!.alerts).toEqual([]);
+    const [shorter] = typeMutants({
+      file: "r.yaml",
+      data: { ...(rule as { data: object }).data, history_window_start: "now-1h" },
+    } as never).filter((m) => m.operator === "add-new-terms-field");
+    expect(shorter).toBeDefined();
+    const query = { file: "r.yaml", data: { type: "query", query: "" } } as never;
+    expect(typeExecution(query, { events, catalog, range }, compiled)).toBeUndefined();
+  });
+});
