@@ -223,11 +223,11 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       const request = eventsSearchRequest(rule, filter, [name], timelessRange);
       const hits = await searchAll(request, documents);
       if (rule.data.type === "new_terms") {
-        await runNewTerms(rule, name, filter, group, results, now, hits.order);
+        await runNewTerms(rule, name, filter, group, results, now, hits.order, refused);
         return;
       }
       if (rule.data.type === "threat_match") {
-        await runThreatMatch(rule, name, filter, group, results, notes, now, hits.order);
+        await runThreatMatch(rule, name, filter, group, results, notes, now, hits.order, refused);
         return;
       }
       const maxSignals = maxSignalsOf(rule);
@@ -279,6 +279,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     results: ExecutionResult[],
     now: Date,
     queried: Map<string, number>,
+    refused: Map<string, string>,
   ): Promise<void> {
     for (const { position, execution } of group.members) {
       try {
@@ -316,7 +317,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           return executeNewTerms(rule, execution, compiled, { now }).events;
         });
         results[position] = {
-          events: verdicts(execution, position, queried, alerted, "new_terms", reading),
+          events: verdicts(execution, position, queried, refused, alerted, "new_terms", reading),
           alerts,
         };
       } catch (error) {
@@ -336,6 +337,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     notes: Set<string>,
     now: Date,
     queried: Map<string, number>,
+    refused: Map<string, string>,
   ): Promise<void> {
     let settings: ThreatSettings;
     try {
@@ -471,7 +473,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
             return executeThreatMatch(rule, execution, compiled, { now }).events;
           });
           results[position] = {
-            events: verdicts(execution, position, queried, alerted, "indicator match", reading),
+            events: verdicts(execution, position, queried, refused, alerted, "indicator match", reading),
             alerts,
           };
         } catch (error) {
@@ -695,11 +697,19 @@ function verdicts(
   execution: Execution,
   position: number,
   queried: Map<string, number>,
+  refused: Map<string, string>,
   alerted: Set<number>,
   type: string,
   reading: (i: number) => string,
 ): Evaluation[] {
   return execution.events.map((_, i) => {
+    const error = refused.get(`${position}-${i}`);
+    if (error !== undefined)
+      return {
+        matched: false,
+        error: `Elasticsearch refused to index the event: ${error}`,
+        explain: () => `✗ Elasticsearch refused to index the event: ${error}`,
+      };
     const matched = queried.has(`${position}-${i}`);
     return {
       matched,
