@@ -20,7 +20,7 @@ describe("engineFor", () => {
     [{ type: "query", language: "kuery" }, "kql"],
     [{ type: "query" }, "kql"],
     [{ type: "query", language: "lucene" }, "unsupported: query/lucene"],
-    [{ type: "threshold", language: "kuery" }, "unsupported: threshold/kuery"],
+    [{ type: "threshold", language: "kuery" }, "kql"],
     [{ type: "new_terms" }, "new_terms"],
     [{ type: "new_terms", language: "lucene" }, "unsupported: new_terms/lucene"],
     [{ type: "threat_match", language: "kuery" }, "threat_match"],
