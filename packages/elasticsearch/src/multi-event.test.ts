@@ -132,6 +132,27 @@ const scenarios: { name: string; rule: EngineRule; executions: Execution[] }[] =
     ],
   },
   {
+    name: "threat_match: threat_filters (a negated phrase) leave an indicator out",
+    rule: threatMatch({
+      threat_filters: [{ meta: { negate: true }, query: { match_phrase: { "threat.feed.name": "Noisy" } } }],
+    }),
+    executions: [
+      {
+        catalog,
+        indicatorCatalog: catalog,
+        events: [flow("2026-03-01T09:00:00Z", "203.0.113.7"), flow("2026-03-01T09:10:00Z", "198.51.100.1")],
+        indicators: [
+          {
+            document: {
+              threat: { feed: { name: "Noisy" }, indicator: { ip: "203.0.113.7", type: "ipv4-addr" } },
+            },
+          },
+          ioc("198.51.100.1"),
+        ],
+      },
+    ],
+  },
+  {
     name: "threat_match: a group of two entries (AND) and a second group (OR)",
     rule: threatMatch({
       threat_mapping: [

@@ -124,6 +124,16 @@ describe("threatMatchEngine", () => {
     );
   });
 
+  it("applies threat_filters to the indicators (Kibana filter objects)", async () => {
+    const filters = [{ meta: { negate: true }, query: { match_phrase: { "threat.feed.name": "Noisy" } } }];
+    const result = await run(
+      [flow("2026-03-01T09:10:00Z", "203.0.113.7"), flow("2026-03-01T09:11:00Z", "198.51.100.1")],
+      [ioc("203.0.113.7", "ipv4-addr", "Noisy"), ioc("198.51.100.1")],
+      { threat_filters: filters },
+    );
+    expect(result.alerts.map((a) => a.events)).toEqual([[1]]);
+  });
+
   it("ignores events outside the lookback window", async () => {
     const result = await run(
       [flow("2026-03-01T07:00:00Z", "203.0.113.7"), flow("2026-03-01T09:10:00Z", "198.51.100.1")],

@@ -20,6 +20,8 @@ import type {
 } from "./engine.js";
 import type { EventDocument } from "./event-files.js";
 import { ALERT, eventAlert } from "./alerts/document.js";
+import { compileFilters, FilterError } from "./alerts/filters.js";
+import type { CompiledFilters } from "./alerts/filters.js";
 import type { Alert, AlertDocument } from "./alerts/document.js";
 import { compileKql, kqlEngine, parseRuleQuery } from "./kql-engine.js";
 import { eventTimeReader, executionWindow } from "./new-terms-engine.js";
@@ -114,12 +116,14 @@ function selectIndicators(
     throw error;
   }
   const query = compileKql(ast, settings.threatQuery, { catalog, now });
-  const filters = rule.data.threat_filters;
-  if (
-    Array.isArray(filters) &&
-    filters.some((f) => !(f as { meta?: { disabled?: boolean } })?.meta?.disabled)
-  )
-    throw new EngineError("threat_filters are not evaluated in memory yet");
+  // `getThreatList`: threat_filters with threat_query, as the rule's filters go with its query.
+  let filters: CompiledFilters | undefined;
+  try {
+    filters = compileFilters(rule.data.threat_filters ?? [], catalog, now);
+  } catch (error) {
+    if (error instanceof FilterError) throw new EngineError(`threat_filters: ${error.message}`);
+    throw error;
+  }
   // `getMappingFilters`: an indicator needs every indicator field of at least one group.
   const complete = (doc: EventDocument) =>
     settings.mapping.some((g) =>
@@ -127,7 +131,12 @@ function selectIndicators(
     );
   const out: IndicatorDocument[] = [];
   inputs.forEach((input, i) => {
-    if (!query.evaluate(input.document).matched || !complete(input.document)) return;
+    if (
+      !query.evaluate(input.document).matched ||
+      filters?.rejects(input.document) ||
+      !complete(input.document)
+    )
+      return;
     out.push({
       id: input.id ?? `indicator-${i + 1}`,
       index: input.index ?? settings.threatIndex[0] ?? "threat-index",
