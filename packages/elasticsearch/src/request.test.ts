@@ -8,6 +8,7 @@
 // with `analyze_wildcard: true` in `bool.must`, enabled filters in `bool.filter`, negated ones in `bool.must_not`.
 import { describe, expect, it } from "vitest";
 import type { EngineRule } from "@dac/harness";
+import type { DslQuery } from "@dac/kql";
 import {
   eventsSearchRequest,
   pinNow,
@@ -168,7 +169,7 @@ describe("pinNow", () => {
     });
   });
   it("leaves absolute bounds and other clauses alone", () => {
-    const q = { bool: { filter: [{ range: { n: { gte: 5 } } }, { term: { now: "now" } }] } };
+    const q: DslQuery = { bool: { filter: [{ range: { n: { gte: 5 } } }, { term: { now: "now" } }] } };
     expect(pinNow(q, now)).toEqual(q);
   });
 });
