@@ -69,7 +69,8 @@ describeWithElasticsearch("dac survey on a node", (node) => {
 
   beforeAll(async () => {
     const config = loadConfig(repoRoot);
-    rules = loadRules([], config, repoRoot).rules;
+    // The corpus is Kubernetes audit events: the survey runs the Kubernetes rules over it.
+    rules = loadRules(["rules/kubernetes"], config, repoRoot).rules;
     surveyed = rules.map((r) => ({
       file: r.file,
       data: r.data,
