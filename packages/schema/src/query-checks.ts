@@ -127,7 +127,10 @@ function unknownFieldDiagnostic(
     key,
     field.span,
     "DAC406",
-    `no field definitions for \`${namespace}.*\` (field \`${field.name}\`)${didYouMean}`,
+    // A partial source (Elastic's list of the non-ECS fields its rules use) names some fields of the namespace only.
+    catalog.fields.get(namespace)?.partial
+      ? `incomplete field definitions for \`${namespace}.*\`: \`${field.name}\` is not among them${didYouMean}`
+      : `no field definitions for \`${namespace}.*\` (field \`${field.name}\`)${didYouMean}`,
     `add them with \`dac fields import\` or \`dac fields pull\`; until then ${policy}`,
   );
 }
