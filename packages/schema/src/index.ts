@@ -37,10 +37,12 @@ export {
   ruleCatalogueParts,
   ruleFieldCatalog,
   ruleIntegrations,
+  shownDefinitionFile,
   threatIndexCatalog,
   type FieldFiles,
   type IntegrationRef,
 } from "./rule-catalog.js";
+export { fieldDefinitions, knownFieldNames, type FieldDefinition } from "./field-definitions.js";
 export {
   applyExclusions,
   collectYamlFiles,
