@@ -119,7 +119,8 @@ describeWithElasticsearch("the Elasticsearch engine on a node", (node) => {
     const [only] = answer.executions;
     expect(only!.events.map((e) => e.matched)).toEqual([true, true, true, false, true, true, true]);
     // Kibana's order: ascending @timestamp, the first max_signals hits; the in-memory engine agrees.
-    expect(only!.alerts.map((a) => a.events)).toEqual([[5], [6]]);
+    // In Kibana's order: the earliest first.
+    expect(only!.alerts.map((a) => a.events)).toEqual([[6], [5]]);
     const inMemory = (await kqlEngine.execute(r, [execution])).executions[0]!.alerts;
     expect(inMemory.map((a) => a.events)).toEqual(only!.alerts.map((a) => a.events));
   });

@@ -255,10 +255,11 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
                   `✓ the rule's search on Elasticsearch returned this event (hit ${hit + 1})${reading()}`,
               };
         });
-        // Alerts: the hits of the first page (Kibana's order, at most max_signals), listed in event order.
+        // Alerts: the hits of the first page (Kibana's order, at most max_signals), in that order.
         const alerts = execution.events
           .map((_, i) => ({ i, rank: hits.order.get(`${position}-${i}`) }))
           .filter((x) => x.rank !== undefined && x.rank < maxSignals)
+          .sort((a, b) => a.rank! - b.rank!)
           .map((x) => ({
             events: [x.i],
             document: eventAlert(rule, execution.events[x.i]!, execution.now ?? now),
