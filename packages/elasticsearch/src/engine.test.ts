@@ -33,7 +33,7 @@ describe("the engine without a cluster", () => {
     [{ type: "query", language: "kuery" }, true],
     [{ type: "query" }, true],
     [{ type: "query", language: "lucene" }, true],
-    [{ type: "threshold", language: "kuery" }, false],
+    [{ type: "threshold", language: "kuery" }, true],
     [{ type: "eql", language: "eql" }, false],
     [{ type: "esql", language: "esql" }, false],
     [{ type: "new_terms" }, true],
@@ -119,10 +119,89 @@ describeWithElasticsearch("the Elasticsearch engine on a node", (node) => {
     const [only] = answer.executions;
     expect(only!.events.map((e) => e.matched)).toEqual([true, true, true, false, true, true, true]);
     // Kibana's order: ascending @timestamp, the first max_signals hits; the in-memory engine agrees.
-    // In Kibana's order: the earliest first.
     expect(only!.alerts.map((a) => a.events)).toEqual([[6], [5]]);
     const inMemory = (await kqlEngine.execute(r, [execution])).executions[0]!.alerts;
     expect(inMemory.map((a) => a.events)).toEqual(only!.alerts.map((a) => a.events));
+  });
+
+  // One execution per row on both engines: the same alerts, with the same Kibana fields.
+  const at = (s: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, s)).toISOString();
+  const fail = (s: number, user: string, ip = "10.0.0.5") => ({
+    "@timestamp": at(s),
+    event: { outcome: "failure" },
+    user: { name: user },
+    source: { ip },
+  });
+  const executionRows: [string, Record<string, unknown>, Record<string, unknown>[], number][] = [
+    [
+      "threshold over two fields, one group reaches it",
+      { threshold: { field: ["user.name", "source.ip"], value: 3 } },
+      [fail(1, "alice"), fail(2, "alice"), fail(3, "bob"), fail(4, "alice"), fail(5, "alice", "10.0.0.9")],
+      60,
+    ],
+    [
+      "threshold with cardinality",
+      { threshold: { field: ["source.ip"], value: 2, cardinality: [{ field: "user.name", value: 2 }] } },
+      [
+        fail(1, "a"),
+        fail(2, "a"),
+        fail(3, "a", "10.0.0.10"),
+        fail(4, "b", "10.0.0.10"),
+        fail(5, "c", "10.0.0.9"),
+      ],
+      60,
+    ],
+    [
+      "threshold without fields, one event outside the window",
+      { threshold: { field: [], value: 2 } },
+      [fail(-400, "a"), fail(2, "b"), fail(3, "c")],
+      60,
+    ],
+    [
+      "threshold buckets in key order, ip addresses by address",
+      {
+        threshold: { field: ["source.ip"], value: 1 },
+        alert_suppression: { duration: { value: 5, unit: "m" } },
+      },
+      [fail(1, "a", "10.0.0.10"), fail(2, "a", "10.0.0.9"), fail(3, "a", "10.0.0.100")],
+      60,
+    ],
+    ["query rule in a window", { type: "query" }, [fail(-400, "a"), fail(2, "b"), fail(3, "c")], 60],
+    [
+      "query rule with suppression",
+      { type: "query", alert_suppression: { group_by: ["user.name"] } },
+      [fail(1, "b"), fail(2, "a"), fail(3, "b"), fail(4, "a")],
+      60,
+    ],
+  ];
+
+  it.each(executionRows)("agrees with the in-memory engine: %s", async (_name, data, events, now) => {
+    const catalog = fieldCatalog({ ecs: true, unknownFields: "unmapped" });
+    const r = rule({ type: "threshold", query: 'event.outcome: "failure"', rule_id: "x", ...data });
+    const executedAt = new Date(at(now));
+    const execution: Execution = {
+      events,
+      catalog,
+      range: { from: new Date(executedAt.getTime() - 360_000), to: executedAt },
+      now: executedAt,
+    };
+    const onNode = (await engine().execute(r, [execution])).executions[0]!;
+    const inMemory = (await kqlEngine.execute(r, [execution])).executions[0]!;
+    expect(onNode.error).toBeUndefined();
+    expect(onNode.alerts.length).toBeGreaterThan(0);
+    const shape = (alerts: typeof onNode.alerts) =>
+      alerts.map((a) => ({
+        events: a.events,
+        original: a.document["kibana.alert.original_time"],
+        threshold: a.document["kibana.alert.threshold_result"],
+        suppression: [
+          a.document["kibana.alert.suppression.terms"],
+          a.document["kibana.alert.suppression.docs_count"],
+          a.document["kibana.alert.suppression.start"],
+          a.document["kibana.alert.suppression.end"],
+        ],
+      }));
+    expect(shape(onNode.alerts)).toEqual(shape(inMemory.alerts));
   });
 
   it("runs a Lucene rule as query_string", async () => {

@@ -54,6 +54,7 @@ import {
   missingFromError,
 } from "./mapping.js";
 import type { Substitution } from "./mapping.js";
+import { executeOnNode } from "./execution.js";
 import { searchNewTerms } from "./new-terms-search.js";
 import {
   eventsSearchRequest,
@@ -85,8 +86,11 @@ export interface ElasticsearchEngine extends Engine {
   liveIndices(): string[];
 }
 
-/** Query, new_terms and indicator match rules (KQL or Lucene). Other types report `unsupported: <type> on elasticsearch`. */
-const supportedTypes = new Set(["query", "new_terms", "threat_match"]);
+/**
+ * Query, threshold, new_terms and indicator match rules (KQL or Lucene). Other types report
+ * `unsupported: <type> on elasticsearch`.
+ */
+const supportedTypes = new Set(["query", "threshold", "new_terms", "threat_match"]);
 
 function supports(rule: EngineRule): boolean {
   const language = languageOf(rule);
@@ -255,7 +259,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
                   `✓ the rule's search on Elasticsearch returned this event (hit ${hit + 1})${reading()}`,
               };
         });
-        // Alerts: the hits of the first page (Kibana's order, at most max_signals), in that order.
+        // Alerts: the hits of the first page, in Kibana's order (ascending time), at most max_signals.
         const alerts = execution.events
           .map((_, i) => ({ i, rank: hits.order.get(`${position}-${i}`) }))
           .filter((x) => x.rank !== undefined && x.rank < maxSignals)
@@ -264,7 +268,26 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
             events: [x.i],
             document: eventAlert(rule, execution.events[x.i]!, execution.now ?? now),
           }));
-        results[position] = { events, alerts };
+        if (!execution.range) {
+          results[position] = { events, alerts };
+          continue;
+        }
+        // An alert case: one execution at its `now`, over its window, with the rule type's searches.
+        results[position] = {
+          events,
+          alerts: await executeOnNode({
+            client,
+            index: name,
+            rule,
+            filter,
+            ids: execution.events.map((_, i) => `${position}-${i}`),
+            execution: { ...execution, range: execution.range },
+            catalog: group.catalog,
+            executedAt: execution.now ?? now,
+            notes,
+            fail,
+          }),
+        };
       }
     } finally {
       await deleteIndex(name).catch(() => undefined);

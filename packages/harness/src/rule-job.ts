@@ -11,8 +11,8 @@ import type { DacConfig, Diagnostic } from "@dac/schema";
 import { isAlertCase, judgeAlertCase, planAlertCase } from "./alert-cases.js";
 import type { AlertCasePlan } from "./alert-cases.js";
 import type { Alert } from "./alerts/document.js";
-import { executeRule, ExecutionError } from "./alerts/execute.js";
-import { DateMathError } from "./alerts/window.js";
+import { executeRule, ExecutionError, suppressionOf, thresholdOf } from "./alerts/execute.js";
+import { DateMathError, ruleTimestamps } from "./alerts/window.js";
 import { measureCoverage } from "./coverage.js";
 import { ruleMutants } from "./rule-mutants.js";
 import { typeExecution } from "./type-alerts.js";
@@ -234,7 +234,7 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
         p,
         execution.events,
         execution.alerts,
-        answer.fields,
+        [...answer.fields, ...groupingFields(job)],
         patterns,
         context,
       );
@@ -329,6 +329,18 @@ function judgeExecution(
     trim: (document) => trimEvent(document, fields),
   });
   return { events, verdict, alerted: new Set(mapped.flatMap((a) => a.events)) };
+}
+
+/** What an alert case's report shows of an event besides the query's fields: its time and its group. */
+function groupingFields(rule: EngineRule): string[] {
+  const { primary, secondary } = ruleTimestamps(rule);
+  const out = [primary, ...(secondary ? [secondary] : [])];
+  if (rule.data.type === "threshold") {
+    const t = thresholdOf(rule);
+    out.push(...t.fields, ...(t.cardinality ? [t.cardinality.field] : []));
+  }
+  out.push(...(suppressionOf(rule)?.groupBy ?? []));
+  return out;
 }
 
 /** Reruns an alert case in memory with another matcher or another rule (mutation testing). */

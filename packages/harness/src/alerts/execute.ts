@@ -17,11 +17,10 @@
  *   fields: one bucket of every matching event. At most `max_signals` buckets, in key order.
  */
 import type { FieldCatalog } from "@dac/fields";
-import { lookupField } from "@dac/fields";
+import { lookupField, valuesAt } from "@dac/fields";
 import { maxSignalsOf } from "../engine.js";
 import type { EngineRule } from "../engine.js";
 import type { EventDocument } from "../event-files.js";
-import { flattenEvent } from "../trim.js";
 import { eventAlert, thresholdAlert, withSuppression } from "./document.js";
 import type { Alert, AlertTerm } from "./document.js";
 import { inWindow, ruleEventTime } from "./window.js";
@@ -112,8 +111,9 @@ function suppressedAlerts(context: Context, settings: SuppressionSettings): Aler
   const { rule, events, executedAt, maxSignals } = context;
   const unsuppressed: number[] = [];
   const groups = new Map<string, Group>();
+  const readers = settings.groupBy.map((f) => valueReader(f, context.catalog));
   for (const i of context.hits) {
-    const values = settings.groupBy.map((f) => fieldValues(events[i]!, f, context.catalog));
+    const values = readers.map((read) => read(events[i]!));
     if (values.some((v) => v.length === 0) && settings.missingFields === "doNotSuppress") {
       unsuppressed.push(i);
       continue;
@@ -125,7 +125,8 @@ function suppressedAlerts(context: Context, settings: SuppressionSettings): Aler
       group.events.push(i);
     }
   }
-  const sorted = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key)).slice(0, maxSignals);
+  const types = keyTypes(settings.groupBy, context.catalog);
+  const sorted = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, types)).slice(0, maxSignals);
   const alerts: Alert[] = unsuppressed
     .slice(0, Math.max(0, maxSignals - sorted.length))
     .map((i) => queryAlert(context, i));
@@ -190,10 +191,11 @@ export function thresholdBuckets(
   for (const f of [...settings.fields, ...(settings.cardinality ? [settings.cardinality.field] : [])])
     refuseUnaggregatable(f, catalog);
   const groups = new Map<string, Group>();
+  const readers = settings.fields.map((f) => valueReader(f, catalog));
   if (settings.fields.length === 0) groups.set("[]", { key: [], events: [...hits] });
   else
     for (const i of hits) {
-      const values = settings.fields.map((f) => fieldValues(events[i]!, f, catalog));
+      const values = readers.map((read) => read(events[i]!));
       if (values.some((v) => v.length === 0)) continue;
       for (const key of combinations(values)) {
         const id = JSON.stringify(key);
@@ -202,16 +204,17 @@ export function thresholdBuckets(
         group.events.push(i);
       }
     }
+  const types = keyTypes(settings.fields, catalog);
+  const distinctOf = settings.cardinality ? valueReader(settings.cardinality.field, catalog) : undefined;
   return [...groups.values()]
-    .sort((a, b) => compareKeys(a.key, b.key))
+    .sort((a, b) => compareKeys(a.key, b.key, types))
     .map((group) => {
-      const distinct = settings.cardinality
-        ? new Set(
-            group.events.flatMap((i) =>
-              fieldValues(events[i]!, settings.cardinality!.field, catalog).map((v) => JSON.stringify(v)),
-            ),
-          ).size
-        : undefined;
+      let distinct: number | undefined;
+      if (distinctOf) {
+        const seen = new Set<string | number | boolean>();
+        for (const i of group.events) for (const v of distinctOf(events[i]!)) seen.add(v);
+        distinct = seen.size;
+      }
       const reached =
         group.events.length > 0 &&
         group.events.length >= settings.value &&
@@ -287,62 +290,81 @@ function refuseUnaggregatable(field: string, catalog: FieldCatalog | undefined):
     );
 }
 
+/** How a grouping field's values become keys, decided once per field (the catalogue lookup is not free). */
+export type ValueReader = (event: EventDocument) => (string | number | boolean)[];
+
 /**
  * A field's distinct values as a terms aggregation keys them: numbers for numeric fields, epoch milliseconds for
  * dates, `true`/`false` for booleans, strings otherwise; keyword values over `ignore_above` are not indexed.
  */
+export function valueReader(field: string, catalog: FieldCatalog | undefined): ValueReader {
+  const info = catalog ? lookupField(catalog, field) : undefined;
+  const numeric = info !== undefined && numericTypes.has(info.type);
+  const date = info !== undefined && (info.type === "date" || info.type === "date_nanos");
+  const boolean = info?.type === "boolean";
+  const ignoreAbove = info?.ignoreAbove;
+  const keyOf = (v: unknown): string | number | boolean | undefined => {
+    if (v === null || v === undefined || typeof v === "object") return undefined;
+    if (numeric) {
+      const n = Number(v);
+      return Number.isNaN(n) ? undefined : n;
+    }
+    if (date) {
+      const t = typeof v === "number" ? v : Date.parse(String(v));
+      return Number.isNaN(t) ? undefined : t;
+    }
+    if (boolean) return v === true || v === "true";
+    const text = String(v);
+    return ignoreAbove !== undefined && text.length > ignoreAbove ? undefined : text;
+  };
+  return (event) => {
+    const raw = valuesAt(event, field);
+    if (raw.length === 1) {
+      const only = keyOf(raw[0]);
+      return only === undefined ? [] : [only];
+    }
+    const out: (string | number | boolean)[] = [];
+    for (const v of raw) {
+      const key = keyOf(v);
+      if (key !== undefined && !out.includes(key)) out.push(key);
+    }
+    return out;
+  };
+}
+
 export function fieldValues(
   event: EventDocument,
   field: string,
   catalog: FieldCatalog | undefined,
 ): (string | number | boolean)[] {
-  const raw = flattened(event)[field];
-  const list = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
-  const info = catalog ? lookupField(catalog, field) : undefined;
-  const out: (string | number | boolean)[] = [];
-  const seen = new Set<string>();
-  for (const v of list) {
-    if (v === null || v === undefined || typeof v === "object") continue;
-    let key: string | number | boolean;
-    if (info && numericTypes.has(info.type)) {
-      const n = Number(v);
-      if (Number.isNaN(n)) continue;
-      key = n;
-    } else if (info && (info.type === "date" || info.type === "date_nanos")) {
-      const t = typeof v === "number" ? v : Date.parse(String(v));
-      if (Number.isNaN(t)) continue;
-      key = t;
-    } else if (info?.type === "boolean") key = v === true || v === "true";
-    else {
-      key = String(v);
-      if (info?.ignoreAbove !== undefined && key.length > info.ignoreAbove) continue;
-    }
-    const id = JSON.stringify(key);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(key);
-  }
-  return out;
-}
-
-const flatCache = new WeakMap<EventDocument, Record<string, unknown>>();
-
-/** Events are read many times (one per grouping field); flattened once. */
-function flattened(event: EventDocument): Record<string, unknown> {
-  let flat = flatCache.get(event);
-  if (!flat) flatCache.set(event, (flat = flattenEvent(event)));
-  return flat;
+  return valueReader(field, catalog)(event);
 }
 
 /** Every combination of one value per field (a multi-valued field puts an event in several buckets). */
 function combinations<T>(lists: readonly (readonly T[])[]): T[][] {
+  if (lists.every((l) => l.length === 1)) return [lists.map((l) => l[0]!)];
   let out: T[][] = [[]];
   for (const list of lists) out = out.flatMap((prefix) => list.map((v) => [...prefix, v]));
   return out;
 }
 
-/** Composite aggregation order: ascending per source, `null` (missing) last. */
-function compareKeys(a: readonly unknown[], b: readonly unknown[]): number {
+/** The catalogue types of the grouping fields, for the order of their keys. */
+function keyTypes(fields: readonly string[], catalog: FieldCatalog | undefined): (string | undefined)[] {
+  return fields.map((f) => (catalog ? lookupField(catalog, f)?.type : undefined));
+}
+
+/** An IPv4 address as a number (Elasticsearch orders ip terms by address, not by text); IPv6 stays text. */
+function ipOrder(value: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+  return m ? m.slice(1).reduce((n, octet) => n * 256 + Number(octet), 0) : undefined;
+}
+
+/** Composite aggregation order: ascending per source (ip by address), `null` (missing) last. */
+function compareKeys(
+  a: readonly unknown[],
+  b: readonly unknown[],
+  types: readonly (string | undefined)[] = [],
+): number {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
@@ -350,6 +372,11 @@ function compareKeys(a: readonly unknown[], b: readonly unknown[]): number {
     if (x === null) return 1;
     if (y === null) return -1;
     if (typeof x === "number" && typeof y === "number") return x - y;
+    if (types[i] === "ip" && typeof x === "string" && typeof y === "string") {
+      const ix = ipOrder(x);
+      const iy = ipOrder(y);
+      if (ix !== undefined && iy !== undefined) return ix - iy;
+    }
     const sx = String(x);
     const sy = String(y);
     if (sx !== sy) return sx < sy ? -1 : 1;
