@@ -36,7 +36,9 @@ describe("the engine without a cluster", () => {
     [{ type: "threshold", language: "kuery" }, true],
     [{ type: "eql", language: "eql" }, false],
     [{ type: "esql", language: "esql" }, false],
-    [{ type: "new_terms" }, false],
+    [{ type: "new_terms" }, true],
+    [{ type: "threat_match" }, true],
+    [{ type: "machine_learning" }, false],
   ])("supports %j: %s", (data, expected) => {
     expect(engine.supports(rule(data))).toBe(expected);
   });

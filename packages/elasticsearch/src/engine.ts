@@ -15,9 +15,24 @@
 import { randomBytes } from "node:crypto";
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { fieldsOf } from "@dac/kql";
-import type { DslField } from "@dac/kql";
+import { resolveDateMath } from "@dac/fields";
+import type { DslField, DslQuery } from "@dac/kql";
 import type { FieldCatalog } from "@dac/fields";
-import { EngineError, eventAlert, kqlEngine, languageOf, maxSignalsOf } from "@dac/harness";
+import {
+  EngineError,
+  eventAlert,
+  executeNewTerms,
+  executeThreatMatch,
+  executionWindow,
+  kqlEngine,
+  languageOf,
+  maxSignalsOf,
+  newTermsAlert,
+  newTermsSettings,
+  threatMatchAlert,
+  threatSettings,
+} from "@dac/harness";
+import type { ThreatSettings } from "@dac/harness";
 import type {
   Engine,
   EventDocument,
@@ -40,7 +55,16 @@ import {
 } from "./mapping.js";
 import type { Substitution } from "./mapping.js";
 import { executeOnNode } from "./execution.js";
-import { eventsSearchRequest, parseQuery, ruleFilter, timelessRange, timestampsOf } from "./request.js";
+import { searchNewTerms } from "./new-terms-search.js";
+import {
+  eventsSearchRequest,
+  parseQuery,
+  pinNow,
+  ruleFilter,
+  timelessRange,
+  timestampsOf,
+} from "./request.js";
+import { matchedFields, searchThreatMatches, termsAllowedFields } from "./threat-match-search.js";
 
 export const testIndexPrefix = "dac-test-";
 
@@ -62,13 +86,15 @@ export interface ElasticsearchEngine extends Engine {
   liveIndices(): string[];
 }
 
-/** Query and threshold rules (KQL or Lucene). Other types report `unsupported: <type> on elasticsearch`. */
+/**
+ * Query, threshold, new_terms and indicator match rules (KQL or Lucene). Other types report
+ * `unsupported: <type> on elasticsearch`.
+ */
+const supportedTypes = new Set(["query", "threshold", "new_terms", "threat_match"]);
+
 function supports(rule: EngineRule): boolean {
   const language = languageOf(rule);
-  return (
-    (rule.data.type === "query" || rule.data.type === "threshold") &&
-    (language === "kuery" || language === "lucene")
-  );
+  return supportedTypes.has(String(rule.data.type)) && (language === "kuery" || language === "lucene");
 }
 
 export function newRunId(): string {
@@ -174,6 +200,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     if (query.language === "kuery")
       for (const f of fieldsOf(query.ast))
         for (const n of expandWildcardName(group.catalog, f.name)) fieldNames.add(n);
+    for (const f of typeFields(rule)) fieldNames.add(f);
     let documents = 0;
     for (const { execution } of group.members) {
       for (const event of execution.events) documentPaths(event, fieldNames);
@@ -199,6 +226,14 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       }
       const request = eventsSearchRequest(rule, filter, [name], timelessRange);
       const hits = await searchAll(request, documents);
+      if (rule.data.type === "new_terms") {
+        await runNewTerms(rule, name, filter, group, results, now, hits.order, refused);
+        return;
+      }
+      if (rule.data.type === "threat_match") {
+        await runThreatMatch(rule, name, filter, group, results, notes, now, hits.order, refused);
+        return;
+      }
       const maxSignals = maxSignalsOf(rule);
       for (const { position, execution } of group.members) {
         const events: Evaluation[] = execution.events.map((_, i) => {
@@ -256,6 +291,222 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       }
     } finally {
       await deleteIndex(name).catch(() => undefined);
+    }
+  }
+
+  /** The new_terms searches of each execution of a group, each restricted to its own events. */
+  async function runNewTerms(
+    rule: EngineRule,
+    name: string,
+    filter: DslQuery,
+    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    results: ExecutionResult[],
+    now: Date,
+    queried: Map<string, number>,
+    refused: Map<string, string>,
+  ): Promise<void> {
+    for (const { position, execution } of group.members) {
+      try {
+        const { fields, historyWindowStart } = newTermsSettings(rule);
+        const window = executionWindow(rule, execution, { now });
+        const historyStart = resolveDateMath(historyWindowStart, new Date(window.to));
+        if (!historyStart)
+          throw new EngineError(`history_window_start \`${historyWindowStart}\` is not valid date math`);
+        const ids = { ids: { values: execution.events.map((_, i) => `${position}-${i}`) } };
+        const found = await searchNewTerms(
+          client,
+          rule,
+          fields,
+          { bool: { filter: [pinNow(filter, window.now), ids] } },
+          [name],
+          {
+            historyStart: historyStart.toISOString(),
+            from: new Date(window.from).toISOString(),
+            to: new Date(window.to).toISOString(),
+          },
+          maxSignalsOf(rule),
+          fail,
+        );
+        const alerts = found.alerts.map((a) => {
+          const i = Number(a.id.slice(`${position}-`.length));
+          return {
+            events: [i],
+            document: newTermsAlert(rule, execution.events[i]!, a.terms, execution.now ?? now),
+          };
+        });
+        const alerted = new Set(alerts.map((a) => a.events[0]!));
+        const reading = lazyReading(() => {
+          if (!kqlEngine.compile || languageOf(rule) !== "kuery") return undefined;
+          const compiled = kqlEngine.compile(rule, { catalog: execution.catalog, now: window.now });
+          return executeNewTerms(rule, execution, compiled, { now }).events;
+        });
+        results[position] = {
+          events: verdicts(execution, position, queried, refused, alerted, "new_terms", reading),
+          alerts,
+        };
+      } catch (error) {
+        if (!(error instanceof EngineError)) throw error;
+        results[position] = { error: error.message, events: [], alerts: [] };
+      }
+    }
+  }
+
+  /** The indicator match searches of each execution of a group, on an indicator index of its own. */
+  async function runThreatMatch(
+    rule: EngineRule,
+    name: string,
+    filter: DslQuery,
+    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    results: ExecutionResult[],
+    notes: Set<string>,
+    now: Date,
+    queried: Map<string, number>,
+    refused: Map<string, string>,
+  ): Promise<void> {
+    let settings: ThreatSettings;
+    try {
+      settings = threatSettings(rule);
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      for (const { position } of group.members)
+        results[position] = { error: error.message, events: [], alerts: [] };
+      return;
+    }
+    const threatName = `${name}-indicators`;
+    const indicatorCatalog = group.members[0]?.execution.indicatorCatalog ?? group.catalog;
+    const threatRule: EngineRule = {
+      file: rule.file,
+      data: {
+        ...rule.data,
+        query: settings.threatQuery,
+        language: typeof rule.data.threat_language === "string" ? rule.data.threat_language : "kuery",
+        filters: Array.isArray(rule.data.threat_filters) ? rule.data.threat_filters : [],
+      } as EngineRule["data"],
+    };
+    const threatQuery = parseQuery(threatRule);
+    const fieldNames = new Set<string>([
+      "@timestamp",
+      ...settings.mapping.flatMap((g) => g.entries.map((e) => e.value)),
+    ]);
+    if (threatQuery.language === "kuery")
+      for (const f of fieldsOf(threatQuery.ast))
+        for (const n of expandWildcardName(indicatorCatalog, f.name)) fieldNames.add(n);
+    let count = 0;
+    for (const { execution } of group.members)
+      for (const indicator of execution.indicators ?? []) {
+        documentPaths(indicator.document, fieldNames);
+        count++;
+      }
+    const substitutions = await createIndex(threatName, indicatorCatalog, fieldNames, count);
+    try {
+      for (const line of summarize(substitutions)) notes.add(line);
+      const operations: unknown[] = [];
+      for (const { position, execution } of group.members)
+        (execution.indicators ?? []).forEach((indicator, k) =>
+          operations.push({ index: { _index: threatName, _id: `${position}-${k}` } }, indicator.document),
+        );
+      if (operations.length > 0) {
+        const response = await client
+          .bulk({ operations, refresh: true })
+          .catch((e: unknown) => fail(`cannot index the indicators into ${threatName}`, e));
+        const refused = response.items.find((item) => item.index?.error);
+        if (refused?.index?.error)
+          throw new EngineError(
+            `Elasticsearch refused to index indicator ${refused.index._id}: ${redact(`${refused.index.error.type}: ${refused.index.error.reason ?? ""}`)}`,
+          );
+      }
+      const { source, threat } = matchedFields(settings.mapping);
+      const [eventCaps, threatCaps] = (await Promise.all([
+        client.fieldCaps({ index: name, fields: source }),
+        client.fieldCaps({ index: threatName, fields: "*" }),
+      ]).catch((e: unknown) => fail("cannot read the fields of the test indices", e))) as [
+        FieldCapsResponse,
+        FieldCapsResponse,
+      ];
+      const allowed = {
+        source: termsAllowedFields(eventCaps, source),
+        threat: termsAllowedFields(threatCaps, threat),
+      };
+      const threatFilter = ruleFilter(threatRule, threatQuery, dslFieldsFromFieldCaps(threatCaps));
+      for (const { position, execution } of group.members) {
+        try {
+          const window = executionWindow(rule, execution, { now });
+          const indicators = execution.indicators ?? [];
+          const found = await searchThreatMatches(
+            client,
+            rule,
+            settings.mapping,
+            {
+              eventsIndex: name,
+              threatIndex: threatName,
+              eventFilter: {
+                bool: {
+                  filter: [
+                    pinNow(filter, window.now),
+                    { ids: { values: execution.events.map((_, i) => `${position}-${i}`) } },
+                  ],
+                },
+              },
+              threatFilter: {
+                bool: {
+                  filter: [
+                    pinNow(threatFilter, window.now),
+                    { ids: { values: indicators.map((_, k) => `${position}-${k}`) } },
+                  ],
+                },
+              },
+              range: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
+              maxSignals: maxSignalsOf(rule),
+              indicatorPath: settings.indicatorPath,
+              allowed,
+            },
+            indicators.length,
+            fail,
+          );
+          // The test index's ids and name stand for the case's indicators, as the in-memory engine names them.
+          const named = (e: unknown): unknown => {
+            const m = (e as { matched?: { id?: unknown; index?: unknown; type?: unknown } }).matched;
+            if (!m || m.type !== "indicator_match_rule" || m.index !== threatName) return e;
+            const k = Number(String(m.id).slice(`${position}-`.length));
+            const input = indicators[k];
+            return {
+              ...(e as object),
+              matched: {
+                ...m,
+                id: input?.id ?? `indicator-${k + 1}`,
+                index: input?.index ?? settings.threatIndex[0] ?? "threat-index",
+              },
+            };
+          };
+          const alerts = found.map((f) => {
+            const i = Number(f.id.slice(`${position}-`.length));
+            return {
+              events: [i],
+              document: threatMatchAlert(
+                rule,
+                execution.events[i]!,
+                f.enrichments.map(named),
+                execution.now ?? now,
+              ),
+            };
+          });
+          const alerted = new Set(alerts.map((a) => a.events[0]!));
+          const reading = lazyReading(() => {
+            if (!kqlEngine.compile || languageOf(rule) !== "kuery") return undefined;
+            const compiled = kqlEngine.compile(rule, { catalog: execution.catalog, now: window.now });
+            return executeThreatMatch(rule, execution, compiled, { now }).events;
+          });
+          results[position] = {
+            events: verdicts(execution, position, queried, refused, alerted, "indicator match", reading),
+            alerts,
+          };
+        } catch (error) {
+          if (!(error instanceof EngineError)) throw error;
+          results[position] = { error: error.message, events: [], alerts: [] };
+        }
+      }
+    } finally {
+      await deleteIndex(threatName).catch(() => undefined);
     }
   }
 
@@ -426,4 +677,68 @@ export async function testIndices(client: Client): Promise<string[]> {
     .map((r) => r.index!)
     .filter(Boolean)
     .sort();
+}
+
+/** The fields a rule type reads besides its query: the new terms fields, the threat mapping's source fields. */
+function typeFields(rule: EngineRule): string[] {
+  if (rule.data.type === "new_terms" && Array.isArray(rule.data.new_terms_fields))
+    return rule.data.new_terms_fields.filter((f): f is string => typeof f === "string");
+  if (rule.data.type === "threat_match") {
+    try {
+      return matchedFields(threatSettings(rule).mapping).source;
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
+/** The in-memory engine's explanation of event `i`, computed once and only when asked, indented. */
+function lazyReading(run: () => readonly Evaluation[] | undefined): (i: number) => string {
+  let events: readonly Evaluation[] | undefined | null = null;
+  return (i) => {
+    if (events === null) {
+      try {
+        events = run();
+      } catch {
+        events = undefined;
+      }
+    }
+    const text = events?.[i]?.explain();
+    if (!text) return "";
+    return `\n  the in-memory engine reads it so:\n${text
+      .split("\n")
+      .map((l) => `  ${l}`)
+      .join("\n")}`;
+  };
+}
+
+/**
+ * Per event: whether the rule's query on the node returns it (the runner's "matched"), and, in words, whether
+ * the type's searches alerted on it, with the in-memory engine's reading as a guide.
+ */
+function verdicts(
+  execution: Execution,
+  position: number,
+  queried: Map<string, number>,
+  refused: Map<string, string>,
+  alerted: Set<number>,
+  type: string,
+  reading: (i: number) => string,
+): Evaluation[] {
+  return execution.events.map((_, i) => {
+    const error = refused.get(`${position}-${i}`);
+    if (error !== undefined)
+      return {
+        matched: false,
+        error: `Elasticsearch refused to index the event: ${error}`,
+        explain: () => `✗ Elasticsearch refused to index the event: ${error}`,
+      };
+    const matched = queried.has(`${position}-${i}`);
+    return {
+      matched,
+      explain: () =>
+        `${matched ? "✓ the rule's query on Elasticsearch returns this event" : "✗ the rule's query on Elasticsearch does not return this event"}; the ${type} searches ${alerted.has(i) ? "alerted on it" : "did not alert on it"}${reading(i)}`,
+    };
+  });
 }

@@ -114,6 +114,10 @@ describe("missingFromError", () => {
       { type: "constant_keyword" },
     ],
     ["No handler for type [wildcard] declared on field [x]", { type: "wildcard" }],
+    [
+      'mapper_parsing_exception: Failed to parse mapping: dynamic template [ecs_message_match_only_text] has invalid content [{"path_match":["message","*.message"],"mapping":{"type":"match_only_text"}}], attempted to validate it',
+      { type: "match_only_text" },
+    ],
     ["analyzer [english] has not been configured in mappings", { analyzer: "english" }],
     ["something else", undefined],
   ])("%s", (message, expected) => {

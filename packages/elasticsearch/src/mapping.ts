@@ -396,7 +396,9 @@ function dedupe(list: Substitution[]): Substitution[] {
 export function missingFromError(message: string): { type: string } | { analyzer: string } | undefined {
   const type =
     /mapper type \[([^\]]+)\] declared on field \[[^\]]*\] does not exist/.exec(message) ??
-    /No handler for type \[([^\]]+)\] declared on field/.exec(message);
+    /No handler for type \[([^\]]+)\] declared on field/.exec(message) ??
+    // A dynamic template's type the node lacks: "dynamic template [x] has invalid content [{…"type":"match_only_text"}]".
+    /dynamic template \[[^\]]*\] has invalid content \[.*?"type":"([^"]+)"/.exec(message);
   if (type) return { type: type[1]! };
   const analyzer = /analyzer \[([^\]]+)\] (?:has not been configured|not found)/i.exec(message);
   if (analyzer) return { analyzer: analyzer[1]! };

@@ -8,7 +8,15 @@
 // with `analyze_wildcard: true` in `bool.must`, enabled filters in `bool.filter`, negated ones in `bool.must_not`.
 import { describe, expect, it } from "vitest";
 import type { EngineRule } from "@dac/harness";
-import { eventsSearchRequest, parseQuery, ruleFilter, timeRangeFilter, timestampsOf } from "./request.js";
+import type { DslQuery } from "@dac/kql";
+import {
+  eventsSearchRequest,
+  pinNow,
+  parseQuery,
+  ruleFilter,
+  timeRangeFilter,
+  timestampsOf,
+} from "./request.js";
 
 const rule = (data: Record<string, unknown>): EngineRule => ({
   file: "rules/r.yaml",
@@ -142,5 +150,26 @@ describe("ruleFilter (getQueryFilter / buildEsQuery)", () => {
     expect(() => parseQuery(rule({ type: "query", query: "a:(b" }))).toThrow(
       /syntax error at line 1, column/,
     );
+  });
+});
+
+describe("pinNow", () => {
+  const now = new Date("2026-03-01T10:20:30.000Z");
+  it.each([
+    ["gte", "now-30d/d", "2026-01-30T00:00:00.000Z"],
+    ["lte", "now/d", "2026-03-01T23:59:59.999Z"],
+    ["gt", "now-1h/h", "2026-03-01T09:59:59.999Z"],
+    ["lt", "now", "2026-03-01T10:20:30.000Z"],
+  ])("%s %s resolves as Elasticsearch rounds it", (op, bound, want) => {
+    const q = {
+      bool: { filter: [{ range: { "@timestamp": { [op]: bound, format: "strict_date_optional_time" } } }] },
+    };
+    expect(pinNow(q, now)).toEqual({
+      bool: { filter: [{ range: { "@timestamp": { [op]: want, format: "strict_date_optional_time" } } }] },
+    });
+  });
+  it("leaves absolute bounds and other clauses alone", () => {
+    const q: DslQuery = { bool: { filter: [{ range: { n: { gte: 5 } } }, { term: { now: "now" } }] } };
+    expect(pinNow(q, now)).toEqual(q);
   });
 });

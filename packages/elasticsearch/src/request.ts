@@ -12,6 +12,7 @@
  */
 import { KqlDslError, KqlSyntaxError, parse, toDsl } from "@dac/kql";
 import type { DslField, DslQuery, JsonValue, KqlNode } from "@dac/kql";
+import { dateFormat, parseDateMath } from "@dac/fields";
 import { EngineError, languageOf, maxSignalsOf } from "@dac/harness";
 import type { EngineRule } from "@dac/harness";
 
@@ -151,3 +152,41 @@ export function eventsSearchRequest(
  * is inside it.
  */
 export const timelessRange = { from: "1970-01-01T00:00:00.000Z", to: "2262-04-11T23:47:16.854Z" } as const;
+
+/**
+ * The query with every `now` of its date ranges resolved at `now`, as Elasticsearch would resolve it when the
+ * execution runs: a fixture case runs at its own `now`, which the node's clock does not know. Bounds round as
+ * Elasticsearch rounds them (`gt` and `lte` up, `gte` and `lt` down).
+ */
+export function pinNow(query: DslQuery, now: Date): DslQuery {
+  const at = { ms: now.getTime(), ns: 0 };
+  const format = dateFormat();
+  const walk = (value: JsonValue, key?: string): JsonValue => {
+    if (Array.isArray(value)) return value.map((v) => walk(v));
+    if (value === null || typeof value !== "object") return value;
+    if (key === "range") {
+      const out: Record<string, JsonValue> = {};
+      for (const [field, bounds] of Object.entries(value)) {
+        if (bounds === null || typeof bounds !== "object" || Array.isArray(bounds)) {
+          out[field] = bounds;
+          continue;
+        }
+        const pinned: Record<string, JsonValue> = { ...bounds };
+        for (const op of ["gt", "gte", "lt", "lte"] as const) {
+          const bound = pinned[op];
+          if (typeof bound !== "string" || !bound.startsWith("now")) continue;
+          try {
+            const instant = parseDateMath(bound, format, at, op === "gt" || op === "lte");
+            pinned[op] = new Date(instant.ms).toISOString();
+          } catch {
+            // Left as it is: the node reports the same error.
+          }
+        }
+        out[field] = pinned;
+      }
+      return out;
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+  };
+  return walk(query as JsonValue) as DslQuery;
+}

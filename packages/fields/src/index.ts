@@ -61,3 +61,7 @@ export {
   type DateFormat,
   type Instant,
 } from "./values-date.js";
+
+// What aggregations read of a field (doc values), and date math outside queries (a rule's from/to).
+export { docValuesReader, NotAggregatableError, type DocValue, type DocValuesReader } from "./values-doc.js";
+export { resolveDateMath } from "./date-math.js";

@@ -256,20 +256,29 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
       );
   } else if (hits.length === 0)
     parts.push("no event is both inside the lookback window and matched by the query");
-  else parts.push(`${plural(hits.length, "event")} inside the window matched by the query`);
+  else if (rule.data.type === "new_terms" || rule.data.type === "threat_match") {
+    // Their engines say first why a searched event did not alert: a term already seen, no indicator.
+    const reasons = [
+      ...new Set(hits.map((i) => evaluations[i]!.explain().split("\n")[0]!.replace(/^✗ /, ""))),
+    ];
+    parts.push(
+      `${plural(hits.length, "event")} inside the window matched by the query, but ${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ""}`,
+    );
+  } else parts.push(`${plural(hits.length, "event")} inside the window matched by the query`);
   if (outside.length > 0)
     parts.push(
       `${plural(outside.length, "event")} outside the lookback window [${plan.window.from.toISOString()}, ${plan.window.to.toISOString()}]`,
     );
   if (unmatched.length > 0) parts.push(`${plural(unmatched.length, "event")} not matched by the query`);
-  const failures = [...outside, ...unmatched]
+  const typed = rule.data.type === "new_terms" || rule.data.type === "threat_match";
+  const failures = [...outside, ...unmatched, ...(typed ? hits : [])]
     .sort((a, b) => a - b)
     .slice(0, 20)
     .map((i) => ({
       location: fixture.events[i]!.location,
       matched: evaluations[i]!.matched,
       event: input.trim(fixture.events[i]!.document),
-      explanation: eventReason(input, i),
+      explanation: typed && hits.includes(i) ? evaluations[i]!.explain() : eventReason(input, i),
     }));
   return { summary: parts.join("; "), failures };
 }

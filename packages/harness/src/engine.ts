@@ -75,8 +75,19 @@ export interface Execution {
   range?: { from: Date; to: Date };
   /** When the execution runs: the alerts' `@timestamp` (default: `ExecuteOptions.now`, else the clock). */
   now?: Date;
-  /** An indicator match rule's `threat_index` documents (fixture `indicators:`). */
-  indicators?: readonly EventDocument[];
+  /** An indicator match rule's `threat_index` documents (fixture `indicators:`), with their own field types. */
+  indicators?: readonly IndicatorInput[];
+  indicatorCatalog?: FieldCatalog;
+}
+
+/**
+ * One document of an indicator index. `id` and `index` (a search hit's `_id` and `_index`, which enrichments
+ * name) default to `indicator-<position from 1>` and the rule's first `threat_index` pattern.
+ */
+export interface IndicatorInput {
+  document: EventDocument;
+  id?: string;
+  index?: string;
 }
 
 export interface ExecutionResult {

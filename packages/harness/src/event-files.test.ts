@@ -45,7 +45,7 @@ describe("parseEventFile", () => {
     expect(lines(r)).toEqual([1, 2]);
   });
 
-  it("unwraps a search response to _source and keeps _index", () => {
+  it("unwraps a search response to _source and keeps _index and _id", () => {
     const response = {
       took: 3,
       timed_out: false,
@@ -59,9 +59,9 @@ describe("parseEventFile", () => {
     };
     const r = parseEventFile("r.json", JSON.stringify(response, null, 2));
     expect(r.diagnostics).toEqual([]);
-    expect(r.events.map((e) => [e.document, e.index])).toEqual([
-      [{ n: 1 }, ".ds-logs-k-default-2025.03.04-000001"],
-      [{ n: 2 }, "logs-other"],
+    expect(r.events.map((e) => [e.document, e.index, e.id])).toEqual([
+      [{ n: 1 }, ".ds-logs-k-default-2025.03.04-000001", "a"],
+      [{ n: 2 }, "logs-other", "b"],
     ]);
     expect(lines(r)).toEqual([10, 18]);
   });

@@ -16,6 +16,8 @@ export interface FixtureEvent {
   document: EventDocument;
   /** The concrete index the event was read from (`_index` of a search hit), when the file says. */
   index?: string;
+  /** The document's `_id`, when a search hit says (an indicator's id is `matched.id` of its enrichments). */
+  id?: string;
   location: SourceLocation;
   /** Position of the event among the file's events, from 0. */
   ordinal: number;
@@ -37,6 +39,7 @@ export function isEventFile(name: string): boolean {
 interface Found {
   value: unknown;
   index?: string;
+  id?: string;
   /** Where the value sits in its JSON text, and which text (line offset for ndjson). */
   path: JsonPath;
   describe: string;
@@ -124,9 +127,18 @@ function unwrap(value: unknown, path: JsonPath): Found[] {
 
 function unwrapOne(value: unknown, path: JsonPath, describe: string): Found[] {
   if (isHit(value)) {
-    const hit = value as { _index?: unknown; _source?: unknown };
+    const hit = value as { _index?: unknown; _id?: unknown; _source?: unknown };
     const index = typeof hit._index === "string" ? hit._index : undefined;
-    return [{ value: hit._source, ...(index ? { index } : {}), path, describe: `${describe}'s _source` }];
+    const id = typeof hit._id === "string" ? hit._id : undefined;
+    return [
+      {
+        value: hit._source,
+        ...(index ? { index } : {}),
+        ...(id ? { id } : {}),
+        path,
+        describe: `${describe}'s _source`,
+      },
+    ];
   }
   return [{ value, path, describe }];
 }
@@ -169,6 +181,7 @@ function toEvent(
   return {
     document: f.value as EventDocument,
     ...(f.index ? { index: f.index } : {}),
+    ...(f.id ? { id: f.id } : {}),
     location: { file, ...at },
     ordinal,
     inMany,

@@ -15,6 +15,7 @@ export type { DefineRuleTestsOptions, TestApi } from "./vitest.js";
 export {
   DEFAULT_MAX_SIGNALS,
   EngineError,
+  eventTime,
   executeInMemory,
   isUnsupported,
   languageOf,
@@ -31,6 +32,7 @@ export type {
   Evaluation,
   ExecuteOptions,
   Execution,
+  IndicatorInput,
   ExecutionResult,
   Mutant,
   RuleExecutions,
@@ -38,6 +40,39 @@ export type {
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
 export * from "./alerts/index.js";
+export {
+  newTermsEngine,
+  executeNewTerms,
+  executionWindow,
+  newTermsAlert,
+  newTermsSettings,
+} from "./new-terms-engine.js";
+export { findNewTerms, describeSighting, termCombinations, compareTerms, shortTime } from "./new-terms.js";
+export type { NewTermsEvent, NewTermsResult, NewTermsWindow, TermSighting, TermValue } from "./new-terms.js";
+export {
+  threatMatchEngine,
+  executeThreatMatch,
+  threatMatchAlert,
+  threatSettings,
+} from "./threat-match-engine.js";
+export type { ThreatSettings } from "./threat-match-engine.js";
+export {
+  DEFAULT_INDICATOR_PATH,
+  getPath,
+  INDICATOR_MATCH_TYPE,
+  matchEvent,
+  mergedEnrichments,
+  threatEnrichments,
+  threatMappingOf,
+} from "./threat-match.js";
+export type {
+  IndicatorDocument,
+  ThreatEnrichment,
+  ThreatMapping,
+  ThreatMappingEntry,
+  ThreatMatch,
+  ThreatMatcher,
+} from "./threat-match.js";
 export { exemptionOf } from "./rule-job.js";
 
 /** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */
@@ -72,3 +107,6 @@ export { affectedRules, changedFiles, GitError, isWithin, runGit } from "./selec
 export type { AffectedOptions, GitRunner } from "./selection.js";
 export { watchPaths } from "./watch.js";
 export type { Watcher, WatchOptions } from "./watch.js";
+export { historyOneHourLater, typeMutants } from "./type-mutants.js";
+export type { TypeMutant } from "./type-mutants.js";
+export { typeExecution } from "./type-alerts.js";

@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { FieldCatalog } from "@dac/fields";
 import type { CaseResult, EventFailure } from "@dac/report";
-import { displayPath, ruleFieldCatalog } from "@dac/schema";
+import { displayPath, ruleFieldCatalog, threatIndexCatalog } from "@dac/schema";
 import type { DacConfig, Diagnostic } from "@dac/schema";
 import { isAlertCase, judgeAlertCase, planAlertCase } from "./alert-cases.js";
 import type { AlertCasePlan } from "./alert-cases.js";
@@ -15,6 +15,8 @@ import { executeRule, ExecutionError, suppressionOf, thresholdOf } from "./alert
 import { DateMathError, ruleTimestamps } from "./alerts/window.js";
 import { measureCoverage } from "./coverage.js";
 import { ruleMutants } from "./rule-mutants.js";
+import { typeExecution } from "./type-alerts.js";
+import { typeMutants } from "./type-mutants.js";
 import { chooseEngine, EngineError, isUnsupported } from "./engine.js";
 import type {
   CompiledRule,
@@ -22,6 +24,7 @@ import type {
   EngineContext,
   EngineRule,
   Evaluation,
+  Execution,
   RuleExecutions,
   TextSpan,
 } from "./engine.js";
@@ -30,10 +33,12 @@ import { fixtureFolderFor, loadRuleFixtures } from "./fixtures.js";
 import type { FieldOverrides, FixtureCase } from "./fixtures.js";
 import { indexCovered } from "./index-patterns.js";
 import { kqlEngine } from "./kql-engine.js";
+import { newTermsEngine } from "./new-terms-engine.js";
+import { threatMatchEngine } from "./threat-match-engine.js";
 import { trimEvent } from "./trim.js";
 
 /** The engines used when none are given. */
-export const defaultEngines: readonly Engine[] = [kqlEngine];
+export const defaultEngines: readonly Engine[] = [kqlEngine, newTermsEngine, threatMatchEngine];
 
 /** A rule as the job needs it: plain data that crosses a thread boundary. */
 export interface RuleJob extends EngineRule {
@@ -196,13 +201,7 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       runnable.map((p) => {
         const catalog = engineContext(job, context, p.overrides).catalog;
         if (!p.plan) return { events: p.fixture.events.map((e) => e.document), catalog };
-        return {
-          events: p.searchable!.map((i) => p.fixture.events[i]!.document),
-          catalog,
-          range: p.plan.window,
-          now: p.plan.now,
-          ...(p.fixture.indicators ? { indicators: p.fixture.indicators.map((e) => e.document) } : {}),
-        };
+        return alertExecution(job, p, catalog, context);
       }),
       context.now ? { now: context.now } : {},
     );
@@ -355,6 +354,16 @@ function rerunAlertCase(
   const searchable = p.searchable!;
   const documents = searchable.map((i) => p.fixture.events[i]!.document);
   const evaluations = documents.map((d) => matcher.evaluate(d));
+  // new_terms and indicator match: their own execution over the same matcher.
+  const typed = typeExecution(
+    rule,
+    alertExecution(rule, p, engineContext(rule, context, p.overrides).catalog, context),
+    matcher,
+  );
+  if (typed) {
+    if (typed.error !== undefined) return false;
+    return judgeExecution(rule, p, typed.events, typed.alerts, [], patterns, context).verdict.passed;
+  }
   let alerts: Alert[];
   try {
     alerts = executeRule({
@@ -370,6 +379,35 @@ function rerunAlertCase(
     throw error;
   }
   return judgeExecution(rule, p, evaluations, alerts, [], patterns, context).verdict.passed;
+}
+
+/**
+ * The execution of an alert case: its searchable events, window and `now`, and for an indicator match rule its
+ * indicators (with their `_id` and `_index` when the file gives them) and the threat index's field types.
+ */
+function alertExecution(
+  rule: EngineRule,
+  p: PreparedCase,
+  catalog: FieldCatalog,
+  context: JobContext,
+): Execution {
+  const indicators = p.fixture.indicators;
+  return {
+    events: p.searchable!.map((i) => p.fixture.events[i]!.document),
+    catalog,
+    range: p.plan!.window,
+    now: p.plan!.now,
+    ...(indicators
+      ? {
+          indicators: indicators.map((e) => ({
+            document: e.document,
+            ...(e.id !== undefined ? { id: e.id } : {}),
+            ...(e.index !== undefined ? { index: e.index } : {}),
+          })),
+          indicatorCatalog: threatIndexCatalog(rule.data, context.config, p.overrides),
+        }
+      : {}),
+  };
 }
 
 function alertCaseResult(
@@ -610,7 +648,7 @@ function mutationOf(
   }
   // Mutants of the rule's settings (threshold fields and values): the same query, another rule.
   const alertCases = passing.filter((o) => o.prepared.plan);
-  for (const mutant of ruleMutants(rule)) {
+  for (const mutant of [...ruleMutants(rule), ...typeMutants(rule)]) {
     if (alertCases.length === 0) break;
     const variant: EngineRule = { file: rule.file, data: mutant.data };
     const killed = alertCases.some((o) => {

@@ -61,6 +61,12 @@ const table: [code: string, name: string, severity: Severity, summary: string][]
     "error",
     "`name` holds a control character (or a bidirectional override), which would reach terminals and reports.",
   ],
+  [
+    "DAC211",
+    "history-window-not-before-from",
+    "error",
+    "A new_terms rule's `history_window_start` is not earlier than its `from`: Kibana refuses to run it.",
+  ],
   ["DAC301", "attack-malformed-id", "error", "An ATT&CK tactic, technique or subtechnique id is malformed."],
   [
     "DAC302",
@@ -108,6 +114,12 @@ const table: [code: string, name: string, severity: Severity, summary: string][]
   ["DAC415", "never-matches", "warning", "A clause can never match given the field catalogue."],
   ["DAC416", "keyword-in-value", "warning", "A trailing `and`/`or` is absorbed into the value."],
   ["DAC417", "unquoted-phrase", "warning", "An unquoted multi-word value; it probably should be quoted."],
+  [
+    "DAC420",
+    "not-aggregatable",
+    "error",
+    "A new_terms field has no doc values (a text field): Elasticsearch cannot aggregate on it.",
+  ],
   ["DAC501", "fixture-unparsable", "error", "A fixture file cannot be parsed."],
   ["DAC502", "fixture-not-object", "error", "A fixture event is not a JSON object."],
   ["DAC503", "orphan-fixtures", "error", "A fixture folder has no rule."],

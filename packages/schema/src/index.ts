@@ -26,6 +26,7 @@ export {
 export { checkAttack, loadAttackData } from "./attack.js";
 export type { AttackData } from "./attack.js";
 export { checkQueries, kqlQueries, unknownFieldNamespace, type QueryCheckOptions } from "./query-checks.js";
+export { checkTypeSettings } from "./type-checks.js";
 export {
   discoverFieldFiles,
   indexPatternsOverlap,
@@ -37,6 +38,7 @@ export {
   ruleFieldCatalog,
   ruleIntegrations,
   shownDefinitionFile,
+  threatIndexCatalog,
   type FieldFiles,
   type IntegrationRef,
 } from "./rule-catalog.js";

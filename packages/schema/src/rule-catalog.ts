@@ -344,3 +344,21 @@ export function shownDefinitionFile(file: string, root: string): string {
     return `dac's vendored schemas/${vendored.split(sep).join("/")}`;
   return file;
 }
+
+/**
+ * The field catalogue of an indicator match rule's `threat_index`: ECS and the definitions that apply to those
+ * index patterns (`logs-ti_*`), with the rule's `metadata.fields`; not the rule's own integrations, which
+ * describe its source events.
+ */
+export function threatIndexCatalog(
+  rule: Pick<RuleData, "metadata"> & { threat_index?: unknown },
+  config: DacConfig,
+  overrides: Record<string, string> = {},
+): FieldCatalog {
+  const index = Array.isArray(rule.threat_index)
+    ? rule.threat_index.filter((p): p is string => typeof p === "string")
+    : [];
+  const fields = rule.metadata?.fields;
+  const metadata = (fields ? { fields } : {}) as RuleData["metadata"];
+  return ruleFieldCatalog({ index, related_integrations: [], metadata }, config, overrides);
+}

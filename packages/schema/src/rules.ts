@@ -8,9 +8,10 @@ import { linkStatus } from "./files.js";
 import { ConfigError } from "./config.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { checkQueries } from "./query-checks.js";
+import { checkTypeSettings } from "./type-checks.js";
 import type { Rule, RuleData } from "./rule.js";
 import { checkRule, checkRuleSet } from "./rule-checks.js";
-import { otherDefinitions, ruleFieldCatalog } from "./rule-catalog.js";
+import { otherDefinitions, ruleFieldCatalog, threatIndexCatalog } from "./rule-catalog.js";
 import { ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
 import { diagnosticAtPosition, loadYaml } from "./yaml-source.js";
 import type { YamlSource } from "./yaml-source.js";
@@ -132,6 +133,9 @@ export function validateRuleFile(
       ...checkQueries(rule, ruleFieldCatalog(rule.data, config), {
         otherDefinitions: (name) => otherDefinitions(name, config),
       }),
+      ...checkTypeSettings(rule, ruleFieldCatalog(rule.data, config), () =>
+        threatIndexCatalog(rule.data, config),
+      ),
     ],
   };
 }
