@@ -168,14 +168,11 @@ describe.skipIf(!esUrl)("dac test --engine elasticsearch on a node", () => {
       "rules/t.yaml": [
         "# yaml-language-server: $schema=../schemas/rule.schema.json",
         "rule_id: 6f1f1d0e-0c1b-4d8e-9a56-1d5e2f7f3a11",
-        "name: New terms",
+        "name: ML",
         "description: d",
-        "type: new_terms",
-        "language: kuery",
-        "index: [logs-*]",
-        "query: 'event.action: x'",
-        "new_terms_fields: [user.name]",
-        "history_window_start: now-7d",
+        "type: machine_learning",
+        "machine_learning_job_id: job",
+        "anomaly_threshold: 50",
         "severity: low",
         "risk_score: 21",
         "metadata: {maturity: development, created: '2025-01-01', updated: '2025-01-01', integration: x}",
@@ -186,6 +183,6 @@ describe.skipIf(!esUrl)("dac test --engine elasticsearch on a node", () => {
     dirs.push(dir);
     const run = await runCli(["test", "--engine", "elasticsearch", "--es-url", esUrl!], dir);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("unsupported: new_terms on elasticsearch");
+    expect(run.stdout).toMatch(/unsupported: machine_learning/);
   });
 });
