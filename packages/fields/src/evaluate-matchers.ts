@@ -99,7 +99,7 @@ function guard(info: FieldInfo, ctx: MatchContext): ValueMatcher | undefined {
       ctx,
     );
   }
-  if (info.normalizer !== undefined) {
+  if (info.normalizer !== undefined && info.normalizer !== "lowercase") {
     unsupported(
       `keyword normalizer \`${info.normalizer}\` of field \`${info.name}\` is not modelled`,
       info,
@@ -124,6 +124,25 @@ function guard(info: FieldInfo, ctx: MatchContext): ValueMatcher | undefined {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Keyword-like fields: keyword, wildcard, constant_keyword, flattened (root: every leaf; key: that key).
+
+/**
+ * The field's keyword normalizer as a function on terms. Elasticsearch checks ignore_above on the raw value, then
+ * indexes the normalised term, and normalises the query's terms and patterns the same way (the built-in
+ * `lowercase` normalizer; others are refused by `guard`).
+ */
+function normalizerOf(info: FieldInfo): ((s: string) => string) | undefined {
+  return info.normalizer === "lowercase" ? lowercaseTerm : undefined;
+}
+
+function keywordLabel(info: FieldInfo): string {
+  const label = `${info.type} field \`${info.name}\``;
+  return info.normalizer === undefined ? label : `${label} (normalizer ${info.normalizer})`;
+}
+
+/** A query term as the field indexes it. */
+function normalizeQuery(info: FieldInfo, term: string): string {
+  return normalizerOf(info)?.(term) ?? term;
+}
 
 /** The keyword string a document value indexes for this field, or undefined (not a scalar, over ignore_above). */
 function keywordIndexer(info: FieldInfo): (value: unknown) => string | undefined {
@@ -154,6 +173,16 @@ function keywordPredicate(
   exact?: string,
 ): (value: unknown) => boolean {
   const limit = info.ignoreAbove ?? Infinity;
+  const norm = normalizerOf(info);
+  if (norm) {
+    const normalized = (v: unknown) => {
+      const s =
+        typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
+      return s !== undefined && s.length <= limit && test(norm(s));
+    };
+    if (info.type === "flattened") return (value) => typeof value === "object" && someLeaf(value, normalized);
+    return normalized;
+  }
   // Hot path: strings first, no intermediate closures. An exact term is never longer than ignore_above here.
   const scalar =
     exact !== undefined
@@ -191,18 +220,18 @@ function keywordMiss(
       `value ${show(v)} is longer than ignore_above ${limit}, so it is not indexed and matches nothing`,
     );
   }
+  const norm = normalizerOf(info);
   const indexed = leaves
     .map((v) => keywordFromDocument(v))
-    .filter((s): s is string => s !== undefined && s.length <= limit);
-  const caseOnly = indexed.filter(
-    (s) => test(lowercaseTerm(s)) || lowercaseTerm(s) === lowercaseTerm(wanted),
-  );
+    .filter((s): s is string => s !== undefined && s.length <= limit)
+    .map((s) => norm?.(s) ?? s);
+  const caseOnly = norm
+    ? []
+    : indexed.filter((s) => test(lowercaseTerm(s)) || lowercaseTerm(s) === lowercaseTerm(wanted));
   if (caseOnly.length > 0) {
     parts.push(`keyword comparison is case-sensitive: ${show(caseOnly[0])} does not match ${show(wanted)}`);
   } else if (indexed.length > 0) {
-    parts.push(
-      `${info.type} field \`${info.name}\` has ${list(indexed)}, which does not match ${show(wanted)}`,
-    );
+    parts.push(`${keywordLabel(info)} has ${list(indexed)}, which does not match ${show(wanted)}`);
   }
   if (parts.length === 0)
     parts.push(`${info.type} field \`${info.name}\` has no keyword value (${list(leaves)})`);
@@ -247,9 +276,11 @@ function keywordMatcher(
       if (!matched) return keywordMiss(info, values, wanted, test);
       const hit = keywordValuesForExplain(info, values).find((v) => {
         const s = keywordFromDocument(v);
-        return s !== undefined && s.length <= limit && test(s);
+        return s !== undefined && s.length <= limit && test(normalizerOf(info)?.(s) ?? s);
       });
-      return `${info.type} field \`${info.name}\` has ${show(hit)}, which matches ${show(wanted)}`;
+      const norm = normalizerOf(info);
+      const term = norm && typeof hit === "string" ? norm(hit) : hit;
+      return `${keywordLabel(info)} has ${show(term)}, which matches ${show(wanted)}`;
     },
   };
 }
@@ -454,8 +485,10 @@ export function termMatcher(info: FieldInfo, raw: string, mode: TermMode, ctx: M
   const guarded = guard(info, ctx);
   if (guarded) return guarded;
   switch (typeClass(info.type)) {
-    case "keyword":
-      return keywordMatcher(info, (s) => s === raw, raw, raw);
+    case "keyword": {
+      const term = normalizeQuery(info, raw);
+      return keywordMatcher(info, (s) => s === term, raw, term);
+    }
     case "text":
       if (mode === "term") return keywordMatcher(info, (s) => s === raw, raw, raw);
       return textMatcher(info, raw, mode === "match_phrase");
@@ -472,7 +505,7 @@ export function termMatcher(info: FieldInfo, raw: string, mode: TermMode, ctx: M
 export function wildcardMatcher(info: FieldInfo, parts: readonly string[], ctx: MatchContext): ValueMatcher {
   const guarded = guard(info, ctx);
   if (guarded) return guarded;
-  return keywordMatcher(info, globMatcher(parts), parts.join("*"));
+  return keywordMatcher(info, globMatcher(parts.map((p) => normalizeQuery(info, p))), parts.join("*"));
 }
 
 function existsPredicate(info: FieldInfo): (value: unknown) => boolean {
@@ -559,7 +592,7 @@ function clauseMatcher(info: FieldInfo, clause: QueryStringClause, ctx: MatchCon
         ctx,
       );
     }
-    return keywordMatcher(info, globMatcher(parts), shown);
+    return keywordMatcher(info, globMatcher(parts.map((p) => normalizeQuery(info, p))), shown);
   }
   if (cls === "text") {
     // query_string normalises a wildcard term with the field's analyzer (lowercase) and matches single tokens.
@@ -650,7 +683,7 @@ export function rangeMatcher(
   const wanted = `${OPERATOR_TEXT[operator]} ${show(raw)}`;
   switch (typeClass(info.type)) {
     case "keyword":
-      return keywordMatcher(info, stringRangeTest(operator, raw), wanted);
+      return keywordMatcher(info, stringRangeTest(operator, normalizeQuery(info, raw)), wanted);
     case "text": {
       // A range on a text field compares the indexed tokens with the raw bound.
       const test = stringRangeTest(operator, raw);

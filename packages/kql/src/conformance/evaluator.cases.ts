@@ -53,6 +53,11 @@ const esProperties = {
   title: { type: "text" },
   kw: { type: "keyword", ignore_above: 10 },
   wc: { type: "wildcard" },
+  // Elastic Defend's `process.name.caseless`: a keyword multi-field with the built-in lowercase normalizer.
+  pn: {
+    type: "keyword",
+    fields: { caseless: { type: "keyword", normalizer: "lowercase", ignore_above: 10 } },
+  },
   ck: { type: "constant_keyword", value: "prod" },
   ck_free: { type: "constant_keyword" },
   n: { type: "long" },
@@ -429,6 +434,35 @@ export const pythonCases: EvaluatorCase[] = [
 const err = (error: string) => ({ error });
 
 export const elasticsearchCases: EvaluatorCase[] = [
+  // keyword with the lowercase normalizer (Elasticsearch KeywordFieldMapper#indexValue: ignore_above on the raw
+  // value, then normalizeValue; KeywordFieldType normalises query terms and wildcard patterns alike): the indexed
+  // term and the query term or pattern are both lowercased.
+  {
+    source: "normalizer",
+    query: "pn.caseless:cmd.exe",
+    doc: { pn: "CMD.EXE" },
+    catalog: "es",
+    expected: true,
+  },
+  {
+    source: "normalizer",
+    query: "pn.caseless:CMD.exe",
+    doc: { pn: "cmd.exe" },
+    catalog: "es",
+    expected: true,
+  },
+  { source: "normalizer", query: "pn.caseless:Cmd*", doc: { pn: "cMD.exe" }, catalog: "es", expected: true },
+  { source: "normalizer", query: "pn.caseless:*EXE", doc: { pn: "cmd.exe" }, catalog: "es", expected: true },
+  { source: "normalizer", query: "pn.caseless >= B", doc: { pn: "abc" }, catalog: "es", expected: false },
+  { source: "normalizer", query: "pn.caseless >= B", doc: { pn: "CDE" }, catalog: "es", expected: true },
+  { source: "normalizer", query: "pn:cmd.exe", doc: { pn: "CMD.EXE" }, catalog: "es", expected: false },
+  {
+    source: "normalizer",
+    query: "pn.caseless:powershell.exe",
+    doc: { pn: "PowerShell.exe" },
+    catalog: "es",
+    expected: false, // 14 characters: over ignore_above 10, not indexed
+  },
   // keyword: exact, case-sensitive, whole-value wildcards, only `*`
   { source: "keyword", query: "kw:abc", doc: { kw: "abc" }, catalog: "es", expected: true },
   { source: "keyword", query: "kw:Abc", doc: { kw: "abc" }, catalog: "es", expected: false },
