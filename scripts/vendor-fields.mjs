@@ -96,19 +96,34 @@ const flat = [
     "Elastic Defend process.Ext (elastic/detection-rules etc/endpoint_schemas)",
   ],
 ];
+// The flat lists know types only. Where the integration package defines the same field (Elastic Defend's
+// fields.yml maps `process.name.caseless` with the lowercase normalizer), the package's definition is the one
+// Fleet installs: leave the flat entry out, so that it does not shadow the richer one for logs-endpoint.* rules.
+function packageFieldNames(pkg) {
+  const file = join(integrationsOut, `${pkg}.json`);
+  if (!existsSync(file)) return new Set();
+  const catalogue = JSON.parse(readFileSync(file, "utf8"));
+  return new Set(Object.values(catalogue.dataStreams ?? {}).flatMap((fields) => Object.keys(fields)));
+}
+const flatTemp = mkdtempSync(join(tmpdir(), "dac-vendor-flat-"));
+const shadowedBy = { "endpoint-flat.json": "endpoint" };
 for (const [file, name, patterns, source] of flat) {
-  const args = [
-    "fields",
-    "import",
-    join(dr, file),
-    "--source",
-    source,
-    "--out",
-    join(indicesOut, `${name}.json`),
-  ];
+  let input = join(dr, file);
+  if (shadowedBy[file]) {
+    const defined = packageFieldNames(shadowedBy[file]);
+    const all = JSON.parse(readFileSync(input, "utf8"));
+    const kept = Object.fromEntries(Object.entries(all).filter(([field]) => !defined.has(field)));
+    console.log(
+      `  ${file}: ${Object.keys(all).length - Object.keys(kept).length} field(s) left to packages/${shadowedBy[file]}`,
+    );
+    input = join(flatTemp, file);
+    writeFileSync(input, JSON.stringify(kept));
+  }
+  const args = ["fields", "import", input, "--source", source, "--out", join(indicesOut, `${name}.json`)];
   for (const p of patterns) args.push("--index-pattern", p);
   dac(args);
 }
+rmSync(flatTemp, { recursive: true, force: true });
 
 // non-ecs-by-index.json: one catalogue per index pattern.
 const byIndex = JSON.parse(readFileSync(join(dr, "non-ecs-by-index.json"), "utf8"));

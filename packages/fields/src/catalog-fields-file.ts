@@ -101,8 +101,31 @@ function convert(def: Raw, prefix: string, out: FieldInfo[], where: string, note
     }));
   }
   out.push(info);
-  for (const m of info.multiFields ?? [])
-    out.push({ name: m.name, type: m.type, sourcePath: name, source: "fields-file" });
+  for (const m of multi) out.push(multiField(m, name));
+}
+
+/**
+ * A multi-field as Fleet's template generator maps it (`generateMultiFields`): a keyword gets `ignore_above`
+ * (1024 unless set) and its `normalizer` (Elastic Defend's `*.caseless` are lowercase-normalised); a text field
+ * its analyzers.
+ */
+function multiField(m: Raw, parent: string): FieldInfo {
+  const type = String(m.type ?? "keyword");
+  const info: FieldInfo = {
+    name: `${parent}.${String(m.name)}`,
+    type,
+    sourcePath: parent,
+    source: "fields-file",
+  };
+  if (type === "keyword") {
+    info.ignoreAbove = typeof m.ignore_above === "number" ? m.ignore_above : FLEET_DEFAULT_IGNORE_ABOVE;
+    if (typeof m.normalizer === "string") info.normalizer = m.normalizer;
+  }
+  if (type === "text") {
+    if (typeof m.analyzer === "string") info.analyzer = m.analyzer;
+    if (typeof m.search_analyzer === "string") info.searchAnalyzer = m.search_analyzer;
+  }
+  return info;
 }
 
 /**

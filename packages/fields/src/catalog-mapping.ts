@@ -62,6 +62,9 @@ function convertProperties(properties: Raw, prefix: string, out: FieldInfo[]): v
       if (typeof (def as Raw).ignore_above === "number")
         child.ignoreAbove = (def as Raw).ignore_above as number;
       if (typeof (def as Raw).analyzer === "string") child.analyzer = (def as Raw).analyzer as string;
+      if (typeof (def as Raw).search_analyzer === "string")
+        child.searchAnalyzer = (def as Raw).search_analyzer as string;
+      if (typeof (def as Raw).normalizer === "string") child.normalizer = (def as Raw).normalizer as string;
       out.push(child);
     }
   }

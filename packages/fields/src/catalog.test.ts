@@ -133,6 +133,33 @@ describe("field documents, mappings and overrides", () => {
     expect(lookupField(catalog, "app.a")?.type).toBe("object");
   });
 
+  it("maps keyword multi-fields as Fleet does: ignore_above 1024 unless set, and their normalizer", () => {
+    // Elastic Defend's fields.yml: `process.name` with a lowercase-normalised `caseless` multi-field.
+    const catalog = fieldCatalog({
+      fieldDocs: [
+        [
+          {
+            name: "process.name",
+            type: "keyword",
+            multi_fields: [
+              { name: "caseless", type: "keyword", normalizer: "lowercase" },
+              { name: "short", type: "keyword", ignore_above: 16 },
+              { name: "text", type: "text", analyzer: "simple" },
+            ],
+          },
+        ],
+      ],
+    });
+    expect(lookupField(catalog, "process.name.caseless")).toMatchObject({
+      type: "keyword",
+      normalizer: "lowercase",
+      ignoreAbove: 1024,
+      sourcePath: "process.name",
+    });
+    expect(lookupField(catalog, "process.name.short")?.ignoreAbove).toBe(16);
+    expect(lookupField(catalog, "process.name.text")?.analyzer).toBe("simple");
+  });
+
   it("reads GET _mapping bodies, dynamic templates and aliases", () => {
     const catalog = fieldCatalog({
       mappings: [

@@ -370,7 +370,7 @@ export function resolveField(catalog: FieldCatalog, name: string): FieldResoluti
   if (catalog.unknownFields === "keyword") return { kind: "policy", info: dynamicKeyword(name, nestedPath) };
   return {
     kind: "unmapped",
-    reason: `field \`${name}\` is not mapped (unknown fields are not searchable, as with dynamic: false)`,
+    reason: `field \`${name}\` is not in the field catalogue, and the unknown_fields policy (unmapped) leaves it unsearchable, as dynamic: false does`,
   };
 }
 

@@ -79,7 +79,7 @@ describe("explain", () => {
     [
       "other.field:x",
       { other: { field: "x" } },
-      "field `other.field` is not mapped (unknown fields are not searchable, as with dynamic: false)",
+      "field `other.field` is not in the field catalogue, and the unknown_fields policy (unmapped) leaves it unsearchable, as dynamic: false does",
     ],
     ["tag:*", { tag: "much-too-long" }, "longer than ignore_above 8"],
     ["tag:much-too-long", { tag: "much-too-long" }, "longer than ignore_above 8 of `tag`"],

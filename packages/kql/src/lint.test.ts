@@ -88,14 +88,7 @@ const cases: [query: string, expected: [string, string][], withCatalog?: boolean
     true,
   ],
   ['event.dataset:"Kubernetes.audit_logs"', [["DAC412", '"Kubernetes.audit_logs"']], true],
-  [
-    "process.command_line:*Invoke-Expression*",
-    [
-      ["DAC412", "*Invoke-Expression*"],
-      ["DAC414", "*Invoke-Expression*"],
-    ],
-    true,
-  ],
+  ["process.command_line:*Invoke-Expression*", [["DAC412", "*Invoke-Expression*"]], true],
   ["host.name:WebServer", [], true],
   ["kubernetes.audit.user.groups:Admins", [], true],
   // DAC413: wildcard on text.
@@ -111,6 +104,11 @@ const cases: [query: string, expected: [string, string][], withCatalog?: boolean
   ["top:{ middle:{ flag:true } }", [], true],
   ["top:{ middle.flag:true }", [["DAC415", "middle.flag:true"]], true],
   ["top*:x", [], true],
+  // DAC414 is about keyword and text fields: a `wildcard` field indexes n-grams so that leading wildcards are
+  // fast (Elasticsearch's wildcard field type docs), as Elastic Defend's process.command_line is mapped.
+  ["process.command_line:*invoke-expression*", [], true],
+  ["process.command_line:*invoke-expression*", [["DAC414", "*invoke-expression*"]]],
+  ["kubernetes.audit.verb:*ete", [["DAC414", "*ete"]], true],
   ["free text", [["DAC417", "free text"]], true],
 ];
 

@@ -63,7 +63,7 @@ export function lint(query: string | KqlNode, options: LintOptions = {}): KqlLin
   };
 
   visit(ast, (node, { nestedPath }) => {
-    if (node.type === "is") lintIs(node, report);
+    if (node.type === "is") lintIs(node, report, catalog && fieldTypeOf(catalog, node, nestedPath));
     if (node.type === "range") lintTrailingKeyword(node, report);
     if (
       catalog &&
@@ -80,7 +80,14 @@ export function lint(query: string | KqlNode, options: LintOptions = {}): KqlLin
 
 type Report = (code: string, span: Span, message: string, hint?: string) => void;
 
-function lintIs(node: IsNode, report: Report): void {
+/** The catalogue's type for the clause's field, when it names one field the catalogue maps. */
+function fieldTypeOf(catalog: FieldCatalog, node: IsNode, nestedPath: string | null): string | undefined {
+  if (!node.field || node.field.wildcard !== null) return undefined;
+  const resolution = resolveField(catalog, fullFieldName(node.field, nestedPath));
+  return resolution.kind === "mapped" ? resolution.info.type : undefined;
+}
+
+function lintIs(node: IsNode, report: Report, fieldType?: string): void {
   const { value } = node;
   const clause = print(node);
   const shown = printValue(value);
@@ -101,7 +108,8 @@ function lintIs(node: IsNode, report: Report): void {
           "or quote the value if no wildcard is needed",
       );
     }
-    if (value.parts[0] === "") {
+    // A `wildcard` field indexes n-grams for exactly this: a leading wildcard does not scan every term.
+    if (value.parts[0] === "" && fieldType !== "wildcard") {
       report(
         "DAC414",
         value.span,

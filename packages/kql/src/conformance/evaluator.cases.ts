@@ -55,6 +55,11 @@ const esProperties = {
   kwl: { type: "keyword", normalizer: "lowercase" },
   kwn: { type: "keyword", ignore_above: 8, normalizer: "lowercase" },
   wc: { type: "wildcard" },
+  // Elastic Defend's `process.name.caseless`: a keyword multi-field with the built-in lowercase normalizer.
+  pn: {
+    type: "keyword",
+    fields: { caseless: { type: "keyword", normalizer: "lowercase", ignore_above: 10 } },
+  },
   ck: { type: "constant_keyword", value: "prod" },
   ck_free: { type: "constant_keyword" },
   n: { type: "long" },
@@ -431,6 +436,34 @@ export const pythonCases: EvaluatorCase[] = [
 const err = (error: string) => ({ error });
 
 export const elasticsearchCases: EvaluatorCase[] = [
+  // The lowercase normalizer on a multi-field (`pn.caseless`; `kwl` is the top-level case): the
+  // sub-field must keep its normalizer when the mapping is read.
+  {
+    source: "normalizer",
+    query: "pn.caseless:cmd.exe",
+    doc: { pn: "CMD.EXE" },
+    catalog: "es",
+    expected: true,
+  },
+  {
+    source: "normalizer",
+    query: "pn.caseless:CMD.exe",
+    doc: { pn: "cmd.exe" },
+    catalog: "es",
+    expected: true,
+  },
+  { source: "normalizer", query: "pn.caseless:Cmd*", doc: { pn: "cMD.exe" }, catalog: "es", expected: true },
+  { source: "normalizer", query: "pn.caseless:*EXE", doc: { pn: "cmd.exe" }, catalog: "es", expected: true },
+  { source: "normalizer", query: "pn.caseless >= B", doc: { pn: "abc" }, catalog: "es", expected: false },
+  { source: "normalizer", query: "pn.caseless >= B", doc: { pn: "CDE" }, catalog: "es", expected: true },
+  { source: "normalizer", query: "pn:cmd.exe", doc: { pn: "CMD.EXE" }, catalog: "es", expected: false },
+  {
+    source: "normalizer",
+    query: "pn.caseless:powershell.exe",
+    doc: { pn: "PowerShell.exe" },
+    catalog: "es",
+    expected: false, // 14 characters: over ignore_above 10, not indexed
+  },
   // keyword: exact, case-sensitive, whole-value wildcards, only `*`
   { source: "keyword", query: "kw:abc", doc: { kw: "abc" }, catalog: "es", expected: true },
   { source: "keyword", query: "kw:Abc", doc: { kw: "abc" }, catalog: "es", expected: false },
