@@ -37,6 +37,7 @@ export type {
   TextSpan,
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+export { luceneEngine } from "./lucene-engine.js";
 export { exemptionOf } from "./rule-job.js";
 
 /** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */

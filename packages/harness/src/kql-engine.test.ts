@@ -19,7 +19,8 @@ describe("engineFor", () => {
   it.each([
     [{ type: "query", language: "kuery" }, "kql"],
     [{ type: "query" }, "kql"],
-    [{ type: "query", language: "lucene" }, "unsupported: query/lucene"],
+    [{ type: "query", language: "lucene" }, "lucene"],
+    [{ type: "threshold", language: "lucene" }, "unsupported: threshold/lucene"],
     [{ type: "threshold", language: "kuery" }, "unsupported: threshold/kuery"],
     [{ type: "new_terms" }, "unsupported: new_terms/kuery"],
     [{ type: "threat_match", language: "kuery" }, "unsupported: threat_match/kuery"],
