@@ -7,11 +7,22 @@ const occurs = (q: string) =>
 
 describe("clause occurrence (QueryParserBase.addClause, default_operator OR)", () => {
   it.each([
+    // split_on_whitespace off: adjacent plain words are one text (Lucene's MultiTerm).
+    ["a b", [["should", "a b"]]],
     [
-      "a b",
+      "a b AND c",
       [
         ["should", "a"],
-        ["should", "b"],
+        ["must", "b"],
+        ["must", "c"],
+      ],
+    ],
+    [
+      "x:1 a b c:2",
+      [
+        ["should", "x:1"],
+        ["should", "a b"],
+        ["should", "c:2"],
       ],
     ],
     [
@@ -152,6 +163,12 @@ describe("Elastic's prebuilt Lucene rules parse", () => {
       "process.name",
       "process.args",
       "user.name",
+    ]);
+    // With split_on_whitespace off, `start or process_started` is one text: on keyword `event.type` the single
+    // term "start or process_started", which no event has (checked on a node in node.test.ts's table).
+    const group = root.clauses[1]!.node;
+    expect(group.type === "group" && group.query.clauses.map((c) => (c.node as TermNode).text)).toEqual([
+      "start or process_started",
     ]);
   });
 });

@@ -342,6 +342,50 @@ export function parse(query: string, options: ParseOptions = {}): BoolNode {
     }
   }
 
+  /** A plain word: a term without wildcards (Lucene's `<TERM>`, not PREFIXTERM or WILDTERM). */
+  const plainWord = (token: Token) => token.kind === "term" && wildcardParts(token.image) === undefined;
+
+  /**
+   * Elasticsearch parses with `split_on_whitespace` off (Lucene's `MultiTerm` production, tried only where no
+   * conjunction or modifier precedes): plain words that follow a plain word without a field, operator or
+   * modifier between them are one piece of text, analysed together.
+   * On a keyword field `f:(a b)` is the single term "a b"; on a text field its tokens are OR-ed.
+   */
+  function multiTerm(node: LuceneNode): LuceneNode {
+    if (node.type !== "term" || node.kind !== "word" || node.field || node.tilde !== undefined) return node;
+    if (
+      !plainWord({ kind: "term", image: node.raw, start: 0, end: 0 }) ||
+      node.span.end - node.span.start !== node.raw.length
+    )
+      return node;
+    const words = [node.text];
+    let end = node.span.end;
+    for (;;) {
+      const saved = { pos, peeked };
+      const t1 = next();
+      const t2 = plainWord(t1) ? peek() : undefined;
+      // Lucene's `allowedPostMultiTerm`: not before a field's `:`, `*`, `~`, `^`, AND or OR.
+      const disallowed =
+        !t2 ||
+        ["colon", "caret", "tilde", "and", "or"].includes(t2.kind) ||
+        (t2.kind === "term" && t2.image === "*");
+      if (disallowed) {
+        pos = saved.pos;
+        peeked = saved.peeked;
+        break;
+      }
+      words.push(unescape(t1.image));
+      end = t1.end;
+    }
+    if (words.length === 1) return node;
+    return {
+      ...node,
+      text: words.join(" "),
+      raw: query.slice(node.span.start, end),
+      span: { start: node.span.start, end },
+    };
+  }
+
   const startsClause = (kind: Kind) =>
     kind === "term" || kind === "quoted" || kind === "regex" || kind === "lparen" || kind === "rangeStart";
 
@@ -366,7 +410,7 @@ export function parse(query: string, options: ParseOptions = {}): BoolNode {
         const found = peek();
         fail(found.start, `expected a term, a "phrase", a range or a group, found ${describe(found)}`);
       }
-      const node = clause();
+      const node = conj === undefined && mods === undefined ? multiTerm(clause()) : clause();
       // QueryParserBase.addClause with default operator OR.
       if (clauses.length > 0 && conj === "and") {
         const last = clauses[clauses.length - 1]!;

@@ -14,7 +14,8 @@ export const mappings = {
     process: {
       properties: {
         name: { type: "keyword" },
-        command_line: { type: "wildcard", fields: { text: { type: "match_only_text" } } },
+        // keyword, not wildcard: the test node has no x-pack mappers.
+        command_line: { type: "keyword", fields: { text: { type: "text" } } },
         args: { type: "keyword" },
       },
     },
@@ -65,8 +66,18 @@ export const cases: LuceneCase[] = [
   { query: "process.name:chmod OR process.name:Chmod", matches: ["chmod", "root"] },
   {
     query: "process.name:(chmod Chmod)",
+    matches: [],
+    note: "split_on_whitespace off: on a keyword field the two words are the one term `chmod Chmod`",
+  },
+  {
+    query: "process.name:(chmod OR Chmod)",
     matches: ["chmod", "root"],
-    note: "field group, default_operator OR",
+    note: "field group with an operator",
+  },
+  {
+    query: "message:(logon permission)",
+    matches: ["chmod", "root", "login"],
+    note: "on text, the words' tokens are OR-ed",
   },
   { query: "event.category:process AND user.name:root", matches: ["root"] },
   { query: "event.category:process && NOT user.name:root", matches: ["chmod"] },
