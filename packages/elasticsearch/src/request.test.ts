@@ -146,6 +146,12 @@ describe("ruleFilter (getQueryFilter / buildEsQuery)", () => {
     });
   });
 
+  it("turns a Lucene syntax error into an engine error with its place", () => {
+    expect(() => parseQuery(rule({ type: "query", language: "lucene", query: "a:(b" }))).toThrow(
+      /syntax error at line 1, column 5: expected "\)"/,
+    );
+  });
+
   it("turns a KQL syntax error into an engine error with its place", () => {
     expect(() => parseQuery(rule({ type: "query", query: "a:(b" }))).toThrow(
       /syntax error at line 1, column/,

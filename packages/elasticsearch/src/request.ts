@@ -14,6 +14,7 @@ import { KqlDslError, KqlSyntaxError, parse, toDsl } from "@dac/kql";
 import type { DslField, DslQuery, JsonValue, KqlNode } from "@dac/kql";
 import { dateFormat, parseDateMath } from "@dac/fields";
 import { EngineError, languageOf, maxSignalsOf } from "@dac/harness";
+import { LuceneSyntaxError, parse as parseLucene, toDsl as luceneDsl } from "@dac/lucene";
 import type { EngineRule } from "@dac/harness";
 
 export interface Timestamps {
@@ -36,7 +37,17 @@ export type RuleQuery = { language: "kuery"; ast: KqlNode } | { language: "lucen
 export function parseQuery(rule: EngineRule): RuleQuery {
   const text = typeof rule.data.query === "string" ? rule.data.query : "";
   const language = languageOf(rule);
-  if (language === "lucene") return { language, text };
+  if (language === "lucene") {
+    // Syntax errors are reported here, with their place, rather than as the node's search failure.
+    try {
+      parseLucene(text);
+    } catch (error) {
+      if (error instanceof LuceneSyntaxError)
+        throw new EngineError(`syntax error at line ${error.line}, column ${error.column}: ${error.message}`);
+      throw error;
+    }
+    return { language, text };
+  }
   try {
     return { language: "kuery", ast: parse(text, { allowLeadingWildcards: true }) };
   } catch (error) {
@@ -78,8 +89,9 @@ export function ruleFilter(rule: EngineRule, query: RuleQuery, fields: DslField[
       if (error instanceof KqlDslError) throw new EngineError(error.message);
       throw error;
     }
-  } else if (query.text.trim() !== "") {
-    bool.must.push({ query_string: { query: query.text, analyze_wildcard: true, time_zone: "Zulu" } });
+  } else {
+    const dsl = luceneDsl(query.text);
+    if (dsl) bool.must.push(dsl as unknown as JsonValue);
   }
   const filters = Array.isArray(rule.data.filters) ? (rule.data.filters as KibanaFilter[]) : [];
   for (const filter of filters) {

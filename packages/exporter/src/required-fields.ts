@@ -1,5 +1,6 @@
 import { fieldsOf, KqlSyntaxError, parse } from "@dac/kql";
 import { lookupField } from "@dac/fields";
+import { fieldsOf as luceneFieldsOf, LuceneSyntaxError, parse as parseLucene } from "@dac/lucene";
 import { ruleFieldCatalog, type DacConfig, type RuleData as SchemaRuleData } from "@dac/schema";
 import type { RequiredField, RequiredFieldsFn } from "./types.js";
 
@@ -8,28 +9,40 @@ const containerTypes = new Set(["object", "nested", "flattened"]);
 /**
  * `required_fields` from the field catalogue: each field a KQL query names, typed by the rule's catalogue (ECS,
  * its integrations' field files, `metadata.fields`). Wildcard names and containers are left out, and so are
- * names the catalogue cannot type (the validator reports those). Lucene, EQL and ES|QL give nothing.
+ * names the catalogue cannot type (the validator reports those). Lucene queries give their fields the same way
+ * (`_exists_` aside); EQL and ES|QL give nothing.
  */
+function fieldNames(query: string, language: string): string[] | undefined {
+  try {
+    if (language === "kuery")
+      return fieldsOf(parse(query))
+        .filter((ref) => ref.node.type !== "nested")
+        .map((ref) => ref.name);
+    if (language === "lucene")
+      return luceneFieldsOf(parseLucene(query))
+        .map((ref) => ref.name)
+        .filter((name) => name !== "_exists_");
+    return undefined;
+  } catch (e) {
+    if (e instanceof KqlSyntaxError || e instanceof LuceneSyntaxError) return undefined;
+    throw e;
+  }
+}
+
 export function catalogRequiredFields(config: DacConfig): RequiredFieldsFn {
   return (query, language, rule) => {
-    if (language !== "kuery") return [];
-    let ast;
-    try {
-      ast = parse(query);
-    } catch (e) {
-      if (e instanceof KqlSyntaxError) return [];
-      throw e;
-    }
+    const names = fieldNames(query, language);
+    if (!names) return [];
     const catalog = ruleFieldCatalog(
       rule as Pick<SchemaRuleData, "related_integrations" | "metadata">,
       config,
     );
     const fields: RequiredField[] = [];
-    for (const ref of fieldsOf(ast)) {
-      if (ref.node.type === "nested" || ref.name.includes("*")) continue;
-      const info = lookupField(catalog, ref.name);
+    for (const name of new Set(names)) {
+      if (name.includes("*")) continue;
+      const info = lookupField(catalog, name);
       const type = info?.type ?? (catalog.unknownFields === "keyword" ? "keyword" : undefined);
-      if (type !== undefined && !containerTypes.has(type)) fields.push({ name: ref.name, type });
+      if (type !== undefined && !containerTypes.has(type)) fields.push({ name, type });
     }
     return fields;
   };

@@ -98,10 +98,21 @@ describe("catalogRequiredFields", () => {
     }
   });
 
-  it("gives nothing for Lucene, unparsable queries and wildcard field names", () => {
+  it("types the fields of a Lucene query too (escapes removed, _exists_ left out)", () => {
     const derive = catalogRequiredFields(config());
     const data = seedLikeRules()[0]!.data;
-    expect(derive("event.dataset:x", "lucene", data)).toEqual([]);
+    expect(
+      derive("event.dataset:x AND NOT _exists_:user.name AND user.\\name:(a b)", "lucene", data),
+    ).toEqual([
+      { name: "event.dataset", type: "keyword" },
+      { name: "user.name", type: "keyword" },
+    ]);
+  });
+
+  it("gives nothing for unparsable queries and wildcard field names", () => {
+    const derive = catalogRequiredFields(config());
+    const data = seedLikeRules()[0]!.data;
+    expect(derive("event.dataset:(", "lucene", data)).toEqual([]);
     expect(derive("event.dataset:(", "kuery", data)).toEqual([]);
     expect(derive("kubernetes.audit.*:x", "kuery", data)).toEqual([]);
   });

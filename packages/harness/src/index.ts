@@ -73,6 +73,7 @@ export type {
   ThreatMatch,
   ThreatMatcher,
 } from "./threat-match.js";
+export { luceneEngine } from "./lucene-engine.js";
 export { exemptionOf } from "./rule-job.js";
 
 /** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */

@@ -19,8 +19,9 @@ describe("engineFor", () => {
   it.each([
     [{ type: "query", language: "kuery" }, "kql"],
     [{ type: "query" }, "kql"],
-    [{ type: "query", language: "lucene" }, "unsupported: query/lucene"],
+    [{ type: "query", language: "lucene" }, "lucene"],
     [{ type: "threshold", language: "kuery" }, "kql"],
+    [{ type: "threshold", language: "lucene" }, "unsupported: threshold/lucene"],
     [{ type: "new_terms" }, "new_terms"],
     [{ type: "new_terms", language: "lucene" }, "unsupported: new_terms/lucene"],
     [{ type: "threat_match", language: "kuery" }, "threat_match"],

@@ -25,7 +25,13 @@ export {
 } from "./rule-checks.js";
 export { checkAttack, loadAttackData } from "./attack.js";
 export type { AttackData } from "./attack.js";
-export { checkQueries, kqlQueries, unknownFieldNamespace, type QueryCheckOptions } from "./query-checks.js";
+export {
+  checkQueries,
+  kqlQueries,
+  ruleQueries,
+  unknownFieldNamespace,
+  type QueryCheckOptions,
+} from "./query-checks.js";
 export { checkTypeSettings } from "./type-checks.js";
 export {
   discoverFieldFiles,

@@ -1,5 +1,12 @@
 import { compile, fieldsOf, KqlEvaluationError, KqlSyntaxError, lint, parse } from "@dac/kql";
 import { clipText, lookupField, suggestFields } from "@dac/fields";
+import {
+  compile as compileLucene,
+  fieldsOf as luceneFieldsOf,
+  LuceneEvaluationError,
+  LuceneSyntaxError,
+  parse as parseLucene,
+} from "@dac/lucene";
 import type { KqlNode, Span } from "@dac/kql";
 import type { FieldCatalog } from "@dac/fields";
 import { codeInfo } from "./codes.js";
@@ -12,15 +19,26 @@ const MAX_MESSAGE = 600;
 /** Rule types whose `query` (and `threat_query`) are KQL or Lucene. */
 const kqlFamily = new Set(["query", "threshold", "new_terms", "threat_match", "saved_query"]);
 
+/** The KQL and Lucene queries of a rule, keyed by the YAML key that holds them, with their language. */
+export function ruleQueries(rule: Rule): { key: "query" | "threat_query"; text: string; language: string }[] {
+  const { data } = rule;
+  if (!kqlFamily.has(data.type)) return [];
+  const out: { key: "query" | "threat_query"; text: string; language: string }[] = [];
+  const language = typeof data.language === "string" ? data.language : "kuery";
+  if (typeof data.query === "string") out.push({ key: "query", text: data.query, language });
+  // The indicator query has a language of its own (`threat_language`, default kuery).
+  if (data.type === "threat_match" && typeof data.threat_query === "string") {
+    const threatLanguage = typeof data.threat_language === "string" ? data.threat_language : "kuery";
+    out.push({ key: "threat_query", text: data.threat_query, language: threatLanguage });
+  }
+  return out.filter((q) => q.language === "kuery" || q.language === "lucene");
+}
+
 /** The KQL queries of a rule, keyed by the YAML key that holds them. */
 export function kqlQueries(rule: Rule): { key: "query" | "threat_query"; text: string }[] {
-  const { data } = rule;
-  if (!kqlFamily.has(data.type) || (data.language ?? "kuery") !== "kuery") return [];
-  const out: { key: "query" | "threat_query"; text: string }[] = [];
-  if (typeof data.query === "string") out.push({ key: "query", text: data.query });
-  if (data.type === "threat_match" && typeof data.threat_query === "string")
-    out.push({ key: "threat_query", text: data.threat_query });
-  return out;
+  return ruleQueries(rule)
+    .filter((q) => q.language === "kuery")
+    .map(({ key, text }) => ({ key, text }));
 }
 
 function spanDiagnostic(
@@ -143,7 +161,7 @@ export function checkQueries(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const language = rule.data.language;
-  if (language && language !== "kuery" && typeof rule.data.query === "string") {
+  if (language && language !== "kuery" && language !== "lucene" && typeof rule.data.query === "string") {
     out.push(
       diagnosticAt(rule.source, ["language"], {
         code: "DAC405",
@@ -151,6 +169,8 @@ export function checkQueries(
       }),
     );
   }
+  for (const { key, text } of ruleQueries(rule).filter((q) => q.language === "lucene"))
+    out.push(...checkLucene(rule, key, text, catalog, options));
   for (const { key, text } of kqlQueries(rule)) {
     let ast: KqlNode;
     try {
@@ -204,6 +224,48 @@ export function checkQueries(
           finding.severity,
         ),
       );
+    }
+  }
+  return out;
+}
+
+/**
+ * A Lucene query: syntax (DAC401), unknown fields (DAC402/DAC406, the same policy as KQL) and values its field
+ * types cannot take (DAC403). What the in-memory engine does not model (regex, fuzzy) is not a rule error here.
+ */
+function checkLucene(
+  rule: Rule,
+  key: string,
+  text: string,
+  catalog: FieldCatalog,
+  options: QueryCheckOptions,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let ast: ReturnType<typeof parseLucene>;
+  try {
+    ast = parseLucene(text);
+  } catch (error) {
+    if (!(error instanceof LuceneSyntaxError)) throw error;
+    const span = { start: error.offset, end: error.offset + 1 };
+    return [spanDiagnostic(rule, key, span, "DAC401", `${key}: ${error.message}`)];
+  }
+  const unknown = new Set<string>();
+  for (const field of luceneFieldsOf(ast)) {
+    // `_exists_` names its field as the value; `*` and patterns match what exists.
+    if (field.name === "_exists_" || field.name.includes("*") || lookupField(catalog, field.name)) continue;
+    if (unknown.has(field.name)) continue;
+    unknown.add(field.name);
+    out.push(unknownFieldDiagnostic(rule, key, field, catalog, options));
+  }
+  try {
+    compileLucene(ast, { catalog });
+  } catch (error) {
+    if (!(error instanceof LuceneEvaluationError)) throw error;
+    const field = error.field;
+    const aboutUnknown = field !== undefined && unknown.has(field);
+    if (!aboutUnknown && !/not modelled/.test(error.message)) {
+      const span = error.span ?? { start: 0, end: text.length };
+      out.push(spanDiagnostic(rule, key, span, "DAC403", `${key}: ${error.message}`));
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -9,6 +9,13 @@ import { UsageError } from "../command.js";
 import { repoRoot, runCli } from "../test-support.js";
 import { checkCommand } from "./check.js";
 import { chooseReporters, runHarness, testCommand, watchTests } from "./test.js";
+
+/** How many rule files the repository has (seeds and examples), so adding an example rule changes no test. */
+function repoRuleCount(): number {
+  return readdirSync(join(repoRoot, "rules"), { recursive: true, encoding: "utf8" }).filter((f) =>
+    f.endsWith(".yaml"),
+  ).length;
+}
 
 describe("chooseReporters", () => {
   const choose = (values: OptionValues) => chooseReporters(values);
@@ -86,7 +93,8 @@ function copyOfRepo(): string {
 describe("dac test", () => {
   it("passes on the seed rules and prints the summary", async () => {
     const r = await run(testCommand, {});
-    expect(r.stdout).toMatch(/^Rules {2}(\d+) \(\1 passed\)$/m);
+    const n = repoRuleCount();
+    expect(r.stdout).toMatch(new RegExp(`^Rules {2}${n} \\(${n} passed\\)$`, "m"));
     expect(r.stdout).toMatch(/^Cases {2}\d+ \(\d+ passed, 0 failed\)$/m);
     expect(r.stdout).toMatch(/^Exempt 0$/m);
     expect(r.stdout).toMatch(/^Time {3}\d/m);
@@ -142,8 +150,9 @@ describe("dac test", () => {
     const result = JSON.parse(r.stdout) as {
       rules: { file: string; mutation: { mutants: number; killed: number; survivors: unknown[] } }[];
     };
+    // The KQL seeds; the Lucene engine has no mutation operators yet.
     const seeds = result.rules.filter((rule) => rule.file.startsWith("rules/kubernetes/"));
-    expect(seeds).toHaveLength(2);
+    expect(seeds.length).toBeGreaterThan(0);
     for (const rule of seeds) {
       expect(rule.mutation.mutants).toBeGreaterThan(5);
       expect(rule.mutation.killed + rule.mutation.survivors.length).toBe(rule.mutation.mutants);
@@ -267,7 +276,8 @@ describe("--changed with nothing changed", () => {
   it("dac check validates every rule, tests none, and succeeds with a clear message", async () => {
     const dir = cleanGitCopy();
     const r = await runCli(["check", "--changed"], dir);
-    expect(r.stdout).toMatch(/(\d+) files, \1 rules checked: 0 errors/);
+    const n = repoRuleCount();
+    expect(r.stdout).toMatch(new RegExp(`${n} files, ${n} rules checked: 0 errors`));
     expect(r.stderr).toContain("no rule is affected by the files changed since HEAD: nothing to test");
     expect(r.stdout).toContain("No rules tested.");
     expect(r.code).toBe(0);
