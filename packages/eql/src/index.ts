@@ -3,3 +3,16 @@ export type * from "./ast.js";
 export { parse, parseExpression, spanText } from "./parser.js";
 export { EqlSyntaxError } from "./errors.js";
 export { print, printExpression, printString } from "./print.js";
+// Validation and lint against a field catalogue.
+export {
+  validate,
+  fieldsOf,
+  visit,
+  typeOfField,
+  FUNCTIONS,
+  functionNamed,
+  EVENT_CATEGORIES,
+  type EqlFinding,
+  type EqlType,
+  type ValidateOptions,
+} from "./validate.js";
