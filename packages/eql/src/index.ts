@@ -16,3 +16,14 @@ export {
   type EqlType,
   type ValidateOptions,
 } from "./validate.js";
+// Evaluator side.
+export {
+  evaluate,
+  compileFilter,
+  rawValues,
+  luceneRegExp,
+  EqlEvaluationError,
+  type EqlEvent,
+  type EqlResult,
+  type EvaluateOptions,
+} from "./evaluate.js";
