@@ -366,24 +366,37 @@ function fieldKind(c: Compiler, name: string): { kind: Kind; ignoreAbove?: numbe
 }
 
 /** Indexed values of a field (normalised, unindexable ones left out). */
+const NONE: Scalar[] = [];
+
 function valuesGetter(c: Compiler, name: string): (e: EqlEvent) => Scalar[] {
   const { kind, ignoreAbove } = fieldKind(c, name);
-  const dotted = name.includes(".");
-  return (e) => {
-    // Fast path: a flat key or a top-level scalar.
-    const direct = (e as Record<string, unknown>)[name];
-    const raw =
-      direct !== undefined && !dotted
-        ? Array.isArray(direct)
-          ? direct.flat(Infinity)
-          : [direct]
-        : rawValues(e, name);
+  const segments = name.split(".");
+  const normaliseAll = (raw: unknown[]) => {
     const out: Scalar[] = [];
     for (const v of raw) {
       const n = normalise(kind, v, ignoreAbove);
       if (n !== null) out.push(n);
     }
     return out;
+  };
+  return (e) => {
+    // Fast path: plain nested objects down to a scalar (the common case); anything else takes the general walk,
+    // which also finds dotted keys and values inside arrays of objects.
+    let node: unknown = e;
+    for (const segment of segments) {
+      if (node === null || typeof node !== "object" || Array.isArray(node)) {
+        node = undefined;
+        break;
+      }
+      node = (node as Record<string, unknown>)[segment];
+    }
+    if (node !== undefined && node !== null && typeof node !== "object") {
+      const n = normalise(kind, node, ignoreAbove);
+      return n === null ? NONE : [n];
+    }
+    if (Array.isArray(node) && node.every((v) => typeof v !== "object" || v === null))
+      return normaliseAll(node);
+    return normaliseAll(rawValues(e, name));
   };
 }
 
