@@ -694,6 +694,28 @@ function limit(results: EqlResult[], query: EqlQuery, size?: number): EqlResult[
   return size === undefined ? out : out.slice(0, size);
 }
 
+/** Runs a sequence query and reports, per join key, how far its events got (for `explain`). */
+export function traceSequence(
+  query: EqlQuery,
+  events: EqlEvent[],
+  options: EvaluateOptions = {},
+): { results: EqlResult[]; keys: SequenceKeyTrace[] } {
+  if (query.body.type !== "sequence") throw new EqlEvaluationError("not a sequence query");
+  const trace = new Map<string, SequenceKeyTrace>();
+  const results = sequence(compiler(options), query.body, events, order(events, options), trace);
+  return { results: limit(results, query, options.size), keys: [...trace.values()] };
+}
+
+/** Compiles a condition to a predicate (for `explain`, clause by clause). */
+export function compileCondition(condition: Expression, options: EvaluateOptions = {}): Predicate {
+  return predicate(compiler(options), condition);
+}
+
+/** Compiles an event filter (category and condition) to a predicate. */
+export function compileEventFilter(filter: EventFilter, options: EvaluateOptions = {}): Predicate {
+  return filterPredicate(compiler(options), filter);
+}
+
 /** Runs a query over events (any order; they are sorted by timestamp and tiebreaker). */
 export function evaluate(query: EqlQuery, events: EqlEvent[], options: EvaluateOptions = {}): EqlResult[] {
   const c = compiler(options);
@@ -714,11 +736,25 @@ function stepKeys(c: Compiler, parent: Expression[], step: SequenceStep) {
   return keyGetter(c, [...parent, ...step.by]);
 }
 
+/** How far the events of one join key got through a sequence (for `explain`). */
+export interface SequenceKeyTrace {
+  joinKeys: unknown[];
+  /** Stages (runs expanded) the furthest partial sequence reached. */
+  furthest: number;
+  /** The events of that furthest partial sequence. */
+  events: number[];
+  /** Sequences this key completed. */
+  completed: number;
+  /** Why the last partial sequence that got furthest stopped, when something stopped it. */
+  stopped?: { reason: "maxspan" | "until" | "missing"; event?: number; stage: number };
+}
+
 function sequence(
   c: Compiler,
   body: Extract<EqlQuery["body"], { type: "sequence" }>,
   events: EqlEvent[],
   sorted: Ordered[],
+  trace?: Map<string, SequenceKeyTrace>,
 ): EqlResult[] {
   // Positive stages (runs expanded) and the missing steps that sit before positive stage i (or after the last).
   const stages: { match: Predicate; key: ReturnType<typeof keyGetter> }[] = [];
@@ -742,7 +778,12 @@ function sequence(
     const e = events[o.index]!;
     if (until && until.match(e)) {
       const k = until.key(e);
-      if (k) for (const stage of inFlight) stage.delete(k.key);
+      if (k) {
+        const t = trace?.get(k.key);
+        if (t && inFlight.some((stage) => stage.has(k.key)))
+          t.stopped = { reason: "until", event: o.index, stage: t.furthest };
+        for (const stage of inFlight) stage.delete(k.key);
+      }
     }
     // Later stages first, so one event does not take two steps of the same sequence.
     for (let i = n - 1; i >= 0; i--) {
@@ -750,8 +791,16 @@ function sequence(
       if (!stage.match(e)) continue;
       const k = stage.key(e);
       if (!k) continue;
+      if (trace && !trace.has(k.key))
+        trace.set(k.key, { joinKeys: k.values, furthest: 0, events: [], completed: 0 });
+      const t = trace?.get(k.key);
       if (i === 0) {
         const seq: Partial = { events: [o.index], ordinals: [ordinal], start: o.ts, keyValues: k.values };
+        if (t && t.furthest < 1) {
+          t.furthest = 1;
+          t.events = seq.events;
+        }
+        if (t && n === 1) t.completed++;
         if (n === 1) results.push(seq);
         else inFlight[0]!.set(k.key, seq);
         continue;
@@ -760,22 +809,41 @@ function sequence(
       if (!prev) continue;
       inFlight[i - 1]!.delete(k.key);
       // maxspan: measured from the sequence's first event (EQL syntax reference, "sequence ... with maxspan").
-      if (maxspan !== undefined && o.ts - prev.start > maxspan) continue;
+      if (maxspan !== undefined && o.ts - prev.start > maxspan) {
+        if (t && prev.events.length >= t.furthest)
+          t.stopped = { reason: "maxspan", event: o.index, stage: i };
+        continue;
+      }
       const seq: Partial = {
         events: [...prev.events, o.index],
         ordinals: [...prev.ordinals, ordinal],
         start: prev.start,
         keyValues: prev.keyValues,
       };
-      if (i === n - 1) results.push(seq);
-      else inFlight[i]!.set(k.key, seq);
+      if (t && seq.events.length > t.furthest) {
+        t.furthest = seq.events.length;
+        t.events = seq.events;
+        delete t.stopped;
+      }
+      if (i === n - 1) {
+        results.push(seq);
+        if (t) t.completed++;
+      } else inFlight[i]!.set(k.key, seq);
     }
   });
 
   const complete =
     missingBefore.length === 0
       ? results
-      : results.filter((r) => noMissingEvent(r, missingBefore, events, sorted, maxspan));
+      : results.filter((r) => {
+          const ok = noMissingEvent(r, missingBefore, events, sorted, maxspan);
+          const t = trace?.get(JSON.stringify(r.keyValues));
+          if (!ok && t) {
+            t.completed--;
+            t.stopped = { reason: "missing", stage: n };
+          }
+          return ok;
+        });
   complete.sort(
     (a, b) =>
       a.ordinals[0]! - b.ordinals[0]! ||

@@ -27,3 +27,11 @@ export {
   type EqlResult,
   type EvaluateOptions,
 } from "./evaluate.js";
+export { traceSequence, compileCondition, compileEventFilter, type SequenceKeyTrace } from "./evaluate.js";
+export {
+  explainFilter,
+  explainSequence,
+  formatExplain,
+  type EqlExplainNode,
+  type SequenceExplanation,
+} from "./explain.js";
