@@ -15,6 +15,8 @@ export interface EqlQuery {
   body: EventFilter | SequenceQuery | SampleQuery;
   pipes: Pipe[];
   span: Span;
+  /** Line and block comments, which `print` does not keep. */
+  comments?: Span[];
 }
 
 /** `<category> where <condition>`; `category` is null for `any where`. */

@@ -67,7 +67,7 @@ const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
-function tokenize(query: string): Token[] {
+function tokenize(query: string, comments: Span[] = []): Token[] {
   const tokens: Token[] = [];
   const fail = (start: number, end: number, message: string): never => {
     throw new EqlSyntaxError(query, start, end, message);
@@ -83,7 +83,9 @@ function tokenize(query: string): Token[] {
     }
     // comments: `// ...` and nestable `/* ... */`
     if (c === 47 && query.charCodeAt(i + 1) === 47) {
+      const start = i;
       while (i < n && query[i] !== "\n") i++;
+      comments.push({ start, end: i });
       continue;
     }
     if (c === 47 && query.charCodeAt(i + 1) === 42) {
@@ -100,6 +102,7 @@ function tokenize(query: string): Token[] {
         } else i++;
       }
       if (depth !== 0) fail(start, n, `token recognition error at: '${query.slice(start, start + 2)}'`);
+      comments.push({ start, end: i });
       continue;
     }
     const start = i;
@@ -273,9 +276,10 @@ function describe(t: Token): string {
 class Parser {
   private readonly tokens: Token[];
   private pos = 0;
+  readonly comments: Span[] = [];
 
   constructor(private readonly query: string) {
-    this.tokens = tokenize(query);
+    this.tokens = tokenize(query, this.comments);
   }
 
   private get t(): Token {
@@ -338,7 +342,9 @@ class Parser {
         this.fail(t.start, t.end, `mismatched input '[' expecting <EOF>`);
       this.mismatched(body.type === "event" ? "{<EOF>, 'and', 'or', '|'}" : "{<EOF>, '|'}");
     }
-    return { type: "query", body, pipes, span: { start, end: this.lastEnd } };
+    const out: EqlQuery = { type: "query", body, pipes, span: { start, end: this.lastEnd } };
+    if (this.comments.length > 0) out.comments = this.comments;
+    return out;
   }
 
   private pipe(): Pipe {
