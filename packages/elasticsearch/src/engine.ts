@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { fieldsOf } from "@dac/kql";
 import type { DslField, FieldCatalog } from "@dac/kql";
-import { EngineError, kqlEngine, languageOf, maxSignalsOf } from "@dac/harness";
+import { EngineError, eventAlert, kqlEngine, languageOf, maxSignalsOf } from "@dac/harness";
 import type {
   Engine,
   EventDocument,
@@ -223,7 +223,10 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         const alerts = execution.events
           .map((_, i) => ({ i, rank: hits.order.get(`${position}-${i}`) }))
           .filter((x) => x.rank !== undefined && x.rank < maxSignals)
-          .map((x) => ({ events: [x.i] }));
+          .map((x) => ({
+            events: [x.i],
+            document: eventAlert(rule, execution.events[x.i]!, execution.now ?? now),
+          }));
         results[position] = { events, alerts };
       }
     } finally {

@@ -10,6 +10,8 @@
  */
 import type { FieldCatalog } from "@dac/kql";
 import type { Rule } from "@dac/schema";
+import { executeRule, ExecutionError } from "./alerts/execute.js";
+import type { Alert } from "./alerts/document.js";
 import type { EventDocument } from "./event-files.js";
 import { flattenEvent } from "./trim.js";
 
@@ -71,6 +73,10 @@ export interface Execution {
    * range, which is how `expect: match | no-match` fixture cases judge each event on its own.
    */
   range?: { from: Date; to: Date };
+  /** When the execution runs: the alerts' `@timestamp` (default: `ExecuteOptions.now`, else the clock). */
+  now?: Date;
+  /** An indicator match rule's `threat_index` documents (fixture `indicators:`). */
+  indicators?: readonly EventDocument[];
 }
 
 export interface ExecutionResult {
@@ -79,10 +85,11 @@ export interface ExecutionResult {
   /** Per event of the execution, in order: did the rule's search return it. */
   events: Evaluation[];
   /**
-   * The alerts Kibana would write, each with its source events (positions in `events`), in event order. A query
-   * rule writes one alert per returned event, at most `max_signals`: the earliest by the rule's timestamp.
+   * The alerts Kibana would write, in Kibana's order, each a Kibana-shaped alert document with its source events
+   * (positions in `events`). A query rule writes one alert per returned event, at most `max_signals`: the
+   * earliest by the rule's timestamp; grouped types one per group (see `alerts/execute.ts`).
    */
-  alerts: { events: number[] }[];
+  alerts: Alert[];
 }
 
 export interface RuleExecutions {
@@ -198,7 +205,8 @@ export function maxSignalsOf(rule: EngineRule): number {
 
 /**
  * `execute` for an engine that compiles in memory: each execution's events are evaluated on their own with the
- * rule compiled for that execution's catalogue, and a query rule alerts on each match, at most `max_signals`.
+ * rule compiled for that execution's catalogue, then `executeRule` turns the matches inside the execution's
+ * range into the alerts the rule's type writes.
  */
 export function executeInMemory(
   rule: EngineRule,
@@ -206,7 +214,6 @@ export function executeInMemory(
   compile: (context: EngineContext) => CompiledRule,
   options: ExecuteOptions = {},
 ): RuleExecutions {
-  const maxSignals = maxSignalsOf(rule);
   let fields: readonly string[] = [];
   const results = executions.map((execution): ExecutionResult => {
     let compiled: CompiledRule;
@@ -218,17 +225,20 @@ export function executeInMemory(
     }
     fields = compiled.fields;
     const events = execution.events.map((event) => compiled.evaluate(event));
-    let matched = events.flatMap((e, i) => (e.matched ? [i] : []));
-    if (matched.length > maxSignals) {
-      // Kibana's search sorts by the rule's timestamp, ascending: the first max_signals become alerts.
-      const at = new Map(matched.map((i) => [i, eventTime(rule, execution.events[i]!, options.now)]));
-      const first = new Set(
-        [...matched].sort((a, b) => at.get(a)! - at.get(b)! || a - b).slice(0, maxSignals),
-      );
-      matched = matched.filter((i) => first.has(i));
+    try {
+      const { alerts } = executeRule({
+        rule,
+        events: execution.events,
+        matched: events.map((e) => e.matched && e.error === undefined),
+        ...(execution.range ? { window: execution.range } : {}),
+        executedAt: execution.now ?? options.now ?? new Date(),
+        catalog: execution.catalog,
+      });
+      return { events, alerts };
+    } catch (error) {
+      if (!(error instanceof ExecutionError)) throw error;
+      return { error: error.message, events, alerts: [] };
     }
-    const alerts = matched.map((i) => ({ events: [i] }));
-    return { events, alerts };
   });
   return { executions: results, fields };
 }

@@ -21,10 +21,35 @@ import type { EventDocument, FixtureEvent } from "./event-files.js";
 
 export type FieldOverrides = Record<string, string>;
 
+/** What an `expect: alert` case says about the alerts, besides that there is at least one. */
+export interface AlertExpectation {
+  /** `alerts: N`: the exact number of alerts. */
+  count?: number;
+  countLocation?: SourceLocation;
+  /**
+   * `alert:` — a partial alert document every alert must contain (`every`), or, in the list form, one per
+   * alert in order (`nth[i]` for the i-th alert; a list shorter than the alerts leaves the rest unchecked).
+   */
+  every?: Record<string, unknown>;
+  nth?: Record<string, unknown>[];
+  /** Where `alert:` (or each entry of its list) is written. */
+  locations: SourceLocation[];
+}
+
 export interface FixtureCase {
   name: string;
   description?: string;
+  /** `match` / `no-match` judge each event alone; `alert` / `no-alert` judge one execution of the rule. */
   expect: Expectation;
+  /**
+   * `now`: when the execution runs (only with `expect: alert | no-alert`). Default: just after the case's
+   * latest event, so that the latest event is inside the lookback window.
+   */
+  now?: Date;
+  nowLocation?: SourceLocation;
+  alerts?: AlertExpectation;
+  /** `indicators:`: documents of an indicator match rule's `threat_index`. */
+  indicators?: FixtureEvent[];
   /** The concrete index the events were read from (an event's own `_index` wins). */
   index?: string;
   /** Field types for this case, over the rule's catalogue and the file-level `fields`. */
@@ -176,6 +201,10 @@ interface RawCase {
   name?: unknown;
   description?: unknown;
   expect?: unknown;
+  now?: unknown;
+  alerts?: unknown;
+  alert?: unknown;
+  indicators?: unknown;
   index?: unknown;
   fields?: unknown;
   events?: unknown;
@@ -222,7 +251,7 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
           code: "DAC504",
           on: "container",
           message: `case ${typeof c.name === "string" ? `\`${c.name}\`` : i + 1} has no \`expect\``,
-          hint: "add `expect: match` or `expect: no-match`",
+          hint: "add `expect: match` or `expect: no-match` (each event on its own), or `expect: alert` or `expect: no-alert` (one execution of the rule)",
         }),
       );
     }
@@ -256,34 +285,16 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
   if (isObject(data.fields)) Object.assign(into.fields, stringMap(data.fields));
   const seen = new Set<string>();
   const eventFiles = new Map<string, ReturnType<typeof parseEventFile>>();
-  rawCases.forEach((raw, i) => {
-    if (!isObject(raw)) return;
-    const c = raw as RawCase;
-    const todo = typeof c.todo === "string" && c.todo.trim() !== "" ? c.todo : undefined;
-    if (
-      (c.expect !== "match" && c.expect !== "no-match") ||
-      typeof c.name !== "string" ||
-      (!Array.isArray(c.events) && !todo)
-    )
-      return;
-    if (seen.has(c.name)) {
-      diagnostics.push(
-        diagnosticAt(source, ["cases", i, "name"], {
-          code: "DAC506",
-          message: `a second case is named \`${c.name}\``,
-        }),
-      );
-    }
-    seen.add(c.name);
-    const index = typeof c.index === "string" ? c.index : undefined;
-    const events: FixtureEvent[] = [];
-    (Array.isArray(c.events) ? (c.events as unknown[]) : []).forEach((event, j) => {
-      if (!isObject(event)) return;
-      const reference = fileReference(event);
+  /** Inline documents and `file:` references, read in order (events, or an indicator match rule's indicators). */
+  const readEntries = (list: unknown, at: (string | number)[], what: string): FixtureEvent[] => {
+    const out: FixtureEvent[] = [];
+    (Array.isArray(list) ? (list as unknown[]) : []).forEach((entry, j) => {
+      if (!isObject(entry)) return;
+      const reference = fileReference(entry);
       if (reference === undefined) {
-        events.push({
-          document: event as EventDocument,
-          location: locationOf(source, ["cases", i, "events", j]),
+        out.push({
+          document: entry as EventDocument,
+          location: locationOf(source, [...at, j]),
           ordinal: j,
           inMany: true,
         });
@@ -294,9 +305,9 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
       if (!parsed) {
         if (!existsSync(target) || !statSync(target).isFile()) {
           diagnostics.push(
-            diagnosticAt(source, ["cases", i, "events", j, "file"], {
+            diagnosticAt(source, [...at, j, "file"], {
               code: "DAC506",
-              message: `event file \`${reference}\` does not exist`,
+              message: `${what} file \`${reference}\` does not exist`,
               hint: "the path is relative to this cases.yaml",
             }),
           );
@@ -307,14 +318,39 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
         eventFiles.set(target, parsed);
         diagnostics.push(...parsed.diagnostics);
       }
-      events.push(...parsed.events);
+      out.push(...parsed.events);
     });
+    return out;
+  };
+  rawCases.forEach((raw, i) => {
+    if (!isObject(raw)) return;
+    const c = raw as RawCase;
+    const todo = typeof c.todo === "string" && c.todo.trim() !== "" ? c.todo : undefined;
+    if (!isExpectation(c.expect) || typeof c.name !== "string" || (!Array.isArray(c.events) && !todo)) return;
+    if (seen.has(c.name)) {
+      diagnostics.push(
+        diagnosticAt(source, ["cases", i, "name"], {
+          code: "DAC506",
+          message: `a second case is named \`${c.name}\``,
+        }),
+      );
+    }
+    seen.add(c.name);
+    const index = typeof c.index === "string" ? c.index : undefined;
+    const events = readEntries(c.events, ["cases", i, "events"], "event");
+    const indicators =
+      c.indicators === undefined
+        ? undefined
+        : readEntries(c.indicators, ["cases", i, "indicators"], "indicator");
+    const timing = executionOptions(source, c, i, diagnostics);
     if (events.length === 0 && !todo) return;
     const description = typeof c.description === "string" ? c.description : undefined;
     into.cases.push({
       name: c.name,
       ...(description ? { description } : {}),
       expect: c.expect,
+      ...timing,
+      ...(indicators ? { indicators } : {}),
       ...(index ? { index } : {}),
       ...(isObject(c.fields) ? { fields: stringMap(c.fields) } : {}),
       events,
@@ -385,3 +421,101 @@ function stringMap(value: Record<string, unknown>): FieldOverrides {
     Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
 }
+
+const expectations = new Set(["match", "no-match", "alert", "no-alert"]);
+
+function isExpectation(value: unknown): value is Expectation {
+  return typeof value === "string" && expectations.has(value);
+}
+
+/**
+ * `now`, `alerts` and `alert` of a case, checked against its `expect` (the schema checks their shapes). A key
+ * that contradicts `expect` is an error at the key, never silently ignored.
+ */
+function executionOptions(
+  source: YamlSource,
+  c: RawCase,
+  i: number,
+  diagnostics: Diagnostic[],
+): Pick<FixtureCase, "now" | "nowLocation" | "alerts"> {
+  const out: Pick<FixtureCase, "now" | "nowLocation" | "alerts"> = {};
+  const execution = c.expect === "alert" || c.expect === "no-alert";
+  const refuse = (key: string, message: string, hint: string) =>
+    diagnostics.push(diagnosticAt(source, ["cases", i, key], { code: "DAC506", on: "key", message, hint }));
+  for (const key of ["now", "alerts", "alert"] as const) {
+    if (c[key] !== undefined && !execution)
+      refuse(
+        key,
+        `\`${key}\` applies to \`expect: alert | no-alert\` only; \`expect: ${String(c.expect)}\` judges each event on its own, without time`,
+        "set `expect: alert` (or `no-alert`) to run the rule once over the case's events",
+      );
+  }
+  if (c.indicators !== undefined && !execution)
+    refuse(
+      "indicators",
+      "`indicators` applies to `expect: alert | no-alert` only",
+      "set `expect: alert` (or `no-alert`) to run the rule once over the case's events",
+    );
+  if (!execution) return out;
+  if (typeof c.now === "string") {
+    const t = isoDateTime.test(c.now) ? Date.parse(c.now) : Number.NaN;
+    if (Number.isNaN(t))
+      diagnostics.push(
+        diagnosticAt(source, ["cases", i, "now"], {
+          code: "DAC506",
+          message: `\`now\` is not an ISO 8601 date and time: ${JSON.stringify(c.now)}`,
+          hint: "write it like `2026-03-01T10:00:00Z` (a time zone is required)",
+        }),
+      );
+    else {
+      out.now = new Date(t);
+      out.nowLocation = locationOf(source, ["cases", i, "now"]);
+    }
+  }
+  const alerts: AlertExpectation = { locations: [] };
+  let any = false;
+  if (typeof c.alerts === "number" && Number.isInteger(c.alerts) && c.alerts >= 0) {
+    if (c.expect === "no-alert" && c.alerts > 0)
+      refuse(
+        "alerts",
+        `\`alerts: ${c.alerts}\` contradicts \`expect: no-alert\``,
+        "use `expect: alert`, or drop `alerts`",
+      );
+    else if (c.expect === "alert" && c.alerts === 0)
+      refuse(
+        "alerts",
+        "`alerts: 0` contradicts `expect: alert`",
+        "use `expect: no-alert`, or give the number of alerts",
+      );
+    else {
+      alerts.count = c.alerts;
+      alerts.countLocation = locationOf(source, ["cases", i, "alerts"]);
+      any = true;
+    }
+  }
+  if (c.alert !== undefined && c.expect === "no-alert")
+    refuse(
+      "alert",
+      "`alert` describes an alert, but the case expects none",
+      "use `expect: alert`, or drop `alert`",
+    );
+  else if (isObject(c.alert)) {
+    alerts.every = c.alert;
+    alerts.locations.push(locationOf(source, ["cases", i, "alert"]));
+    any = true;
+  } else if (Array.isArray(c.alert) && c.alert.every(isObject)) {
+    alerts.nth = c.alert;
+    c.alert.forEach((_, j) => alerts.locations.push(locationOf(source, ["cases", i, "alert", j])));
+    any = true;
+    if (alerts.count !== undefined && alerts.nth.length > alerts.count)
+      refuse(
+        "alert",
+        `\`alert\` lists ${alerts.nth.length} alerts, but \`alerts\` says there are ${alerts.count}`,
+        "make the list as long as the number of alerts, or shorter",
+      );
+  }
+  if (any) out.alerts = alerts;
+  return out;
+}
+
+const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;

@@ -37,6 +37,7 @@ export type {
   TextSpan,
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+export * from "./alerts/index.js";
 export { exemptionOf } from "./rule-job.js";
 
 /** The engine that evaluates this rule, or `{unsupported: "<type>/<language>"}`. */
@@ -51,7 +52,13 @@ export {
   isFixtureFolder,
   loadRuleFixtures,
 } from "./fixtures.js";
-export type { FieldOverrides, FixtureCase, FixtureReadOptions, RuleFixtures } from "./fixtures.js";
+export type {
+  AlertExpectation,
+  FieldOverrides,
+  FixtureCase,
+  FixtureReadOptions,
+  RuleFixtures,
+} from "./fixtures.js";
 export { eventFileExtensions, isEventFile, parseEventFile } from "./event-files.js";
 export type { EventDocument, EventFileResult, FixtureEvent } from "./event-files.js";
 export { indexCovered, patternMatches } from "./index-patterns.js";

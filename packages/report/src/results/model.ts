@@ -14,7 +14,11 @@ export interface SourceLocation {
   column: number;
 }
 
-export type Expectation = "match" | "no-match";
+/**
+ * `match` / `no-match`: each event judged on its own by the rule's query. `alert` / `no-alert`: one execution of
+ * the rule over the case's events (time window, grouping, suppression) must create alerts, or none.
+ */
+export type Expectation = "match" | "no-match" | "alert" | "no-alert";
 
 /**
  * - `passed` / `failed`: the cases ran;

@@ -25,6 +25,8 @@ export function plural(n: number, word: string): string {
 /** One line for a failed case: what was expected and what happened. */
 export function caseMessage(c: CaseResult): string {
   if (c.message) return c.message;
+  if (c.expect === "alert" || c.expect === "no-alert")
+    return c.expect === "alert" ? "expected an alert, the execution created none" : "expected no alert";
   const wanted = c.expect === "match" ? "match" : "no match";
   return `expected ${wanted} on every event, ${plural(c.failures.length, "event")} went against it`;
 }
