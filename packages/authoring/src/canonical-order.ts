@@ -106,5 +106,17 @@ export const ruleKeyOrder: KeyOrder = {
 /** A fixture `cases.yaml`. Events are data pasted from Discover: their keys are never reordered. */
 export const casesKeyOrder: KeyOrder = {
   "": ["fields", "cases"],
-  "cases[]": ["name", "description", "expect", "todo", "index", "fields", "events"],
+  "cases[]": [
+    "name",
+    "description",
+    "expect",
+    "now",
+    "alerts",
+    "alert",
+    "todo",
+    "index",
+    "fields",
+    "indicators",
+    "events",
+  ],
 };

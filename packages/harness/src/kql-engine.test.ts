@@ -23,7 +23,8 @@ describe("engineFor", () => {
     [{ type: "threshold", language: "kuery" }, "unsupported: threshold/kuery"],
     [{ type: "new_terms" }, "unsupported: new_terms/kuery"],
     [{ type: "threat_match", language: "kuery" }, "unsupported: threat_match/kuery"],
-    [{ type: "eql", language: "eql" }, "unsupported: eql/eql"],
+    [{ type: "eql", language: "eql" }, "eql"],
+    [{ type: "eql" }, "eql"],
     [{ type: "esql", language: "esql" }, "unsupported: esql/esql"],
     [{ type: "machine_learning" }, "unsupported: machine_learning/none"],
   ])("%j → %s", (data, expected) => {

@@ -23,11 +23,12 @@ import type { EventDocument, FixtureEvent } from "./event-files.js";
 import { fixtureFolderFor, loadRuleFixtures } from "./fixtures.js";
 import type { FieldOverrides, FixtureCase } from "./fixtures.js";
 import { indexCovered } from "./index-patterns.js";
+import { eqlEngine } from "./eql-engine.js";
 import { kqlEngine } from "./kql-engine.js";
 import { trimEvent } from "./trim.js";
 
 /** The engines used when none are given. */
-export const defaultEngines: readonly Engine[] = [kqlEngine];
+export const defaultEngines: readonly Engine[] = [kqlEngine, eqlEngine];
 
 /** A rule as the job needs it: plain data that crosses a thread boundary. */
 export interface RuleJob extends EngineRule {

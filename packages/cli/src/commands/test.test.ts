@@ -86,7 +86,7 @@ function copyOfRepo(): string {
 describe("dac test", () => {
   it("passes on the seed rules and prints the summary", async () => {
     const r = await run(testCommand, {});
-    expect(r.stdout).toMatch(/^Rules {2}2 \(2 passed\)$/m);
+    expect(r.stdout).toMatch(/^Rules {2}(\d+) \(\1 passed\)$/m);
     expect(r.stdout).toMatch(/^Cases {2}\d+ \(\d+ passed, 0 failed\)$/m);
     expect(r.stdout).toMatch(/^Exempt 0$/m);
     expect(r.stdout).toMatch(/^Time {3}\d/m);
@@ -140,11 +140,18 @@ describe("dac test", () => {
   it("reports the surviving mutants of the seeds with --mutate", async () => {
     const r = await run(testCommand, { mutate: true, reporter: ["json"] });
     const result = JSON.parse(r.stdout) as {
-      rules: { mutation: { mutants: number; killed: number; survivors: unknown[] } }[];
+      rules: {
+        file: string;
+        mutation?: { mutants: number; killed: number; survivors: unknown[] };
+      }[];
     };
-    for (const rule of result.rules) {
-      expect(rule.mutation.mutants).toBeGreaterThan(5);
-      expect(rule.mutation.killed + rule.mutation.survivors.length).toBe(rule.mutation.mutants);
+    // The KQL seeds are mutated; the EQL engine has no mutation operators yet.
+    const kql = result.rules.filter((rule) => rule.file.startsWith("rules/kubernetes/"));
+    expect(kql.length).toBeGreaterThanOrEqual(2);
+    for (const rule of kql) {
+      expect(rule.mutation).toBeDefined();
+      expect(rule.mutation!.mutants).toBeGreaterThan(5);
+      expect(rule.mutation!.killed + rule.mutation!.survivors.length).toBe(rule.mutation!.mutants);
     }
   });
 
@@ -265,7 +272,7 @@ describe("--changed with nothing changed", () => {
   it("dac check validates every rule, tests none, and succeeds with a clear message", async () => {
     const dir = cleanGitCopy();
     const r = await runCli(["check", "--changed"], dir);
-    expect(r.stdout).toMatch(/2 files, 2 rules checked: 0 errors/);
+    expect(r.stdout).toMatch(/(\d+) files, \1 rules checked: 0 errors/);
     expect(r.stderr).toContain("no rule is affected by the files changed since HEAD: nothing to test");
     expect(r.stdout).toContain("No rules tested.");
     expect(r.code).toBe(0);
