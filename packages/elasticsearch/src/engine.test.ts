@@ -34,7 +34,8 @@ describe("the engine without a cluster", () => {
     [{ type: "query" }, true],
     [{ type: "query", language: "lucene" }, true],
     [{ type: "threshold", language: "kuery" }, false],
-    [{ type: "eql", language: "eql" }, false],
+    [{ type: "eql", language: "eql" }, true],
+    [{ type: "eql", language: "kuery" }, false],
     [{ type: "esql", language: "esql" }, false],
     [{ type: "new_terms" }, false],
   ])("supports %j: %s", (data, expected) => {

@@ -120,7 +120,8 @@ function intersect(a: unknown, b: unknown): unknown {
   return Object.values(out).some((v) => v !== undefined) ? out : undefined;
 }
 
-function sequenceAlerts(
+/** A sequence's alerts: the shell alert, then one building block per event (`buildAlertGroupFromSequence`). */
+export function sequenceAlerts(
   rule: EngineRule,
   events: readonly EventDocument[],
   positions: number[],
