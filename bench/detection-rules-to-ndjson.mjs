@@ -2,7 +2,7 @@
 // Converts Elastic's prebuilt rules (elastic/detection-rules TOML files) to a Kibana export ndjson, the input of
 // `dac import --from-ndjson`. Test and benchmark infrastructure: the yardstick for "no false errors on real rules".
 //
-//   node bench/detection-rules-to-ndjson.mjs OUT.ndjson DIR... [--include-deprecated]
+//   node bench/detection-rules-to-ndjson.mjs OUT.ndjson DIR|FILE... [--include-deprecated]
 //
 // Each TOML's `[rule]` table is the Kibana API form. detection-rules' build adds `related_integrations` from
 // `metadata.integration` (one `{package}` entry per package, as most of Elastic's live rules carry) and the
@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { parse } from "smol-toml";
 
 function tomlFiles(dir) {
+  if (!statSync(dir).isDirectory()) return [dir];
   return readdirSync(dir)
     .sort()
     .flatMap((name) => {

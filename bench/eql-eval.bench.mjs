@@ -3,7 +3,7 @@
 // Run: npm run bench eql-eval
 import { performance } from "node:perf_hooks";
 import { compileFilter, evaluate, parse } from "@dac/eql";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 
 const catalog = fieldCatalog({ ecs: true });
 const categories = ["process", "file", "network", "registry"];

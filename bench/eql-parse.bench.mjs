@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parse as parseToml } from "smol-toml";
 import { parse, validate } from "@dac/eql";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 
 const MIRROR = "/work/.mirror/elastic+detection-rules/repo";
 

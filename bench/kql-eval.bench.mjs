@@ -1,9 +1,10 @@
 // KQL evaluation throughput (targets, one core: ≥ 5,000,000 evaluations/s of the compiled self-subject review
 // query over pre-parsed documents; evaluating an ndjson stream costs ≤ 30% on top of JSON.parse alone).
-// Run: npx turbo run build --filter=@dac/kql && node bench/kql-eval.bench.mjs
+// Run: npx turbo run build --filter=@dac/kql --filter=@dac/fields && node bench/kql-eval.bench.mjs
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { compile, fieldCatalog } from "@dac/kql";
+import { compile } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 
 const SELF_SUBJECT_REVIEW = `event.dataset : "kubernetes.audit_logs"
   and kubernetes.audit.annotations.authorization_k8s_io/decision:"allow"

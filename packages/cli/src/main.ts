@@ -5,7 +5,7 @@ import type { DacConfig } from "@dac/schema";
 import { envRedactor } from "@dac/exporter";
 import { formatDiagnosticsPretty } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "./command.js";
-import { FieldCatalogError } from "@dac/kql";
+import { FieldCatalogError } from "@dac/fields";
 import { UsageError } from "./command.js";
 import { commands } from "./commands/index.js";
 import { commandHelp, globalOptions, mainHelp } from "./help.js";

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Client } from "@elastic/elasticsearch";
 import { kqlEngine, testRepository } from "@dac/harness";
 import type { EngineRule, Execution } from "@dac/harness";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import { elasticsearchEngine, sweepStaleIndices, testIndexPrefix, testIndices } from "./engine.js";
 import { describeWithElasticsearch } from "@dac/es-test-node";
 

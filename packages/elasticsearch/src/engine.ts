@@ -15,7 +15,8 @@
 import { randomBytes } from "node:crypto";
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { fieldsOf } from "@dac/kql";
-import type { DslField, FieldCatalog } from "@dac/kql";
+import type { DslField } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import {
   EngineError,
   eventAlert,

@@ -4,7 +4,7 @@
 // `unsupported: eql on this cluster`.
 import type { Client } from "@elastic/elasticsearch";
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import type { EngineRule } from "@dac/harness";
 import { eqlSearchRequest, elasticsearchEngine } from "./index.js";
 import { isMissingEql } from "./engine.js";

@@ -3,8 +3,9 @@
  * to translate KQL as the detection engine does), and where the real mapping types a field differently from the
  * rule's field catalogue.
  */
-import { resolveField } from "@dac/kql";
-import type { DslField, FieldCatalog } from "@dac/kql";
+import { resolveField } from "@dac/fields";
+import type { DslField } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 
 export interface FieldCapsResponse {
   indices?: string[] | string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import { documentPaths, expandWildcardName, hasValue, mappingFor, missingFromError } from "./mapping.js";
 
 const catalog = fieldCatalog({

@@ -8,7 +8,7 @@
  * `match_only_text`, `scaled_float`, `version`, `unsigned_long`): those map to their nearest type, and each
  * substitution is reported.
  */
-import type { EsFieldType, FieldCatalog, FieldInfo } from "@dac/kql";
+import type { EsFieldType, FieldCatalog, FieldInfo } from "@dac/fields";
 
 export type Mapping = Record<string, unknown>;
 

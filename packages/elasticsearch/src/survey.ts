@@ -15,7 +15,7 @@
 import { performance } from "node:perf_hooks";
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { fieldsOf } from "@dac/kql";
-import type { FieldCatalog } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import { EngineError, languageOf, maxSignalsOf } from "@dac/harness";
 import type { EngineRule } from "@dac/harness";
 import { describeError } from "./connection.js";

@@ -19,7 +19,7 @@
  * between its neighbouring steps.
  */
 import ipaddr from "ipaddr.js";
-import { lookupField, type FieldCatalog, type FieldInfo } from "@dac/kql";
+import { lookupField, type FieldCatalog, type FieldInfo } from "@dac/fields";
 import type { EqlQuery, EventFilter, Expression, Literal, SequenceStep } from "./ast.js";
 import { functionNamed } from "./validate.js";
 

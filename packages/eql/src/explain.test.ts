@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import { explainFilter, explainSequence, formatExplain, parse } from "./index.js";
 import { ev } from "./conformance/cases.js";
 

@@ -2,7 +2,7 @@
 // test-support/prebuilt-sample.json) parse, print stably and validate against ECS with no errors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import { parse, print, validate } from "./index.js";
 
 interface Sample {

@@ -2,7 +2,7 @@
 // TypeResolutions: "<ordinal> argument of [<expr>] must be [<type>], found value [<v>] type [<t>]"; QL
 // FunctionRegistry: "Unknown function [<name>]"), and the EQL function reference for arities.
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import { fieldsOf, parse, validate } from "./index.js";
 
 const catalog = fieldCatalog({

@@ -10,7 +10,7 @@
  */
 import { EcsFlat } from "@elastic/ecs";
 import { distance } from "fastest-levenshtein";
-import { lookupField, type FieldCatalog, type FieldInfo } from "@dac/kql";
+import { lookupField, type FieldCatalog, type FieldInfo } from "@dac/fields";
 import type { EqlQuery, EventFilter, Expression, FieldRef, Span } from "./ast.js";
 import { printExpression } from "./print.js";
 

@@ -1,4 +1,5 @@
-import { fieldsOf, KqlSyntaxError, lookupField, parse } from "@dac/kql";
+import { fieldsOf, KqlSyntaxError, parse } from "@dac/kql";
+import { lookupField } from "@dac/fields";
 import { ruleFieldCatalog, type DacConfig, type RuleData as SchemaRuleData } from "@dac/schema";
 import type { RequiredField, RequiredFieldsFn } from "./types.js";
 

@@ -8,7 +8,7 @@
  * A rule no engine supports gets `{unsupported: "<type>/<language>"}`, which the runner reports as a failure,
  * never as a skip.
  */
-import type { FieldCatalog } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import type { Rule } from "@dac/schema";
 import { executeRule, ExecutionError } from "./alerts/execute.js";
 import type { Alert } from "./alerts/document.js";

@@ -2,7 +2,7 @@
 // per sequence a shell alert then building blocks with kibana.alert.group.id, wrap_sequences.ts and
 // build_alert_group_from_sequence.ts), on @dac/eql's Elasticsearch semantics.
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import type { EngineRule, Execution } from "./engine.js";
 import { eqlEngine } from "./eql-engine.js";
 

@@ -27,7 +27,7 @@ import {
   parse,
 } from "@dac/eql";
 import type { EqlQuery, EvaluateOptions } from "@dac/eql";
-import type { FieldCatalog } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import { eventAlert, isObject, ruleAlertFields } from "./alerts/document.js";
 import type { Alert, AlertDocument } from "./alerts/document.js";
 import { executeRule, ExecutionError } from "./alerts/execute.js";

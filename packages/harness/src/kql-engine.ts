@@ -14,7 +14,7 @@ import {
   print,
 } from "@dac/kql";
 import type { KqlNode } from "@dac/kql";
-import type { FieldCatalog } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import { EngineError, executeInMemory, languageOf } from "./engine.js";
 import type { ClauseTree, CompiledRule, Engine, EngineContext, EngineRule, Mutant } from "./engine.js";
 import { lazyMutations } from "./kql-mutants.js";

@@ -4,7 +4,7 @@
  * rule-level findings) is done afterwards by `run.ts`, on the main thread.
  */
 import { performance } from "node:perf_hooks";
-import type { FieldCatalog } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import type { CaseResult, EventFailure } from "@dac/report";
 import { displayPath, ruleFieldCatalog } from "@dac/schema";
 import type { DacConfig, Diagnostic } from "@dac/schema";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { defaultConfig } from "@dac/schema";
-import type { FieldCatalog } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import type { Rule } from "@dac/schema";
 import { runTests } from "./run.js";
 import type { RunTestsOptions } from "./run.js";

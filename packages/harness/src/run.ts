@@ -10,8 +10,8 @@
  */
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { clipText } from "@dac/kql";
-import type { FieldCatalog } from "@dac/kql";
+import { clipText } from "@dac/fields";
+import type { FieldCatalog } from "@dac/fields";
 import { summarizeTestRun, TEST_RUN_RESULT_VERSION } from "@dac/report";
 import type { RuleTestResult, SourceLocation, TestRunResult } from "@dac/report";
 import {

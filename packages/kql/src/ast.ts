@@ -4,11 +4,10 @@
  * lone wildcard. Every node carries the span of query text it came from, so diagnostics can point at it.
  */
 
-/** Offsets into the query text, in UTF-16 code units: `start` inclusive, `end` exclusive. */
-export interface Span {
-  start: number;
-  end: number;
-}
+import type { RangeOperator, Span } from "@dac/fields";
+
+// Shared with every query language: offsets into the query text, and range operators.
+export type { RangeOperator, Span };
 
 export type KqlNode = OrNode | AndNode | NotNode | NestedNode | IsNode | RangeNode | MatchAllNode;
 
@@ -48,8 +47,6 @@ export interface IsNode {
   value: ValueNode;
   span: Span;
 }
-
-export type RangeOperator = "gt" | "gte" | "lt" | "lte";
 
 /** `field > value`. The value is always a literal (Kibana: `Literal`, quoted or not). */
 export interface RangeNode {

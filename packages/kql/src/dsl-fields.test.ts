@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "./catalog.js";
+import { fieldCatalog } from "@dac/fields";
 import { toDsl } from "./dsl.js";
 import { dslFieldsFromCatalog } from "./dsl-fields.js";
 

@@ -1,4 +1,4 @@
-import type { FieldCatalog, FieldInfo } from "./catalog-types.js";
+import type { FieldCatalog, FieldInfo } from "@dac/fields";
 import type { DslField } from "./dsl.js";
 
 const kibanaTypes: Record<string, string> = {

@@ -18,9 +18,9 @@ import {
   type RangeNode,
   type Span,
 } from "./ast.js";
-import { fieldCatalog, isContainerType, leafFields, resolveField, type FieldResolution } from "./catalog.js";
-import type { FieldCatalog, FieldInfo } from "./catalog-types.js";
-import { compileWalker, forEachLeaf, objectsAt } from "./document.js";
+import { fieldCatalog, isContainerType, leafFields, resolveField, type FieldResolution } from "@dac/fields";
+import type { FieldCatalog, FieldInfo } from "@dac/fields";
+import { compileWalker, forEachLeaf, objectsAt } from "@dac/fields";
 import { KqlEvaluationError } from "./evaluate-error.js";
 import {
   existsMatcher,
@@ -30,8 +30,8 @@ import {
   wildcardMatcher,
   type MatchContext,
   type ValueMatcher,
-} from "./evaluate-matchers.js";
-import type { Instant } from "./values-date.js";
+} from "@dac/fields";
+import type { Instant } from "@dac/fields";
 
 export interface CompileOptions {
   /** Field types. Default: ECS with the `keyword` policy for unknown fields. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KqlNode } from "./ast.js";
-import { fieldCatalog } from "./catalog.js";
+import { fieldCatalog } from "@dac/fields";
 import { compile, KqlEvaluationError } from "./evaluate.js";
 import { KqlSyntaxError } from "./errors.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "./catalog.js";
+import { fieldCatalog } from "@dac/fields";
 import { explain, formatExplain, type ExplainNode } from "./explain.js";
 import { parse } from "./parser.js";
 

@@ -4,8 +4,8 @@
  * through the compiled walkers, so the conformance tests that compare the two also check the walkers.
  */
 import type { KqlNode, Span } from "./ast.js";
-import type { EsFieldType } from "./catalog-types.js";
-import { objectsAt, valuesAt } from "./document.js";
+import type { EsFieldType } from "@dac/fields";
+import { objectsAt, valuesAt } from "@dac/fields";
 import { buildPlan, type CompileOptions, type FieldQuery, type Plan } from "./evaluate-plan.js";
 import { queryTree } from "./evaluate.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FieldCatalog, FieldInfo, UnknownFieldPolicy } from "./catalog-types.js";
+import type { FieldCatalog, FieldInfo, UnknownFieldPolicy } from "@dac/fields";
 import { lint } from "./lint.js";
 import { parse } from "./parser.js";
 

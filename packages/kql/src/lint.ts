@@ -3,11 +3,11 @@
  * Codes DAC410–DAC417. The catalogue-dependent checks (DAC412, DAC413, DAC415) run only with a field catalogue.
  */
 import type { IsNode, KqlNode, RangeNode, Span } from "./ast.js";
-import type { FieldCatalog } from "./catalog-types.js";
-import { resolveField, type FieldResolution } from "./catalog.js";
+import type { FieldCatalog } from "@dac/fields";
+import { resolveField, type FieldResolution } from "@dac/fields";
 import { toQueryStringQuery } from "./dsl.js";
 import { parse } from "./parser.js";
-import { clipText, quoteValue } from "./message-text.js";
+import { clipText, quoteValue } from "@dac/fields";
 import { print, printValue } from "./print.js";
 
 /** Terms of a split wildcard listed in a message. */

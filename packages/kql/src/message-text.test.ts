@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { explain, formatExplain } from "./explain.js";
 import { lint } from "./lint.js";
-import { clipText, MAX_SHOWN, quoteValue } from "./message-text.js";
+import { clipText, MAX_SHOWN, quoteValue } from "@dac/fields";
 import { parse } from "./parser.js";
 
 describe("values shown in messages", () => {

@@ -1,15 +1,7 @@
-import {
-  clipText,
-  compile,
-  fieldsOf,
-  KqlEvaluationError,
-  KqlSyntaxError,
-  lint,
-  lookupField,
-  parse,
-  suggestFields,
-} from "@dac/kql";
-import type { FieldCatalog, KqlNode, Span } from "@dac/kql";
+import { compile, fieldsOf, KqlEvaluationError, KqlSyntaxError, lint, parse } from "@dac/kql";
+import { clipText, lookupField, suggestFields } from "@dac/fields";
+import type { KqlNode, Span } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import {
   EqlSyntaxError,
   fieldsOf as eqlFieldsOf,
@@ -142,7 +134,10 @@ function unknownFieldDiagnostic(
     key,
     field.span,
     "DAC406",
-    `no field definitions for \`${namespace}.*\` (field \`${field.name}\`)${didYouMean}`,
+    // A partial source (Elastic's list of the non-ECS fields its rules use) names some fields of the namespace only.
+    catalog.fields.get(namespace)?.partial
+      ? `incomplete field definitions for \`${namespace}.*\`: \`${field.name}\` is not among them${didYouMean}`
+      : `no field definitions for \`${namespace}.*\` (field \`${field.name}\`)${didYouMean}`,
     `add them with \`dac fields import\` or \`dac fields pull\`; until then ${policy}`,
   );
 }

@@ -1,7 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, sep } from "node:path";
-import { FieldCatalogError, fieldCatalog, fieldLayer, fieldsFromCompact, isCompactCatalog } from "@dac/kql";
-import type { CompactCatalog, FieldCatalog, FieldLayer } from "@dac/kql";
+import {
+  FieldCatalogError,
+  fieldCatalog,
+  fieldLayer,
+  fieldsFromCompact,
+  isCompactCatalog,
+} from "@dac/fields";
+import type { CompactCatalog, FieldCatalog, FieldLayer } from "@dac/fields";
 import type { DacConfig } from "./config.js";
 import { schemasDir } from "./repo-paths.js";
 import type { RuleData } from "./rule.js";

@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { FieldCatalogError, importFieldDefinitions, type CompactCatalog } from "@dac/kql";
+import { FieldCatalogError, importFieldDefinitions, type CompactCatalog } from "@dac/fields";
 import { writeFileAtomic } from "@dac/schema";
 import type { Command, CommandContext, OptionValues } from "../command.js";
 import { listOption, stringOption, UsageError } from "../command.js";

@@ -4,7 +4,6 @@ import {
   compile,
   dslFieldsFromCatalog,
   explain,
-  fieldCatalog,
   formatExplain,
   KqlDslError,
   KqlEvaluationError,
@@ -13,7 +12,9 @@ import {
   print,
   toDsl,
 } from "@dac/kql";
-import type { CompileOptions, FieldCatalog, KqlNode } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
+import type { CompileOptions, KqlNode } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
 import { parseEventFile } from "@dac/harness";
 import type { EventDocument } from "@dac/harness";
 import { formatDiagnosticsPretty, printable } from "@dac/report";

@@ -1,7 +1,7 @@
 // The EQL conformance table (cases.ts): each case's expectation comes from the Elasticsearch reference or
 // source it cites.
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "@dac/kql";
+import { fieldCatalog } from "@dac/fields";
 import { evaluate, parse } from "../index.js";
 import { CASES, EVENT_SETS, SEQUENCE_CASES, type ConformanceCase } from "./cases.js";
 

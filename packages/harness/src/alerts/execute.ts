@@ -16,8 +16,8 @@
  *   with `doc_count >= value` and, with `cardinality`, a `cardinality` of its field `>= cardinality.value`; no
  *   fields: one bucket of every matching event. At most `max_signals` buckets, in key order.
  */
-import type { FieldCatalog } from "@dac/kql";
-import { lookupField } from "@dac/kql";
+import type { FieldCatalog } from "@dac/fields";
+import { lookupField } from "@dac/fields";
 import { maxSignalsOf } from "../engine.js";
 import type { EngineRule } from "../engine.js";
 import type { EventDocument } from "../event-files.js";

@@ -12,7 +12,7 @@
  * 3. `kubernetesCases`: the two seed rules' queries (and a few more Kubernetes audit queries) against documents
  *    shaped like the Kubernetes integration's indexed audit events.
  */
-import type { FieldCatalogSources } from "../catalog.js";
+import type { FieldCatalogSources } from "@dac/fields";
 
 export type CatalogName = "python" | "python-nested" | "python-deltas" | "es" | "es-keyword" | "k8s";
 

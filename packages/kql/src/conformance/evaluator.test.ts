@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { fieldCatalog } from "../catalog.js";
-import type { FieldCatalog } from "../catalog-types.js";
+import { fieldCatalog } from "@dac/fields";
+import type { FieldCatalog } from "@dac/fields";
 import { compile, KqlEvaluationError } from "../evaluate.js";
 import { explain } from "../explain.js";
 import {

@@ -4,8 +4,8 @@
  *
  * Values are JavaScript doubles, so `long` values beyond 2^53 lose precision (JSON.parse has already lost it).
  */
-import type { RangeOperator } from "./ast.js";
-import { ValueParseError } from "./evaluate-error.js";
+import type { RangeOperator } from "./types.js";
+import { ValueParseError } from "./query-error.js";
 
 export type NumberType =
   | "long"

@@ -7,8 +7,8 @@
  * query) fills missing time fields with their maximum (`2024-01-01` → 23:59:59.999999999), while missing month and
  * day default to 1 either way (so `2024-01` rounds up to the end of 2024-01-01, not of January).
  */
-import type { RangeOperator } from "./ast.js";
-import { ValueParseError } from "./evaluate-error.js";
+import type { RangeOperator } from "./types.js";
+import { ValueParseError } from "./query-error.js";
 
 /** A point in time: milliseconds since the epoch (floored) plus nanoseconds within that millisecond. */
 export interface Instant {

@@ -1,6 +1,6 @@
 /** The `boolean` field type, as Elasticsearch's BooleanFieldMapper reads document and query values. */
-import type { RangeOperator } from "./ast.js";
-import { ValueParseError } from "./evaluate-error.js";
+import type { RangeOperator } from "./types.js";
+import { ValueParseError } from "./query-error.js";
 
 /** Query value of a term query: only the strings `true` and `false` (or JSON booleans) parse. */
 export function booleanTermValue(raw: string | boolean): boolean {

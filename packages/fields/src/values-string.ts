@@ -1,5 +1,5 @@
 /** String helpers shared by keyword-like field types. */
-import type { RangeOperator } from "./ast.js";
+import type { RangeOperator } from "./types.js";
 
 /**
  * Compares two strings by Unicode code point, which is the order of their UTF-8 bytes (Lucene's term order).

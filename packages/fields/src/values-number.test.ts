@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RangeOperator } from "./ast.js";
-import { ValueParseError } from "./evaluate-error.js";
+import type { RangeOperator } from "./types.js";
+import { ValueParseError } from "./query-error.js";
 import {
   nextDown,
   nextUp,

@@ -4,10 +4,10 @@
  * query and the field — parsed numbers, dates, addresses, analysed tokens, glob matchers — is computed here, once.
  */
 import { quoteValue } from "./message-text.js";
-import type { RangeOperator, Span } from "./ast.js";
+import type { RangeOperator, Span } from "./types.js";
 import { analyzeStandard, lowercaseTerm } from "./analysis.js";
 import type { EsFieldType, FieldInfo } from "./catalog-types.js";
-import { KqlEvaluationError, ValueParseError } from "./evaluate-error.js";
+import { QueryEvaluationError, ValueParseError } from "./query-error.js";
 import { operatorWord, queryStringClauses, type QueryStringClause } from "./evaluate-query-string.js";
 import { booleanFromDocument, booleanRangeTest, booleanTermValue } from "./values-boolean.js";
 import {
@@ -73,12 +73,12 @@ export function typeClass(type: EsFieldType): TypeClass {
 /** Errors Elasticsearch would raise; under leniency they make the field simply not match. */
 function failure(message: string, info: FieldInfo, ctx: MatchContext, value?: string): ValueMatcher {
   if (ctx.lenient) return NEVER(`${message} (lenient: this field is skipped)`);
-  throw new KqlEvaluationError(message, { field: info.name, fieldType: info.type, value, span: ctx.span });
+  throw new QueryEvaluationError(message, { field: info.name, fieldType: info.type, value, span: ctx.span });
 }
 
 /** What the engine cannot model: always an error, even where Elasticsearch would be lenient — never a guess. */
 function unsupported(message: string, info: FieldInfo, ctx: { span?: Span }): never {
-  throw new KqlEvaluationError(message, { field: info.name, fieldType: info.type, span: ctx.span });
+  throw new QueryEvaluationError(message, { field: info.name, fieldType: info.type, span: ctx.span });
 }
 
 /** Catalogue settings the engine cannot use (an unsupported date format, a scaled_float without a factor). */

@@ -3,8 +3,8 @@
  * is represented here by the 32 hex digits of those bytes, which sort like the bytes.
  */
 import ipaddr from "ipaddr.js";
-import type { RangeOperator } from "./ast.js";
-import { ValueParseError } from "./evaluate-error.js";
+import type { RangeOperator } from "./types.js";
+import { ValueParseError } from "./query-error.js";
 import { compareCodePoints } from "./values-string.js";
 
 export interface IpRange {

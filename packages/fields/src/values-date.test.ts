@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValueParseError } from "./evaluate-error.js";
+import { ValueParseError } from "./query-error.js";
 import {
   dateFormat,
   dateFromDocument,
