@@ -35,3 +35,4 @@ export {
   type EqlExplainNode,
   type SequenceExplanation,
 } from "./explain.js";
+export { mutations, type EqlMutation } from "./mutate.js";

@@ -138,3 +138,25 @@ describe("eqlEngine", () => {
     );
   });
 });
+
+describe("eqlEngine coverage and mutation", () => {
+  it("gives an event query's clause tree and mutants that compile", () => {
+    const compiled = eqlEngine.compile!(
+      rule('process where process.name == "cmd.exe" and not user.name : "svc"'),
+      {
+        catalog,
+      },
+    );
+    const tree = compiled.clauses!();
+    expect(tree).toMatchObject({
+      kind: "and",
+      children: [{ kind: "leaf", text: "process where" }, { kind: "and" }],
+    });
+    const { mutants } = compiled.mutants!(10);
+    const swap = mutants.find((m) => m.operator === "swap-equals-match")!;
+    expect(swap.query).toBe('process where process.name : "cmd.exe" and not user.name : "svc"');
+    const upper = { event: { category: "process" }, process: { name: "CMD.EXE" }, user: { name: "alice" } };
+    expect(compiled.evaluate(upper).matched).toBe(false);
+    expect(swap.compile({ catalog }).evaluate(upper).matched).toBe(true);
+  });
+});

@@ -17,6 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  compileCondition,
   compileEventFilter,
   EqlEvaluationError,
   EqlSyntaxError,
@@ -24,9 +25,12 @@ import {
   explainFilter,
   fieldsOf,
   formatExplain,
+  mutations,
   parse,
+  print,
+  printExpression,
 } from "@dac/eql";
-import type { EqlQuery, EvaluateOptions } from "@dac/eql";
+import type { EqlQuery, EvaluateOptions, EventFilter, Expression } from "@dac/eql";
 import type { FieldCatalog } from "@dac/fields";
 import { eventAlert, isObject, ruleAlertFields } from "./alerts/document.js";
 import type { Alert, AlertDocument } from "./alerts/document.js";
@@ -34,6 +38,7 @@ import { executeRule, ExecutionError } from "./alerts/execute.js";
 import { inWindow, ruleEventTime } from "./alerts/window.js";
 import { EngineError, languageOf, maxSignalsOf } from "./engine.js";
 import type {
+  ClauseTree,
   CompiledRule,
   Engine,
   EngineContext,
@@ -68,8 +73,56 @@ export function eqlOptions(rule: EngineRule, catalog: FieldCatalog): EvaluateOpt
   return options;
 }
 
+/** An event query's boolean structure for coverage: the category, then the condition's and/or/not tree. */
+function clauseTree(filter: EventFilter, options: EvaluateOptions): ClauseTree {
+  const tree = (e: Expression): ClauseTree => {
+    const text = printExpression(e);
+    if (e.type === "and" || e.type === "or") {
+      const parts: Expression[] = [];
+      const flatten = (x: Expression): void => {
+        if (x.type === e.type) {
+          flatten(x.left);
+          flatten(x.right);
+        } else parts.push(x);
+      };
+      flatten(e);
+      return { kind: e.type, children: parts.map(tree), text, span: e.span };
+    }
+    if (e.type === "not") return { kind: "not", child: tree(e.operand), text, span: e.span };
+    let test: ((event: EventDocument) => boolean) | undefined;
+    return {
+      kind: "leaf",
+      text,
+      span: e.span,
+      test: (event) => (test ??= compileCondition(e, options))(event),
+    };
+  };
+  const condition = tree(filter.condition);
+  if (filter.category === null) return condition;
+  const categoryOnly = compileEventFilter(
+    {
+      ...filter,
+      condition: { type: "literal", kind: "boolean", value: true, raw: "true", span: filter.span },
+    },
+    options,
+  );
+  return {
+    kind: "and",
+    text: print({ type: "query", body: filter, pipes: [], span: filter.span }),
+    span: filter.span,
+    children: [
+      { kind: "leaf", text: `${filter.category} where`, span: filter.categorySpan, test: categoryOnly },
+      condition,
+    ],
+  };
+}
+
 function compileEql(rule: EngineRule, context: EngineContext): CompiledRule {
   const ast = parseEqlRule(rule);
+  return compileAst(rule, ast, context);
+}
+
+function compileAst(rule: EngineRule, ast: EqlQuery, context: EngineContext): CompiledRule {
   const options = eqlOptions(rule, context.catalog);
   const fields = [...new Set(fieldsOf(ast).map((f) => f.name))];
   if (ast.body.type !== "event") {
@@ -97,6 +150,21 @@ function compileEql(rule: EngineRule, context: EngineContext): CompiledRule {
       return {
         matched: predicate(event),
         explain: () => formatExplain(explainFilter(filter, event, options)),
+      };
+    },
+    clauses: () => clauseTree(filter, options),
+    // Event queries only: a sequence's mutants would need whole executions to judge.
+    mutants(limit) {
+      const all = mutations(ast);
+      return {
+        mutants: all.slice(0, limit).map((m) => ({
+          operator: m.operator,
+          description: m.description,
+          query: print(m.query),
+          span: m.span,
+          compile: (ctx: EngineContext) => compileAst(rule, m.query, ctx),
+        })),
+        skipped: Math.max(0, all.length - limit),
       };
     },
   };
