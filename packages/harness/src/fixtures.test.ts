@@ -181,3 +181,86 @@ cases:
     expect(fixtures.diagnostics.map((d) => d.code)).toEqual(["DAC504"]);
   });
 });
+
+describe("alert cases (expect: alert | no-alert)", () => {
+  const cases = (body: string) => tree({ "f/cases.yaml": `${casesHeader}\ncases:\n${body}` });
+
+  it("reads now, alerts, the alert forms and indicators", () => {
+    const root = cases(
+      [
+        "  - name: burst",
+        "    expect: alert",
+        '    now: "2026-03-01T10:06:00Z"',
+        "    alerts: 2",
+        "    alert:",
+        "      - user.name: alice",
+        "      - user.name: bob",
+        "    indicators:",
+        '      - {"threat.indicator.ip": "203.0.113.7"}',
+        "    events:",
+        '      - {"@timestamp": "2026-03-01T10:00:00Z"}',
+        "  - name: quiet",
+        "    expect: no-alert",
+        "    events:",
+        '      - {"@timestamp": "2026-03-01T10:00:00Z"}',
+        "  - name: every",
+        "    expect: alert",
+        "    alert: {kibana.alert.rule.type: threshold}",
+        "    events:",
+        '      - {"@timestamp": "2026-03-01T10:00:00Z"}',
+      ].join("\n"),
+    );
+    const fixtures = load(root);
+    expect(fixtures.diagnostics).toEqual([]);
+    const [burst, quiet, every] = fixtures.cases;
+    expect(burst!.now?.toISOString()).toBe("2026-03-01T10:06:00.000Z");
+    expect(burst!.alerts?.count).toBe(2);
+    expect(burst!.alerts?.nth).toEqual([{ "user.name": "alice" }, { "user.name": "bob" }]);
+    expect(burst!.alerts?.locations.map((l) => l.line)).toEqual([9, 10]);
+    expect(burst!.indicators?.map((i) => i.document)).toEqual([{ "threat.indicator.ip": "203.0.113.7" }]);
+    expect(quiet!.expect).toBe("no-alert");
+    expect(every!.alerts?.every).toEqual({ "kibana.alert.rule.type": "threshold" });
+  });
+
+  it.each([
+    [
+      "now on a match case",
+      'expect: match\n    now: "2026-03-01T10:00:00Z"',
+      "now",
+      /applies to `expect: alert \| no-alert` only/,
+    ],
+    [
+      "alerts on a match case",
+      "expect: no-match\n    alerts: 1",
+      "alerts",
+      /applies to `expect: alert \| no-alert` only/,
+    ],
+    ["a now without a time zone", 'expect: alert\n    now: "2026-03-01T10:00:00"', "now", /./],
+    ["alerts: 0 with expect: alert", "expect: alert\n    alerts: 0", "alerts", /contradicts `expect: alert`/],
+    [
+      "alerts: 2 with expect: no-alert",
+      "expect: no-alert\n    alerts: 2",
+      "alerts",
+      /contradicts `expect: no-alert`/,
+    ],
+    ["alert with expect: no-alert", "expect: no-alert\n    alert: {a: 1}", "alert", /expects none/],
+    [
+      "a list longer than alerts",
+      "expect: alert\n    alerts: 1\n    alert: [{a: 1}, {a: 2}]",
+      "alert",
+      /lists 2 alerts/,
+    ],
+    ["an expect that is not one of the four", "expect: alerts", "expect", /./],
+  ])("%s is an error at the key", (_name, lines, key, message) => {
+    const root = cases(
+      `  - name: c\n    ${lines}\n    events:\n      - {"@timestamp": "2026-03-01T10:00:00Z"}`,
+    );
+    const fixtures = load(root);
+    const found = fixtures.diagnostics.find((d) => d.message.match(message));
+    expect(found, JSON.stringify(fixtures.diagnostics)).toBeDefined();
+    expect(found!.file).toBe("f/cases.yaml");
+    const text = `${casesHeader}\ncases:\n  - name: c\n    ${lines}`;
+    const line = text.split("\n").findIndex((l) => l.trimStart().startsWith(`${key}:`)) + 1;
+    expect(found!.line).toBe(line);
+  });
+});

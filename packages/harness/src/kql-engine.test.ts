@@ -20,7 +20,7 @@ describe("engineFor", () => {
     [{ type: "query", language: "kuery" }, "kql"],
     [{ type: "query" }, "kql"],
     [{ type: "query", language: "lucene" }, "unsupported: query/lucene"],
-    [{ type: "threshold", language: "kuery" }, "unsupported: threshold/kuery"],
+    [{ type: "threshold", language: "kuery" }, "kql"],
     [{ type: "new_terms" }, "unsupported: new_terms/kuery"],
     [{ type: "threat_match", language: "kuery" }, "unsupported: threat_match/kuery"],
     [{ type: "eql", language: "eql" }, "eql"],

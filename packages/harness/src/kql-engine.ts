@@ -1,7 +1,7 @@
 /**
- * The in-memory KQL engine: custom query rules (`type: query`, `language: kuery`). Threshold, new_terms and
- * threat_match rules also carry KQL, but their alerts depend on many events (counts, first sightings, an
- * indicator index), so single-event evaluation would claim more than it knows: they stay unsupported.
+ * The in-memory KQL engine: custom query rules (`type: query`) and threshold rules (`type: threshold`) in KQL.
+ * The query (with the rule's `filters`) is compiled into closures per field catalogue; `executeRule`
+ * (`alerts/execute.ts`) turns the matching events of an execution into the type's alerts.
  */
 import {
   compile,
@@ -15,6 +15,8 @@ import {
 } from "@dac/kql";
 import type { KqlNode } from "@dac/kql";
 import type { FieldCatalog } from "@dac/fields";
+import { compileFilters, FilterError } from "./alerts/filters.js";
+import type { CompiledFilters } from "./alerts/filters.js";
 import { EngineError, executeInMemory, languageOf } from "./engine.js";
 import type { ClauseTree, CompiledRule, Engine, EngineContext, EngineRule, Mutant } from "./engine.js";
 import { lazyMutations } from "./kql-mutants.js";
@@ -37,7 +39,7 @@ function compiledFor(rule: EngineRule, context: EngineContext): CompiledRule {
   let compiled = entry.byCatalog.get(context.catalog);
   if (!compiled) {
     const { ast, query } = parseRuleQuery(rule);
-    compiled = compileKql(ast, query, context);
+    compiled = compileKql(ast, query, context, ruleFiltersFor(rule, context));
     entry.byCatalog.set(context.catalog, compiled);
   }
   return compiled;
@@ -56,9 +58,23 @@ export function parseRuleQuery(rule: EngineRule): { ast: KqlNode; query: string 
   }
 }
 
+/** The rule's `filters` compiled on this catalogue; a filter that cannot be evaluated fails the rule. */
+export function ruleFiltersFor(rule: EngineRule, context: EngineContext): CompiledFilters | undefined {
+  if (!Array.isArray(rule.data.filters) || rule.data.filters.length === 0) return undefined;
+  try {
+    return compileFilters(rule.data.filters, context.catalog, context.now);
+  } catch (error) {
+    if (error instanceof FilterError) throw new EngineError(error.message);
+    throw error;
+  }
+}
+
+/** The rule types this engine executes. */
+export const inMemoryTypes = new Set(["query", "threshold"]);
+
 export const kqlEngine: Engine = {
   name: "kql",
-  supports: (rule) => rule.data.type === "query" && languageOf(rule) === "kuery",
+  supports: (rule) => inMemoryTypes.has(String(rule.data.type)) && languageOf(rule) === "kuery",
   compile: compiledFor,
   // In memory, every execution is every event evaluated on its own; a query rule alerts on each match.
   execute(rule, executions, options = {}) {
@@ -68,7 +84,12 @@ export const kqlEngine: Engine = {
   },
 };
 
-export function compileKql(ast: KqlNode, query: string, context: EngineContext): CompiledRule {
+export function compileKql(
+  ast: KqlNode,
+  query: string,
+  context: EngineContext,
+  filters?: CompiledFilters,
+): CompiledRule {
   const now = context.now;
   const options = { catalog: context.catalog, ...(now ? { now: () => now } : {}) };
   const predicate = guarded(() => compile(ast, options));
@@ -76,6 +97,19 @@ export function compileKql(ast: KqlNode, query: string, context: EngineContext):
     evaluate(event) {
       try {
         const matched = predicate(event);
+        const rejected = matched ? filters?.rejects(event) : undefined;
+        if (rejected)
+          return {
+            matched: false,
+            explain: () =>
+              [
+                `✗ the rule's filter ${rejected.index + 1} ${rejected.negate ? "(negated) " : ""}rejects the event: ${rejected.kql}`,
+                "  the query alone matches:",
+                ...formatExplain(explain(query, event, options))
+                  .split("\n")
+                  .map((l) => `  ${l}`),
+              ].join("\n"),
+          };
         return { matched, explain: () => formatExplain(explain(query, event, options)) };
       } catch (error) {
         // Some problems only show with a value in hand (a date that does not parse for the field, say).
@@ -89,7 +123,7 @@ export function compileKql(ast: KqlNode, query: string, context: EngineContext):
     },
     fields: [...new Set(fieldsOf(ast).map((f) => f.name))],
     clauses: () => clauseTree(ast, options),
-    mutants: (limit) => mutantsOf(ast, limit),
+    mutants: (limit) => mutantsOf(ast, limit, filters),
   };
 }
 
@@ -137,7 +171,11 @@ function clauseTree(node: KqlNode, options: Parameters<typeof compile>[1]): Clau
   }
 }
 
-function mutantsOf(ast: KqlNode, limit: number): { mutants: Mutant[]; skipped: number } {
+function mutantsOf(
+  ast: KqlNode,
+  limit: number,
+  filters: CompiledFilters | undefined,
+): { mutants: Mutant[]; skipped: number } {
   const original = print(ast);
   const seen = new Set([original]);
   const mutants: Mutant[] = [];
@@ -158,7 +196,8 @@ function mutantsOf(ast: KqlNode, limit: number): { mutants: Mutant[]; skipped: n
       description: m.description,
       query,
       span: m.span,
-      compile: (context) => compileKql(tree, query, context),
+      // The rule's filters stay as they are: mutants change the query only.
+      compile: (context) => compileKql(tree, query, context, filters),
     });
   }
   return { mutants, skipped };

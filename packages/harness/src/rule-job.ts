@@ -8,7 +8,13 @@ import type { FieldCatalog } from "@dac/fields";
 import type { CaseResult, EventFailure } from "@dac/report";
 import { displayPath, ruleFieldCatalog } from "@dac/schema";
 import type { DacConfig, Diagnostic } from "@dac/schema";
+import { isAlertCase, judgeAlertCase, planAlertCase } from "./alert-cases.js";
+import type { AlertCasePlan } from "./alert-cases.js";
+import type { Alert } from "./alerts/document.js";
+import { executeRule, ExecutionError } from "./alerts/execute.js";
+import { DateMathError } from "./alerts/window.js";
 import { measureCoverage } from "./coverage.js";
+import { ruleMutants } from "./rule-mutants.js";
 import { chooseEngine, EngineError, isUnsupported } from "./engine.js";
 import type {
   CompiledRule,
@@ -75,13 +81,24 @@ export interface RuleRun {
     mutants: number;
     /** Mutants not run, over the limit per rule. */
     skipped: number;
-    survivors: { operator: string; description: string; query: string; span: TextSpan }[];
+    survivors: {
+      operator: string;
+      description: string;
+      query: string;
+      span: TextSpan;
+      /** Set for a mutant of the rule's settings (a threshold): where in the rule file, as a YAML path. */
+      path?: (string | number)[];
+    }[];
   };
 }
 
 interface PreparedCase {
   fixture: FixtureCase;
   overrides: FieldOverrides;
+  /** For `expect: alert | no-alert`: when the execution runs and what it searches. */
+  plan?: AlertCasePlan;
+  /** For alert cases: the positions (in the case's events) of the events the rule's indices cover. */
+  searchable?: number[];
 }
 
 export function exemptionOf(rule: EngineRule): string | undefined {
@@ -111,8 +128,8 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
     ...(fixturesShown ? { fixtures: fixturesShown } : {}),
     cases: [],
     diagnostics,
-    hasPositive: prepared.some((c) => c.fixture.expect === "match"),
-    hasNegative: prepared.some((c) => c.fixture.expect === "no-match"),
+    hasPositive: prepared.some((c) => c.fixture.expect === "match" || c.fixture.expect === "alert"),
+    hasNegative: prepared.some((c) => c.fixture.expect === "no-match" || c.fixture.expect === "no-alert"),
     durationMs: 0,
   };
   const finish = (): RuleRun => {
@@ -155,15 +172,39 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
     ? job.data.index.filter((p): p is string => typeof p === "string")
     : [];
   const runnable = prepared.filter((p) => !p.fixture.todo);
+  const clock = context.now ?? new Date();
+  for (const p of runnable) {
+    if (!isAlertCase(p.fixture)) continue;
+    try {
+      p.plan = planAlertCase(job, p.fixture, clock);
+    } catch (error) {
+      if (error instanceof DateMathError)
+        return failAll("error", `the rule's lookback window cannot be resolved: ${error.message}`);
+      throw error;
+    }
+    diagnostics.push(...p.plan.diagnostics);
+    // An event from an index the rule does not read is not in the execution at all.
+    p.searchable = p.fixture.events
+      .map((e, i) => ({ i, index: e.index ?? p.fixture.index }))
+      .filter((x) => x.index === undefined || patterns.length === 0 || indexCovered(patterns, x.index))
+      .map((x) => x.i);
+  }
   const executed = performance.now();
   let answer: RuleExecutions;
   try {
     answer = await engine.execute(
       job,
-      runnable.map((p) => ({
-        events: p.fixture.events.map((e) => e.document),
-        catalog: engineContext(job, context, p.overrides).catalog,
-      })),
+      runnable.map((p) => {
+        const catalog = engineContext(job, context, p.overrides).catalog;
+        if (!p.plan) return { events: p.fixture.events.map((e) => e.document), catalog };
+        return {
+          events: p.searchable!.map((i) => p.fixture.events[i]!.document),
+          catalog,
+          range: p.plan.window,
+          now: p.plan.now,
+          ...(p.fixture.indicators ? { indicators: p.fixture.indicators.map((e) => e.document) } : {}),
+        };
+      }),
       context.now ? { now: context.now } : {},
     );
   } catch (error) {
@@ -188,15 +229,34 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       );
       continue;
     }
+    const share = (elapsed * p.fixture.events.length) / totalEvents;
+    if (p.plan) {
+      const judged = judgeExecution(
+        job,
+        p,
+        execution.events,
+        execution.alerts,
+        answer.fields,
+        patterns,
+        context,
+      );
+      outcomes.push({
+        prepared: p,
+        events: judged.events,
+        passed: judged.verdict.passed,
+        alerted: judged.alerted,
+      });
+      run.cases.push(alertCaseResult(p.fixture, judged.verdict, share));
+      continue;
+    }
     const outcome = judgeCase(p.fixture, execution.events, patterns);
     outcomes.push({ prepared: p, ...outcome });
-    const share = (elapsed * p.fixture.events.length) / totalEvents;
     run.cases.push(caseResult(p.fixture, outcome, answer.fields, patterns, share));
   }
 
   if (context.coverage && compiled?.clauses) run.coverage = coverageOf(compiled, outcomes);
   if (context.mutate && compiled?.mutants)
-    run.mutation = mutationOf(job, compiled, outcomes, context, patterns);
+    run.mutation = mutationOf(job, compiled, (c) => engine.compile!(job, c), outcomes, context, patterns);
   const failed = run.cases.some((c) => c.status === "failed");
   run.status = failed ? "failed" : run.cases.length === 0 && exempt ? "exempt" : "passed";
   return finish();
@@ -230,6 +290,94 @@ interface CaseOutcome {
   prepared: PreparedCase;
   events: EventOutcome[];
   passed: boolean;
+  /** Alert cases: the events that are part of an alert. */
+  alerted?: Set<number>;
+}
+
+/**
+ * An alert case's verdict: the engine's evaluations and alerts (over the searchable events) mapped back to the
+ * case's events, then judged.
+ */
+function judgeExecution(
+  rule: EngineRule,
+  p: PreparedCase,
+  evaluations: readonly Evaluation[],
+  alerts: readonly Alert[],
+  fields: readonly string[],
+  patterns: string[],
+  context: JobContext,
+) {
+  const searchable = p.searchable!;
+  const byCase: Evaluation[] = p.fixture.events.map(() => ({ matched: false, explain: () => "" }));
+  const covered = p.fixture.events.map(() => false);
+  searchable.forEach((i, k) => {
+    byCase[i] = evaluations[k]!;
+    covered[i] = true;
+  });
+  const events = p.fixture.events.map((event, i) => judgeEvent(event, p.fixture.index, byCase[i]!, patterns));
+  const mapped: Alert[] = alerts.map((a) => ({ ...a, events: a.events.map((k) => searchable[k]!) }));
+  const verdict = judgeAlertCase({
+    rule,
+    fixture: p.fixture,
+    plan: p.plan!,
+    evaluations: events.map((e) => ({
+      matched: e.matched,
+      ...(e.error !== undefined ? { error: e.error } : {}),
+      explain: e.explain,
+    })),
+    covered,
+    alerts: mapped,
+    catalog: engineContext(rule, context, p.overrides).catalog,
+    trim: (document) => trimEvent(document, fields),
+  });
+  return { events, verdict, alerted: new Set(mapped.flatMap((a) => a.events)) };
+}
+
+/** Reruns an alert case in memory with another matcher or another rule (mutation testing). */
+function rerunAlertCase(
+  rule: EngineRule,
+  p: PreparedCase,
+  matcher: CompiledRule,
+  patterns: string[],
+  context: JobContext,
+): boolean {
+  const searchable = p.searchable!;
+  const documents = searchable.map((i) => p.fixture.events[i]!.document);
+  const evaluations = documents.map((d) => matcher.evaluate(d));
+  let alerts: Alert[];
+  try {
+    alerts = executeRule({
+      rule,
+      events: documents,
+      matched: evaluations.map((e) => e.matched && e.error === undefined),
+      window: p.plan!.window,
+      executedAt: p.plan!.now,
+      catalog: engineContext(rule, context, p.overrides).catalog,
+    }).alerts;
+  } catch (error) {
+    if (error instanceof ExecutionError) return false;
+    throw error;
+  }
+  return judgeExecution(rule, p, evaluations, alerts, [], patterns, context).verdict.passed;
+}
+
+function alertCaseResult(
+  fixture: FixtureCase,
+  verdict: ReturnType<typeof judgeAlertCase>,
+  durationMs: number,
+): CaseResult {
+  return {
+    name: fixture.name,
+    ...(fixture.description ? { description: fixture.description } : {}),
+    expect: fixture.expect,
+    status: verdict.passed ? "passed" : "failed",
+    location: fixture.location,
+    ...(fixture.index ? { index: fixture.index } : {}),
+    events: fixture.events.length,
+    ...(verdict.message ? { message: verdict.message } : {}),
+    failures: verdict.failures,
+    durationMs,
+  };
 }
 
 /** A case's verdict from the engine's answer for each of its events. */
@@ -355,11 +503,14 @@ function coverageOf(compiled: CompiledRule, outcomes: CaseOutcome[]): NonNullabl
   const positives: EventDocument[] = [];
   const negatives: EventDocument[] = [];
   for (const o of outcomes) {
-    for (const e of o.events) {
-      if (!e.indexCovered) continue;
-      if (o.prepared.fixture.expect === "match" && e.matched) positives.push(e.event.document);
-      if (o.prepared.fixture.expect === "no-match" && !e.matched) negatives.push(e.event.document);
-    }
+    const expect = o.prepared.fixture.expect;
+    o.events.forEach((e, i) => {
+      if (!e.indexCovered) return;
+      // An alert case's positives are the events its alerts come from.
+      if (expect === "alert" && o.alerted?.has(i)) positives.push(e.event.document);
+      if (expect === "match" && e.matched) positives.push(e.event.document);
+      if ((expect === "no-match" || expect === "no-alert") && !e.matched) negatives.push(e.event.document);
+    });
   }
   const counts = measureCoverage(compiled.clauses!(), positives, negatives);
   return {
@@ -383,12 +534,26 @@ export const MAX_MUTANTS = 200;
 function mutationOf(
   rule: EngineRule,
   compiled: CompiledRule,
+  compileRule: (context: EngineContext) => CompiledRule,
   outcomes: CaseOutcome[],
   context: JobContext,
   patterns: string[],
 ): NonNullable<RuleRun["mutation"]> {
   // Only cases that pass on the real query can tell a mutant apart.
   const passing = outcomes.filter((o) => o.passed);
+  const originals = new Map<string, CompiledRule | null>();
+  const compiledFor = (p: PreparedCase): CompiledRule | null => {
+    const key = overridesKey(p.overrides);
+    if (!originals.has(key)) {
+      try {
+        originals.set(key, compileRule(engineContext(rule, context, p.overrides)));
+      } catch (error) {
+        if (!(error instanceof EngineError)) throw error;
+        originals.set(key, null);
+      }
+    }
+    return originals.get(key)!;
+  };
   const survivors: NonNullable<RuleRun["mutation"]>["survivors"] = [];
   let mutants = 0;
   const { mutants: all, skipped } = compiled.mutants!(MAX_MUTANTS);
@@ -414,7 +579,10 @@ function mutationOf(
         valid = false;
         break;
       }
-      if (!runCase(o.prepared.fixture, matcher, patterns).passed) {
+      const passed = o.prepared.plan
+        ? rerunAlertCase(rule, o.prepared, matcher, patterns, context)
+        : runCase(o.prepared.fixture, matcher, patterns).passed;
+      if (!passed) {
         killed = true;
         break;
       }
@@ -427,6 +595,25 @@ function mutationOf(
         description: mutant.description,
         query: mutant.query,
         span: mutant.span,
+      });
+  }
+  // Mutants of the rule's settings (threshold fields and values): the same query, another rule.
+  const alertCases = passing.filter((o) => o.prepared.plan);
+  for (const mutant of ruleMutants(rule)) {
+    if (alertCases.length === 0) break;
+    const variant: EngineRule = { file: rule.file, data: mutant.data };
+    const killed = alertCases.some((o) => {
+      const matcher = compiledFor(o.prepared);
+      return matcher !== null && !rerunAlertCase(variant, o.prepared, matcher, patterns, context);
+    });
+    mutants++;
+    if (!killed)
+      survivors.push({
+        operator: mutant.operator,
+        description: mutant.description,
+        query: mutant.shown,
+        span: { start: 0, end: 0 },
+        path: mutant.path,
       });
   }
   return { mutants, skipped, survivors };

@@ -238,7 +238,7 @@ function finishRule(
   }
   if (run.mutation) {
     const survivors = run.mutation.survivors.map((s) => {
-      const at = queryLocation(rule, s.span);
+      const at = s.path ? settingLocation(rule, s.path) : queryLocation(rule, s.span);
       diagnostics.push(
         diagnosticBetween(
           "DAC508",
@@ -246,7 +246,9 @@ function finishRule(
           at.end,
           `no fixture kills the mutant ${s.operator}: ${s.description}`,
           {
-            hint: `add a near miss that the mutated query gets wrong: ${clipText(s.query, MAX_QUERY_SHOWN)}`,
+            hint: s.path
+              ? `add an alert case whose verdict changes with ${s.query} (one event fewer or more, one group field less)`
+              : `add a near miss that the mutated query gets wrong: ${clipText(s.query, MAX_QUERY_SHOWN)}`,
           },
         ),
       );
@@ -272,6 +274,18 @@ function finishRule(
 function ruleLocation(rule: Rule): SourceLocation {
   const span = rangeOf(rule.source, typeof rule.data.query === "string" ? ["query"] : [], "value");
   return { file: rule.file, line: span.line, column: span.column };
+}
+
+/** Where a rule setting (a YAML path) is, for findings about it. */
+function settingLocation(
+  rule: Rule,
+  path: (string | number)[],
+): { start: SourceLocation; end: { line: number; column: number } } {
+  const span = rangeOf(rule.source, path);
+  return {
+    start: { file: rule.file, line: span.line, column: span.column },
+    end: { line: span.endLine ?? span.line, column: span.endColumn ?? span.column },
+  };
 }
 
 function queryLocation(
