@@ -1,7 +1,8 @@
 // The Elasticsearch engine at scale: 50 generated rules × 1,000 fixture events each (500 positives, 500 near
 // misses), run with `dac test --engine elasticsearch` semantics (testRepository with the engine) on a node.
 // Target: under 15 s, node start excluded. Needs DAC_ES_URL; without it the bench is skipped with a notice,
-// unless DAC_BENCH_ES_NODE=1 asks it to start a node with scripts/es-node.sh (its start time is reported apart).
+// unless DAC_BENCH_ES_NODE=1 asks it to start a node with scripts/es-node.sh (its start time is reported apart;
+// port DAC_BENCH_ES_PORT, default 9270).
 // Run: npm run build && DAC_ES_URL=http://127.0.0.1:9200 node bench/elasticsearch.bench.mjs [rules] [events]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -20,13 +21,17 @@ const repoFields = fileURLToPath(new URL("../schemas/fields/", import.meta.url))
 const nodeScript = fileURLToPath(new URL("../scripts/es-node.sh", import.meta.url));
 const ms = (n) => `${Math.round(n)} ms`;
 
+// The node DAC_BENCH_ES_NODE=1 starts listens on DAC_BENCH_ES_PORT (HTTP; transport = HTTP + 100).
+const benchPort = Number(process.env.DAC_BENCH_ES_PORT ?? 9270);
 let url = process.env.DAC_ES_URL;
 let startedNode = false;
 if (!url && process.env.DAC_BENCH_ES_NODE === "1" && existsSync(nodeScript)) {
   const t = performance.now();
-  const start = spawnSync("bash", [nodeScript, "start", "9270", "9370"], { encoding: "utf8" });
+  const start = spawnSync("bash", [nodeScript, "start", String(benchPort), String(benchPort + 100)], {
+    encoding: "utf8",
+  });
   if (start.status !== 0) throw new Error(`could not start the node: ${start.stderr}`);
-  url = "http://127.0.0.1:9270";
+  url = `http://127.0.0.1:${benchPort}`;
   startedNode = true;
   console.log(`elasticsearch  node start: ${ms(performance.now() - t)} (not counted)`);
 }
@@ -175,5 +180,5 @@ try {
 } finally {
   await connection.client.close();
   rmSync(root, { recursive: true, force: true });
-  if (startedNode) spawnSync("bash", [nodeScript, "stop", "9270"], { stdio: "inherit" });
+  if (startedNode) spawnSync("bash", [nodeScript, "stop", String(benchPort)], { stdio: "inherit" });
 }

@@ -122,10 +122,16 @@ export function describeError(error: unknown, redact: (t: string) => string = (t
  * Checks that the cluster answers (`_cluster/health`: the test node lacks `GET /`), with a clear error naming the
  * URL and the cause. Returns the version the cluster reports, when it says.
  */
-export async function checkReachable(connection: Connection): Promise<void> {
+export async function checkReachable(
+  connection: Connection,
+  options: { allowForbidden?: boolean } = {},
+): Promise<void> {
   try {
     await connection.client.cluster.health({ timeout: "10s" }, { maxRetries: 0 });
   } catch (error) {
+    // 403: the credentials are good but lack the cluster `monitor` privilege, which a read-only user may not need.
+    if (options.allowForbidden && error instanceof errors.ResponseError && error.meta.statusCode === 403)
+      return;
     if (
       error instanceof errors.ResponseError &&
       (error.meta.statusCode === 401 || error.meta.statusCode === 403)

@@ -7,12 +7,22 @@ import { resolveField } from "@dac/fields";
 import type { DslField } from "@dac/kql";
 import type { FieldCatalog } from "@dac/fields";
 
+/** One type of a field in a `_field_caps` response. */
+export interface FieldCapability {
+  type: string;
+  searchable?: boolean;
+  aggregatable?: boolean;
+  metadata_field?: boolean;
+  /** The indices mapping the field with this type; present only when the indices disagree. */
+  indices?: string[] | string;
+  /** The indices where the field is not searchable, when only some are. */
+  non_searchable_indices?: string[] | string | null;
+  non_aggregatable_indices?: string[] | string | null;
+}
+
 export interface FieldCapsResponse {
   indices?: string[] | string;
-  fields: Record<
-    string,
-    Record<string, { type: string; searchable?: boolean; aggregatable?: boolean; metadata_field?: boolean }>
-  >;
+  fields: Record<string, Record<string, FieldCapability>>;
 }
 
 const kibanaTypes: Record<string, string> = {
@@ -43,10 +53,19 @@ const numeric = new Set([
   "unsigned_long",
 ]);
 
-function kibanaType(esTypes: string[]): string {
-  if (esTypes.length > 1) return "conflict";
-  const t = esTypes[0]!;
-  return numeric.has(t) ? "number" : (kibanaTypes[t] ?? t);
+/** Kibana's name for an Elasticsearch type (`castEsToKbnFieldTypeName`): `keyword` and `text` are `string`. */
+export function kibanaTypeOf(esType: string): string {
+  return numeric.has(esType) ? "number" : (kibanaTypes[esType] ?? esType);
+}
+
+/**
+ * A data view field's type: `conflict` only when the types differ for Kibana (`keyword` in one index and `text` in
+ * another is a `string`), as in Kibana's `readFieldCapsResponse` (data_views/server/fetcher/lib/field_capabilities/
+ * field_caps_response.ts).
+ */
+export function kibanaType(esTypes: readonly string[]): string {
+  const kinds = new Set(esTypes.map(kibanaTypeOf));
+  return kinds.size > 1 ? "conflict" : kibanaTypeOf(esTypes[0]!);
 }
 
 /** Kibana's data-view fields from `_field_caps` (objects and metadata fields left out), with nested paths. */
@@ -78,7 +97,7 @@ export interface FieldTypeMismatch {
 }
 
 /** Types that search alike: a catalogue `keyword` met by `constant_keyword` or `wildcard` is not a problem. */
-const family: Record<string, string> = {
+export const typeFamily: Readonly<Record<string, string>> = {
   keyword: "keyword",
   constant_keyword: "keyword",
   wildcard: "keyword",
@@ -121,7 +140,7 @@ export function fieldTypeMismatches(
       if (expected !== "unmapped") out.push({ field, catalogue: expected, cluster: ["unmapped"] });
       continue;
     }
-    const same = real.every((t) => (family[t] ?? t) === (family[expected] ?? expected));
+    const same = real.every((t) => (typeFamily[t] ?? t) === (typeFamily[expected] ?? expected));
     if (!same) out.push({ field, catalogue: expected, cluster: real });
   }
   return out;

@@ -23,8 +23,10 @@ export {
 export type { EventsSearchRequest, RuleQuery, Timestamps } from "./request.js";
 export { eqlSearchRequest } from "./eql-request.js";
 export type { EqlSearchRequest } from "./eql-request.js";
-export { dslFieldsFromFieldCaps, fieldTypeMismatches } from "./field-caps.js";
-export type { FieldCapsResponse, FieldTypeMismatch } from "./field-caps.js";
+export { dslFieldsFromFieldCaps, fieldTypeMismatches, kibanaType } from "./field-caps.js";
+export type { FieldCapability, FieldCapsResponse, FieldTypeMismatch } from "./field-caps.js";
+export { catalogFromFieldCaps, pullFields } from "./pull-fields.js";
+export type { PulledConflict, PulledFields, PullOptions } from "./pull-fields.js";
 export { surveyRules } from "./survey.js";
 export type { SurveyOptions, SurveyResult, SurveyRule, SurveyRuleResult } from "./survey.js";
 export { formatSurvey, progressBar, SURVEY_RESULT_VERSION, surveyFormats } from "./survey-format.js";

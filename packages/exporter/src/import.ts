@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { Document, parse, Scalar, visit } from "yaml";
 import { writeFileAtomic } from "@dac/schema";
@@ -40,13 +40,15 @@ export interface SkippedSource {
    * `not-a-rule`, `prebuilt` and `unchanged` (already in the repository with the same payload) are left out by
    * design; `invalid`, `duplicate` and `exists` (a file or a different rule in the way) need attention.
    */
-  kind: "not-a-rule" | "prebuilt" | "unchanged" | "invalid" | "exists" | "duplicate";
+  kind: "not-a-rule" | "prebuilt" | "unchanged" | "invalid" | "exists" | "duplicate" | "link";
   reason: string;
 }
 
 /** Whether a skip needs the user's attention (`dac import` then exits 1). */
 export function skipNeedsAttention(skip: SkippedSource): boolean {
-  return skip.kind === "invalid" || skip.kind === "exists" || skip.kind === "duplicate";
+  return (
+    skip.kind === "invalid" || skip.kind === "exists" || skip.kind === "duplicate" || skip.kind === "link"
+  );
 }
 
 /**
@@ -213,10 +215,34 @@ export interface WriteImportOptions extends ImportOptions {
   lock: Lock;
   /** Rule files already in the repository, by rule_id. */
   existing?: ReadonlyMap<string, string>;
+  /** How a path appears in messages (the CLI's: relative to the working directory). */
+  showPath?: (path: string) => string;
   /** Overwrite existing files. */
   force?: boolean;
+  /**
+   * The folder every written file must lie in without passing through a symbolic link (default: `dir`).
+   * A rule whose file, or a folder on the way to it, is a link is skipped: dac never writes through or over a
+   * link, and a folder walk does not follow one, so a file written there would be a lock entry without a rule.
+   */
+  within?: string;
   /** Puts the YAML text in the repository's canonical form (`dac fmt`'s formatter); default: as generated. */
   format?: (text: string, file: string) => string;
+}
+
+/** The first path from `within` (exclusive) down to `file` (inclusive) that is a symbolic link, if any. */
+function linkOnPath(within: string, file: string): string | undefined {
+  let path = within;
+  for (const part of relative(within, file).split(sep)) {
+    path = join(path, part);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(path).isSymbolicLink();
+    } catch {
+      return undefined; // does not exist yet: nothing below it does either
+    }
+    if (isLink) return path;
+  }
+  return undefined;
 }
 
 /**
@@ -283,12 +309,13 @@ export async function writeImportedRules(
         requiredFields: options.requiredFields,
       });
       const same = lock[ruleId]?.sha256 === subject!.sha256;
+      const shown = options.showPath?.(existing) ?? existing;
       skipped.push({
         ...who,
         kind: same ? "unchanged" : "exists",
         reason: same
-          ? `already in the repository as ${existing}, with the same content`
-          : `already in the repository as ${existing}, with other content (use --force to overwrite it)`,
+          ? `already in the repository as ${shown}, with the same content`
+          : `already in the repository as ${shown}, with other content (use --force to overwrite it)`,
       });
       continue;
     }
@@ -329,6 +356,17 @@ export async function writeImportedRules(
   for (const a of accepted) {
     const file = planned.get(a.ruleId)!;
     const isExisting = options.existing?.get(a.ruleId) === file;
+    const link = linkOnPath(options.within ?? options.dir, file);
+    if (link !== undefined) {
+      skipped.push({
+        origin: a.origin,
+        rule_id: a.ruleId,
+        name: String(a.data.name),
+        kind: "link",
+        reason: `${link} is a symbolic link; dac never writes through or over a link (use --out-dir with a real folder)`,
+      });
+      continue;
+    }
     if (!isExisting && existsSync(file) && !options.force) {
       skipped.push({
         origin: a.origin,

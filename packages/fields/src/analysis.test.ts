@@ -24,6 +24,9 @@ describe("standard analyzer", () => {
     ["Ünïcödé Straße", ["ünïcödé", "straße"]],
     ["東京大学で", ["東", "京", "大", "学", "で"]],
     ["ΣΟΦΟΣ", ["σοφοσ"]],
+    // Lucene's <EMOJI> tokens (StandardTokenizer.EMOJI), checked with `_analyze` on Elasticsearch 9.5.
+    ["😀fox a😀b", ["😀", "fox", "a", "😀", "b"]],
+    ["© ™ ↔ 🇫🇷 👍🏽 👨‍👩‍👧 # *", ["©", "™", "↔", "🇫🇷", "👍🏽", "👨‍👩‍👧"]],
   ])("%j → %j", (text, tokens) => expect(analyzeStandard(text)).toEqual(tokens));
 
   it("splits tokens longer than max_token_length 255", () => {

@@ -6,8 +6,9 @@
  * Lucene exactly for ASCII (`system:serviceaccount:kube` stays one token because `:` is MidLetter; `foo.bar`,
  * `1.2.3`, `it's` and `a_b` stay whole; `-`, `/`, `@` and spaces split). Other text goes through the platform's
  * UAX #29 segmenter (Intl.Segmenter), with Han and Hiragana characters split into one-character tokens as Lucene
- * does. Known differences outside ASCII: ICU's dictionary segmentation of Thai/Lao/Khmer/Myanmar (Lucene keeps the
- * run whole) and emoji (Lucene emits them as tokens, Intl.Segmenter does not mark them word-like).
+ * does, and emoji (pictographs, with their modifiers and ZWJ sequences, and flags) as tokens of their own, as
+ * Lucene's <EMOJI> rule does, though Intl.Segmenter does not mark them word-like. Known difference outside ASCII:
+ * ICU's dictionary segmentation of Thai/Lao/Khmer/Myanmar (Lucene keeps the run whole).
  */
 
 const MAX_TOKEN_LENGTH = 255;
@@ -111,11 +112,17 @@ let segmenter: Intl.Segmenter | undefined;
 
 const SINGLE_CHAR_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}]/u;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
+const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
 
 function tokenizeUnicode(text: string, tokens: string[]): void {
   segmenter ??= new Intl.Segmenter("und", { granularity: "word" });
   for (const { segment, isWordLike } of segmenter.segment(text)) {
-    if (!isWordLike) continue;
+    if (!isWordLike) {
+      // StandardTokenizer's <EMOJI> tokens (checked with `_analyze` on Elasticsearch 9.5: "😀fox" is [😀, fox],
+      // and ©, ↔, 🇫🇷, 👍🏽, 👨‍👩‍👧 are tokens; '#' and '*' are not).
+      if (EMOJI.test(segment)) tokens.push(segment);
+      continue;
+    }
     if (!SINGLE_CHAR_SCRIPT.test(segment)) {
       push(tokens, lowercaseTerm(segment));
       continue;

@@ -27,6 +27,8 @@ export interface CompactFieldObject {
   dynamic?: boolean;
   enabled?: boolean;
   searchable?: boolean;
+  aggregatable?: boolean;
+  esTypes?: Record<string, string[]>;
   value?: string;
   scalingFactor?: number;
   analyzer?: string;
@@ -63,6 +65,8 @@ const ATTRIBUTES = [
   "dynamic",
   "enabled",
   "searchable",
+  "aggregatable",
+  "esTypes",
   "value",
   "scalingFactor",
   "analyzer",

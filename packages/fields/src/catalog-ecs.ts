@@ -1,5 +1,5 @@
 /** ECS field definitions from `@elastic/ecs` (`EcsFlat`), converted once per process. */
-import { EcsFlat } from "@elastic/ecs";
+import { EcsFlat, EcsVersion } from "@elastic/ecs";
 import type { EsFieldType, FieldInfo } from "./catalog-types.js";
 
 interface EcsFlatField {
@@ -12,6 +12,9 @@ interface EcsFlatField {
   doc_values?: boolean;
   multi_fields?: { flat_name: string; name: string; type: string }[];
 }
+
+/** The ECS version the field definitions come from. */
+export const ecsVersion: string = EcsVersion;
 
 let converted: readonly FieldInfo[] | undefined;
 let byName: ReadonlyMap<string, FieldInfo> | undefined;

@@ -64,6 +64,14 @@ export interface FieldInfo {
   enabled?: boolean;
   /** `false` when the field has neither an index nor doc values: Elasticsearch refuses to search it. */
   searchable?: boolean;
+  /** `false` when a cluster reports the field cannot be aggregated on (no doc values): no terms, no threshold. */
+  aggregatable?: boolean;
+  /**
+   * From a cluster whose indices map the field differently (`dac fields pull`): each Elasticsearch type and the
+   * indices that map it so, as Kibana's data views keep them (`conflictDescriptions`). `type` is then `conflict`,
+   * or one type of the family when they all search alike (`long` and `integer`, `date` and `date_nanos`).
+   */
+  esTypes?: Record<string, string[]>;
   /** For a key inside a `flattened` field (`labels.env`): the flattened field's name. */
   flattenedKeyOf?: string;
   /** `constant_keyword`: the value every document of the index has, when the mapping fixes it. */

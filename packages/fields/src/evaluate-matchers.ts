@@ -99,7 +99,7 @@ function guard(info: FieldInfo, ctx: MatchContext): ValueMatcher | undefined {
       ctx,
     );
   }
-  if (info.normalizer !== undefined) {
+  if (info.normalizer !== undefined && normalizerOf(info) === undefined) {
     unsupported(
       `keyword normalizer \`${info.normalizer}\` of field \`${info.name}\` is not modelled`,
       info,
@@ -116,6 +116,17 @@ function guard(info: FieldInfo, ctx: MatchContext): ValueMatcher | undefined {
     }
   }
   if (info.type === "alias") unsupported(`alias \`${info.name}\` has no target in the catalogue`, info, ctx);
+  if (info.type === "conflict") {
+    // A pulled cluster whose indices type the field differently: each index searches it by its own type.
+    const types = Object.entries(info.esTypes ?? {})
+      .map(([type, indices]) => `${type} in ${indices.length} index(es)`)
+      .join(", ");
+    unsupported(
+      `the indices map \`${info.name}\` with conflicting types${types ? ` (${types})` : ""}, so each searches it its own way; make the mappings agree, or declare the type in the rule's metadata.fields`,
+      info,
+      ctx,
+    );
+  }
   if (typeClass(info.type) === "other") {
     unsupported(`queries on ${info.type} field \`${info.name}\` are not modelled by the engine`, info, ctx);
   }
@@ -125,12 +136,28 @@ function guard(info: FieldInfo, ctx: MatchContext): ValueMatcher | undefined {
 // ---------------------------------------------------------------------------------------------------------------
 // Keyword-like fields: keyword, wildcard, constant_keyword, flattened (root: every leaf; key: that key).
 
+/**
+ * A keyword normalizer the engine models: `lowercase` (Lucene's LowerCaseFilter). Elasticsearch normalizes the
+ * indexed value (after the ignore_above check on the original) and, through `KeywordFieldType`
+ * (`indexedValueForSearch`, `normalizeWildcardPattern`), the term, range bounds and wildcard pattern of a query.
+ */
+function normalizerOf(info: FieldInfo): ((s: string) => string) | undefined {
+  return info.normalizer === "lowercase" ? lowercaseTerm : undefined;
+}
+
+/** A query value as the field's normalizer makes it (unchanged without one). */
+function normalizedQueryValue(info: FieldInfo, value: string): string {
+  return normalizerOf(info)?.(value) ?? value;
+}
+
 /** The keyword string a document value indexes for this field, or undefined (not a scalar, over ignore_above). */
 function keywordIndexer(info: FieldInfo): (value: unknown) => string | undefined {
   const limit = info.ignoreAbove ?? Infinity;
+  const normalize = normalizerOf(info);
   return (value) => {
     const s = keywordFromDocument(value);
-    return s !== undefined && s.length <= limit ? s : undefined;
+    if (s === undefined || s.length > limit) return undefined;
+    return normalize ? normalize(s) : s;
   };
 }
 
@@ -154,6 +181,15 @@ function keywordPredicate(
   exact?: string,
 ): (value: unknown) => boolean {
   const limit = info.ignoreAbove ?? Infinity;
+  const normalize = normalizerOf(info);
+  if (normalize) {
+    const indexer = keywordIndexer(info);
+    const normalized = (v: unknown) => {
+      const s = indexer(v);
+      return s !== undefined && (exact !== undefined ? s === exact : test(s));
+    };
+    return normalized;
+  }
   // Hot path: strings first, no intermediate closures. An exact term is never longer than ignore_above here.
   const scalar =
     exact !== undefined
@@ -191,12 +227,11 @@ function keywordMiss(
       `value ${show(v)} is longer than ignore_above ${limit}, so it is not indexed and matches nothing`,
     );
   }
-  const indexed = leaves
-    .map((v) => keywordFromDocument(v))
-    .filter((s): s is string => s !== undefined && s.length <= limit);
-  const caseOnly = indexed.filter(
-    (s) => test(lowercaseTerm(s)) || lowercaseTerm(s) === lowercaseTerm(wanted),
-  );
+  const indexer = keywordIndexer(info);
+  const indexed = leaves.map(indexer).filter((s): s is string => s !== undefined);
+  const caseOnly = normalizerOf(info)
+    ? []
+    : indexed.filter((s) => test(lowercaseTerm(s)) || lowercaseTerm(s) === lowercaseTerm(wanted));
   if (caseOnly.length > 0) {
     parts.push(`keyword comparison is case-sensitive: ${show(caseOnly[0])} does not match ${show(wanted)}`);
   } else if (indexed.length > 0) {
@@ -245,9 +280,10 @@ function keywordMatcher(
     match: keywordPredicate(info, test, exact),
     explain: (values, matched) => {
       if (!matched) return keywordMiss(info, values, wanted, test);
+      const indexer = keywordIndexer(info);
       const hit = keywordValuesForExplain(info, values).find((v) => {
-        const s = keywordFromDocument(v);
-        return s !== undefined && s.length <= limit && test(s);
+        const s = indexer(v);
+        return s !== undefined && (exact !== undefined ? s === exact : test(s));
       });
       return `${info.type} field \`${info.name}\` has ${show(hit)}, which matches ${show(wanted)}`;
     },
@@ -395,7 +431,7 @@ function scalarTerm(info: FieldInfo, raw: string, ctx: MatchContext): ValueMatch
           `${show(raw)} has a decimal part, so a query on ${info.type} field \`${info.name}\` matches nothing`,
         );
       }
-      return scalarMatcher(info, numberConvert(spec), (n) => n === wanted, show(raw));
+      return scalarMatcher(info, numberConvert(spec), (n) => Object.is(n, wanted), show(raw));
     }
     case "boolean": {
       const wanted = parseOrFail(() => booleanTermValue(raw), info, ctx, raw);
@@ -454,8 +490,10 @@ export function termMatcher(info: FieldInfo, raw: string, mode: TermMode, ctx: M
   const guarded = guard(info, ctx);
   if (guarded) return guarded;
   switch (typeClass(info.type)) {
-    case "keyword":
-      return keywordMatcher(info, (s) => s === raw, raw, raw);
+    case "keyword": {
+      const term = normalizedQueryValue(info, raw);
+      return keywordMatcher(info, (s) => s === term, raw, term);
+    }
     case "text":
       if (mode === "term") return keywordMatcher(info, (s) => s === raw, raw, raw);
       return textMatcher(info, raw, mode === "match_phrase");
@@ -472,7 +510,7 @@ export function termMatcher(info: FieldInfo, raw: string, mode: TermMode, ctx: M
 export function wildcardMatcher(info: FieldInfo, parts: readonly string[], ctx: MatchContext): ValueMatcher {
   const guarded = guard(info, ctx);
   if (guarded) return guarded;
-  return keywordMatcher(info, globMatcher(parts), parts.join("*"));
+  return keywordMatcher(info, globMatcher(parts.map((p) => normalizedQueryValue(info, p))), parts.join("*"));
 }
 
 function existsPredicate(info: FieldInfo): (value: unknown) => boolean {
@@ -559,7 +597,7 @@ function clauseMatcher(info: FieldInfo, clause: QueryStringClause, ctx: MatchCon
         ctx,
       );
     }
-    return keywordMatcher(info, globMatcher(parts), shown);
+    return keywordMatcher(info, globMatcher(parts.map((p) => normalizedQueryValue(info, p))), shown);
   }
   if (cls === "text") {
     // query_string normalises a wildcard term with the field's analyzer (lowercase) and matches single tokens.
@@ -650,7 +688,7 @@ export function rangeMatcher(
   const wanted = `${OPERATOR_TEXT[operator]} ${show(raw)}`;
   switch (typeClass(info.type)) {
     case "keyword":
-      return keywordMatcher(info, stringRangeTest(operator, raw), wanted);
+      return keywordMatcher(info, stringRangeTest(operator, normalizedQueryValue(info, raw)), wanted);
     case "text": {
       // A range on a text field compares the indexed tokens with the raw bound.
       const test = stringRangeTest(operator, raw);

@@ -35,6 +35,7 @@ export {
 } from "./catalog-compact.js";
 export { importFieldDefinitions, type ImportedCatalog, type ImportOptions } from "./catalog-package.js";
 export { fieldsFromMappings } from "./catalog-mapping.js";
+export { ecsVersion } from "./catalog-ecs.js";
 
 // Documents: the values at a path, as Elasticsearch indexes a JSON source.
 export { compileWalker, forEachLeaf, objectsAt, pathSegments, valuesAt, type Visitor } from "./document.js";

@@ -65,6 +65,19 @@ export function cidrRange(text: string): IpRange | undefined {
  */
 export function ipTermRange(raw: string): IpRange {
   if (raw.includes("/")) {
+    const address = raw.slice(0, raw.indexOf("/"));
+    // InetAddresses.parseCidr: forString makes an IPv4-mapped IPv6 address an IPv4 one, and a prefix length
+    // after it would be ambiguous (v4 or v6 bits), so Elasticsearch refuses the block.
+    if (
+      address.includes(":") &&
+      ipaddr.IPv6.isValid(address) &&
+      ipaddr.IPv6.parse(address).isIPv4MappedAddress()
+    ) {
+      throw new ValueParseError(
+        `CIDR notation is not allowed with IPv6-mapped IPv4 address [${address} as it introduces ambiguity as to ` +
+          "whether the prefix length should be interpreted as a v4 prefix length or a v6 prefix length",
+      );
+    }
     const range = cidrRange(raw);
     if (!range) throw new ValueParseError(`Expected [ip/prefix] but was [${raw}]`);
     return range;

@@ -97,6 +97,7 @@ export interface NumberSpec {
   /**
    * The value a term/match query looks for, in the field's stored precision; null when Elasticsearch builds a
    * match-none query (a decimal value on an integer field). Throws ValueParseError where Elasticsearch errors.
+   * Compare it with `Object.is`: -0 and +0 are two values of the floating-point types (never of the others).
    */
   termValue(raw: string): number | null;
   /** A predicate over indexed values for `field <op> raw`. Throws ValueParseError where Elasticsearch errors. */
@@ -131,6 +132,29 @@ function compare(operator: RangeOperator, bound: number): (v: number) => boolean
   }
 }
 
+/**
+ * `field <op> bound` for the floating-point types. Lucene's DoublePoint, FloatPoint and HalfFloatPoint order
+ * values by their sortable bits, where -0.0 sorts just below +0.0: they are two values, so `d:0` does not match a
+ * document's -0.0 and `d < 0` does (NumberFieldMapper steps an exclusive bound with DoublePoint.nextUp/nextDown,
+ * which goes from -0.0 to +0.0).
+ */
+function compareFloating(operator: RangeOperator, bound: number): (v: number) => boolean {
+  const order = (v: number) => (v < bound ? -1 : v > bound ? 1 : signOfZero(v) - signOfZero(bound));
+  switch (operator) {
+    case "gt":
+      return (v) => order(v) > 0;
+    case "gte":
+      return (v) => order(v) >= 0;
+    case "lt":
+      return (v) => order(v) < 0;
+    case "lte":
+      return (v) => order(v) <= 0;
+  }
+}
+
+/** -1 for -0, else 0: only zeros tie across signs. */
+const signOfZero = (v: number) => (Object.is(v, -0) ? -1 : 0);
+
 function integerSpec(type: "long" | "integer" | "short" | "byte" | "unsigned_long"): NumberSpec {
   const [min, max, article] = INTEGER_BOUNDS[type]!;
   const outOfRange = (raw: string) => new ValueParseError(`Value [${raw}] is out of range for ${article}`);
@@ -139,7 +163,8 @@ function integerSpec(type: "long" | "integer" | "short" | "byte" | "unsigned_lon
     fromDocument(value) {
       const d = documentDouble(value);
       if (!Number.isFinite(d)) return NaN;
-      const t = Math.trunc(d);
+      // `+ 0`: an integer type has no -0 (Math.trunc(-0.5) is -0).
+      const t = Math.trunc(d) + 0;
       return t < min || t > max ? NaN : t;
     },
     termValue(raw) {
@@ -147,7 +172,7 @@ function integerSpec(type: "long" | "integer" | "short" | "byte" | "unsigned_lon
       // NumberType.hasDecimalPart: `d % 1 != 0`, which also holds for NaN and the infinities.
       if (d % 1 !== 0) return null;
       if (d < min || d > max) throw outOfRange(raw);
-      return d;
+      return d + 0;
     },
     rangeTest(operator, raw) {
       const d = parseQueryNumber(raw);
@@ -177,7 +202,7 @@ function floatingSpec(type: "double" | "float" | "half_float"): NumberSpec {
     rangeTest(operator, raw) {
       const d = parseQueryNumber(raw);
       // float and half_float bounds are parsed as floats; a half-float value compares with the float bound.
-      return compare(operator, type === "double" ? d : Math.fround(d));
+      return compareFloating(operator, type === "double" ? d : Math.fround(d));
     },
   };
 }
@@ -187,13 +212,13 @@ function scaledFloatSpec(scalingFactor: number): NumberSpec {
     type: "scaled_float",
     fromDocument(value) {
       const d = documentDouble(value);
-      return Number.isFinite(d) ? Math.round(d * scalingFactor) : NaN;
+      return Number.isFinite(d) ? Math.round(d * scalingFactor) + 0 : NaN;
     },
     termValue(raw) {
       const d = parseQueryNumber(raw);
       if (!Number.isFinite(d))
         throw new ValueParseError(`[scaled_float] supports only finite values, but got [${raw}]`);
-      return Math.round(d * scalingFactor);
+      return Math.round(d * scalingFactor) + 0;
     },
     rangeTest(operator, raw) {
       // ScaledFloatFieldMapper.rangeQuery: scale, step past an exclusive bound, then ceil (lower) / floor (upper).

@@ -95,7 +95,7 @@ describe("compile", () => {
         {
           properties: {
             t: { type: "text", analyzer: "english" },
-            k: { type: "keyword", normalizer: "lowercase" },
+            k: { type: "keyword", normalizer: "my_ascii_folding" },
             g: { type: "geo_point" },
             d: { type: "date", format: "MMM dd yyyy" },
             s: { type: "scaled_float" },
@@ -105,7 +105,7 @@ describe("compile", () => {
     });
     for (const [query, message] of [
       ["t:running", "analyzer `english`"],
-      ["k:X", "normalizer `lowercase`"],
+      ["k:X", "normalizer `my_ascii_folding`"],
       ["g:1", "geo_point"],
       ["d > 2024", "pattern letter 'M'"],
       ["s:1", "scaling_factor"],

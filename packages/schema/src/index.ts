@@ -36,9 +36,11 @@ export {
   ruleCatalogueParts,
   ruleFieldCatalog,
   ruleIntegrations,
+  shownDefinitionFile,
   type FieldFiles,
   type IntegrationRef,
 } from "./rule-catalog.js";
+export { fieldDefinitions, knownFieldNames, type FieldDefinition } from "./field-definitions.js";
 export {
   applyExclusions,
   collectYamlFiles,

@@ -336,7 +336,7 @@ export function otherDefinitions(
 }
 
 /** A definition file as a hint shows it: relative to the repository, or marked as dac's own vendored catalogue. */
-function shownDefinitionFile(file: string, root: string): string {
+export function shownDefinitionFile(file: string, root: string): string {
   const inRepo = relative(root, file);
   if (!inRepo.startsWith("..") && !isAbsolute(inRepo)) return inRepo.split(sep).join("/");
   const vendored = relative(schemasDir, file);

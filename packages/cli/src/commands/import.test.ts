@@ -1,4 +1,13 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot, runCli, tempRepo } from "../test-support.js";
@@ -56,6 +65,38 @@ describe("dac import", () => {
     expect((await runCli(["validate"], root)).code).toBe(0);
   });
 
+  it("refuses an --out-dir that leads outside the rules folder through a symbolic link (exit 2, nothing written)", async () => {
+    const root = freshRepo();
+    const file = ndjson(root, await exportedLines());
+    const outside = mkdtempSync(join(tmpdir(), "dac-import-outside-"));
+    mkdirSync(join(root, "rules"), { recursive: true });
+    symlinkSync(outside, join(root, "rules", "elsewhere"));
+    for (const outDir of ["rules/elsewhere", "rules/elsewhere/deeper"]) {
+      const run = await runCli(["import", "--from-ndjson", file, "--out-dir", outDir], root);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`--out-dir ${outDir} is outside the rules folder rules`);
+    }
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(join(root, "rules.lock.json"))).toBe(false);
+  });
+
+  it("never writes through a linked folder inside the rules folder: skipped, exit 1, no lock entry", async () => {
+    const lines = await exportedLines();
+    const root = freshRepo();
+    const file = ndjson(root, lines);
+    // The default folder, rules/<integration>/, is a link to another folder of the rules folder.
+    mkdirSync(join(root, "rules", "real"), { recursive: true });
+    symlinkSync("real", join(root, "rules", "kubernetes"));
+    const run = await runCli(["import", "--from-ndjson", file], root);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "rules/kubernetes is a symbolic link; dac never writes through or over a link",
+    );
+    expect(run.stderr).toContain(`"${String(lines[0]!.name)}"`);
+    expect(readdirSync(join(root, "rules", "real"))).toEqual([]);
+    expect(existsSync(join(root, "rules.lock.json"))).toBe(false);
+  });
+
   it("writes canonical files: `dac fmt --check` finds nothing to change", async () => {
     const root = freshRepo();
     const run = await runCli(["import", "--from-ndjson", ndjson(root, await exportedLines())], root);
@@ -93,7 +134,10 @@ describe("dac import", () => {
     const same = await runCli(["import", "--from-ndjson", file], root);
     expect(same.code).toBe(0);
     const name = String(lines[0]!.name);
-    expect(same.stderr).toContain(`"${name}" [${String(lines[0]!.rule_id)}]: already in the repository`);
+    expect(same.stderr).toContain(
+      `"${name}" [${String(lines[0]!.rule_id)}]: already in the repository as rules/`,
+    );
+    expect(same.stderr).not.toContain(`as ${root}`);
     const changed = lines.map((l, i) => (i === 0 ? { ...l, max_signals: 7 } : l));
     const other = await runCli(["import", "--from-ndjson", ndjson(root, changed)], root);
     expect(other.code).toBe(1);

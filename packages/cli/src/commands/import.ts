@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { printable } from "@dac/report";
 import { formatYaml, schemaHeader } from "@dac/authoring";
 import { loadRules } from "@dac/schema";
@@ -17,6 +17,21 @@ import {
 import type { Command } from "../command.js";
 import { stringOption, UsageError } from "../command.js";
 import { credentialsHelp, kibanaOptions, openClients, reportRequestError } from "./plan.js";
+
+function isWithin(folder: string, path: string): boolean {
+  const inside = relative(folder, path);
+  return !(inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside));
+}
+
+/** Where a path really is once links are followed; for a path not created yet, its nearest existing folder's. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realPath(parent), relative(parent, path));
+  }
+}
 
 async function fromKibana(
   values: Parameters<NonNullable<Command["run"]>>[0]["values"],
@@ -69,8 +84,7 @@ export const importCommand: Command = {
     const config = ctx.config();
     const outDir = stringOption(values, "out-dir");
     const dir = outDir ? resolve(ctx.cwd, outDir) : config.rules;
-    const inRules = relative(config.rules, dir);
-    if (inRules.startsWith("..") || isAbsolute(inRules)) {
+    if (!isWithin(config.rules, dir) || !isWithin(realPath(config.rules), realPath(dir))) {
       // Rules outside the rules folder would get lock entries that `dac validate` cannot match (DAC601).
       throw new UsageError(
         `--out-dir ${outDir} is outside the rules folder ${relative(ctx.cwd, config.rules) || config.rules}; imported rules must live under it`,
@@ -120,8 +134,10 @@ export const importCommand: Command = {
           kind: "rule",
           schemaHeader: schemaHeader(file, join(config.root, "schemas", "rule.schema.json")),
         }).text,
+      within: config.rules,
       lock,
       existing: existingIds,
+      showPath: (path: string) => relative(ctx.cwd, path) || path,
       force: values.force === true,
     });
     skipped.push(...result.skipped);

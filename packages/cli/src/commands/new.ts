@@ -291,7 +291,7 @@ export async function runNew(values: OptionValues, ctx: CommandContext, prompter
     [
       "",
       "Next:",
-      `  1. Write the query and the description in ${show(scaffold.rule.path)}.`,
+      `  1. ${request.query === undefined ? "Write the query and the description" : "Write the description"} in ${show(scaffold.rule.path)}.`,
       `  2. In ${show(scaffold.cases.path)}, paste a real event under \`events:\` in each case and delete its`,
       "     `todo:` line: one event the rule must match, and a near miss it must not. Until then `dac test` fails.",
       `  3. Run \`dac check ${show(scaffold.rule.path)}\` until it passes, then \`dac fmt\`.`,

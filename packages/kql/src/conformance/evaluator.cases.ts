@@ -52,6 +52,8 @@ const esProperties = {
   message: { type: "match_only_text" },
   title: { type: "text" },
   kw: { type: "keyword", ignore_above: 10 },
+  kwl: { type: "keyword", normalizer: "lowercase" },
+  kwn: { type: "keyword", ignore_above: 8, normalizer: "lowercase" },
   wc: { type: "wildcard" },
   ck: { type: "constant_keyword", value: "prod" },
   ck_free: { type: "constant_keyword" },
@@ -481,6 +483,72 @@ export const elasticsearchCases: EvaluatorCase[] = [
     expected: false,
     why: "a range on a keyword field compares terms: '42' < '5'",
   },
+  // The lowercase normalizer (elastic/elasticsearch server/src/main/java/org/elasticsearch/index/mapper/
+  // KeywordFieldMapper.java): indexValue checks ignore_above on the original value, then normalizes it;
+  // KeywordFieldType.indexedValueForSearch normalizes a term and range bounds, and wildcardQuery "use[s] the
+  // normalizer of the underlying field". Found by the differential test against a real node
+  // (packages/elasticsearch/src/differential.test.ts), where the evaluator used to refuse the field.
+  {
+    source: "normalizer lowercase",
+    query: "kwl:ALPHA",
+    doc: { kwl: "Alpha" },
+    catalog: "es",
+    expected: true,
+    why: "the term and the indexed value are both lowercased",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwl:AL*",
+    doc: { kwl: "alpha" },
+    catalog: "es",
+    expected: true,
+    why: "the wildcard pattern is normalized too",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwl >= alpha",
+    doc: { kwl: "Alpha" },
+    catalog: "es",
+    expected: true,
+    why: "the range compares the lowercased term 'alpha' with the bound",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwl:istanbul",
+    doc: { kwl: "İstanbul" },
+    catalog: "es",
+    expected: true,
+    why: "LowerCaseFilter maps each code point: U+0130 becomes 'i', not JavaScript's 'i̇'",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwn:alphabetic",
+    doc: { kwn: "ALPHABETIC" },
+    catalog: "es",
+    expected: false,
+    why: "ignore_above 8 is checked on the original value, before the normalizer",
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwn:*",
+    doc: { kwn: "ALPHABETIC" },
+    catalog: "es",
+    expected: false,
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwn:İSTANBUL",
+    doc: { kwn: "İstanbul" },
+    catalog: "es",
+    expected: true,
+  },
+  {
+    source: "normalizer lowercase",
+    query: "kwl:beta",
+    doc: { kwl: "Alpha" },
+    catalog: "es",
+    expected: false,
+  },
   // ignore_above (10 here): longer values are not indexed, so they match nothing, not even exists
   // (https://github.com/elastic/elasticsearch/issues/24256: must_not exists returns documents whose value is over ignore_above).
   {
@@ -535,6 +603,18 @@ export const elasticsearchCases: EvaluatorCase[] = [
   },
 
   // text and match_only_text: standard analyzer
+  // Emoji are tokens of their own: Lucene's StandardTokenizer has an <EMOJI> token type (apache/lucene
+  // lucene/core/src/java/org/apache/lucene/analysis/standard/StandardTokenizer.java, EMOJI); found by the
+  // differential test against a real node, where the evaluator dropped them.
+  { source: "text emoji", query: "title:😀", doc: { title: "😀fox" }, catalog: "es", expected: true },
+  { source: "text emoji", query: "title:fox", doc: { title: "😀fox" }, catalog: "es", expected: true },
+  {
+    source: "text emoji",
+    query: 'title:"👍🏽 ok"',
+    doc: { title: "great 👍🏽 ok" },
+    catalog: "es",
+    expected: true,
+  },
   {
     source: "text",
     query: "title:quick",
@@ -723,6 +803,38 @@ export const elasticsearchCases: EvaluatorCase[] = [
   },
 
   // numbers
+  // -0.0 and +0.0 are two values of double, float and half_float: Lucene's DoublePoint orders them by sortable
+  // bits, and NumberFieldMapper (elastic/elasticsearch server/src/main/java/org/elasticsearch/index/mapper/
+  // NumberFieldMapper.java, rangeQuery) steps an exclusive bound with DoublePoint.nextUp/nextDown, from -0.0 to
+  // +0.0. A long has one zero. Found by the differential test against a real node.
+  {
+    source: "signed zero",
+    query: "d:0",
+    doc: { d: -0 },
+    catalog: "es",
+    expected: false,
+    why: "-0.0 is not 0.0 to a point query",
+  },
+  { source: "signed zero", query: "d:-0", doc: { d: "-0.0" }, catalog: "es", expected: true },
+  {
+    source: "signed zero",
+    query: "d < 0",
+    doc: { d: -0 },
+    catalog: "es",
+    expected: true,
+    why: "-0.0 sorts below 0.0",
+  },
+  { source: "signed zero", query: "d >= 0", doc: { d: -0 }, catalog: "es", expected: false },
+  { source: "signed zero", query: "d > -0", doc: { d: 0 }, catalog: "es", expected: true },
+  { source: "signed zero", query: "f <= -0", doc: { f: 0 }, catalog: "es", expected: false },
+  {
+    source: "signed zero",
+    query: "n:0",
+    doc: { n: -0.5 },
+    catalog: "es",
+    expected: true,
+    why: "a long has one zero",
+  },
   {
     source: "long",
     query: "n:5",
@@ -1054,6 +1166,18 @@ export const elasticsearchCases: EvaluatorCase[] = [
     python: true,
     why: "Elasticsearch refuses prefix queries on ip fields; use a CIDR block",
   },
+  // InetAddresses.parseCidr (elastic/elasticsearch server/src/main/java/org/elasticsearch/common/network/
+  // InetAddresses.java) refuses a prefix after an IPv4-mapped IPv6 address: is /104 a v6 or a v4 length? Found by
+  // the differential test against a real node (packages/elasticsearch/src/differential.test.ts).
+  {
+    source: "ip",
+    query: 'ip:"::ffff:10.0.0.0/104"',
+    doc: { ip: "10.0.0.1" },
+    catalog: "es",
+    expected: err("CIDR notation is not allowed with IPv6-mapped IPv4 address [::ffff:10.0.0.0"),
+    why: "an IPv4-mapped address is IPv4 to Elasticsearch, so its prefix length would be ambiguous",
+  },
+  { source: "ip", query: 'ip:"::fffe:0:0/95"', doc: { ip: "::fffe:0:1" }, catalog: "es", expected: true },
   {
     source: "ip",
     query: "ip:abc",
