@@ -185,9 +185,23 @@ describe("--queries", () => {
     expect(result.notes[0]).toMatch(/^query left as it is: /);
   });
 
+  it("reprints an EQL query, one sequence step per line", () => {
+    const eql = `${header}\ntype: eql\nlanguage: eql\nquery: "sequence by host.id [process where a==1] [file where b : \\"x\\"]"\n`;
+    expect(parse(fmt(eql, "rule", true)).query).toBe(
+      'sequence by host.id\n  [process where a == 1]\n  [file where b : "x"]',
+    );
+  });
+
+  it("leaves an EQL query with comments alone, and says so", () => {
+    const eql = `${header}\ntype: eql\nlanguage: eql\nquery: "any where a == 1 // why"\n`;
+    const result = formatYaml(eql, { kind: "rule", queries: true });
+    expect(parse(result.text).query).toBe("any where a == 1 // why");
+    expect(result.notes[0]).toMatch(/comments/);
+  });
+
   it("leaves other languages alone", () => {
-    const eql = `${header}\ntype: eql\nlanguage: eql\nquery: "any where a == 1"\n`;
-    expect(parse(fmt(eql, "rule", true)).query).toBe("any where a == 1");
+    const esql = `${header}\ntype: esql\nlanguage: esql\nquery: "from logs-* | limit 1"\n`;
+    expect(parse(fmt(esql, "rule", true)).query).toBe("from logs-* | limit 1");
   });
 
   it.each([

@@ -11,6 +11,7 @@ import type { Document, ParsedNode, ToStringOptions } from "yaml";
 import { casesKeyOrder, ruleKeyOrder } from "./canonical-order.js";
 import type { KeyOrder } from "./canonical-order.js";
 import { formatKqlQuery } from "./kql-layout.js";
+import { parse as parseEql, print as printEql } from "@dac/eql";
 
 /** `rule` and `cases` files get their key order; `other` YAML gets the same layout and quoting only. */
 export type YamlKind = "rule" | "cases" | "other";
@@ -130,6 +131,7 @@ function reformatQuery(doc: Document, expected: unknown): string | undefined {
   const language = contents.get("language");
   const query = contents.get("query", true);
   if (!isScalar(query) || typeof query.value !== "string") return undefined;
+  if (language === "eql" && contents.get("type") === "eql") return reformatEqlQuery(query, expected);
   if (language !== undefined && language !== "kuery") return undefined;
   if (contents.get("type") === "esql" || contents.get("type") === "eql") return undefined;
   let formatted: string;
@@ -139,6 +141,23 @@ function reformatQuery(doc: Document, expected: unknown): string | undefined {
     return `query left as it is: ${(error as Error).message.split("\n")[0]}`;
   }
   if (query.value.endsWith("\n")) formatted += "\n";
+  query.value = formatted;
+  (expected as Record<string, unknown>).query = formatted;
+  return undefined;
+}
+
+/** EQL in canonical form (one step per line); a query with comments is left alone, as `print` drops them. */
+function reformatEqlQuery(query: Scalar, expected: unknown): string | undefined {
+  const text = String(query.value);
+  let formatted: string;
+  try {
+    const ast = parseEql(text);
+    if (ast.comments) return "query left as it is: it has comments, which formatting would drop";
+    formatted = printEql(ast);
+  } catch (error) {
+    return `query left as it is: ${(error as Error).message.split("\n")[0]}`;
+  }
+  if (text.endsWith("\n")) formatted += "\n";
   query.value = formatted;
   (expected as Record<string, unknown>).query = formatted;
   return undefined;

@@ -164,7 +164,7 @@ export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext)
   commentOn(
     doc,
     "query",
-    " TODO: the query. `dac kql explain --query … --events …` shows how it evaluates an event.",
+    ` TODO: the query. \`dac ${language === "eql" ? "eql" : "kql"} explain --query … --events …\` shows how it evaluates an event.`,
   );
   commentOn(
     doc,

@@ -29,10 +29,15 @@ import {
   maxSignalsOf,
   newTermsAlert,
   newTermsSettings,
+  parseEqlRule,
+  sequenceAlerts,
   threatMatchAlert,
   threatSettings,
 } from "@dac/harness";
 import type { ThreatSettings } from "@dac/harness";
+import { fieldsOf as eqlFieldsOf } from "@dac/eql";
+import type { EqlQuery } from "@dac/eql";
+import { eqlSearchRequest } from "./eql-request.js";
 import type {
   Engine,
   EventDocument,
@@ -87,14 +92,29 @@ export interface ElasticsearchEngine extends Engine {
 }
 
 /**
- * Query, threshold, new_terms and indicator match rules (KQL or Lucene). Other types report
+ * Query, threshold, new_terms and indicator match rules (KQL or Lucene), and EQL rules. Other types report
  * `unsupported: <type> on elasticsearch`.
  */
 const supportedTypes = new Set(["query", "threshold", "new_terms", "threat_match"]);
 
 function supports(rule: EngineRule): boolean {
   const language = languageOf(rule);
+  if (rule.data.type === "eql") return language === "eql";
   return supportedTypes.has(String(rule.data.type)) && (language === "kuery" || language === "lucene");
+}
+
+/** What a node without the EQL module answers to `_eql/search` (the route does not exist). */
+export function isMissingEql(text: string): boolean {
+  return /no handler found for uri \[[^\]]*_eql\/search|incorrect HTTP method for uri \[[^\]]*_eql\/search/i.test(
+    text,
+  );
+}
+
+interface EqlHit {
+  _id?: string | null;
+}
+interface EqlResponse {
+  hits: { events?: EqlHit[]; sequences?: { events?: EqlHit[] }[] };
 }
 
 export function newRunId(): string {
@@ -510,6 +530,98 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     }
   }
 
+  /**
+   * An EQL rule's executions: one index for the group, one `_eql/search` per execution (Kibana's request plus an
+   * `ids` filter, so that one execution's events never join another's in a sequence).
+   */
+  async function runEqlGroup(
+    rule: EngineRule,
+    ast: EqlQuery,
+    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    results: ExecutionResult[],
+    notes: Set<string>,
+    now: Date,
+  ): Promise<void> {
+    const name = `${testIndexPrefix}${runId}-${++counter}`;
+    const timestamps = timestampsOf(rule);
+    const d = rule.data as Record<string, unknown>;
+    const fieldNames = new Set<string>([
+      timestamps.primary,
+      ...(timestamps.secondary ? [timestamps.secondary] : []),
+      ...["timestamp_field", "tiebreaker_field", "event_category_override"]
+        .map((k) => d[k])
+        .filter((v): v is string => typeof v === "string" && v !== ""),
+      "@timestamp",
+      "event.category",
+    ]);
+    for (const f of eqlFieldsOf(ast))
+      for (const n of expandWildcardName(group.catalog, f.name)) fieldNames.add(n);
+    let documents = 0;
+    for (const { execution } of group.members) {
+      for (const event of execution.events) documentPaths(event, fieldNames);
+      documents += execution.events.length;
+    }
+    const substitutions = await createIndex(name, group.catalog, fieldNames, documents);
+    try {
+      for (const line of summarize(substitutions)) notes.add(line);
+      const refused = await indexEvents(name, group.members, timestamps, now);
+      await client.indices.refresh({ index: name }).catch((e: unknown) => fail(`cannot refresh ${name}`, e));
+      for (const { position, execution } of group.members) {
+        const ids = execution.events.map((_, i) => `${position}-${i}`);
+        const range = execution.range
+          ? { from: execution.range.from.toISOString(), to: execution.range.to.toISOString() }
+          : timelessRange;
+        const request = eqlSearchRequest(rule, [name], range);
+        request.body.filter.bool.filter.push({ ids: { values: ids } });
+        let response: EqlResponse;
+        try {
+          response = (await client.eql.search({
+            index: name,
+            allow_no_indices: true,
+            ...request.body,
+          } as unknown as estypes.EqlSearchRequest)) as unknown as EqlResponse;
+        } catch (error) {
+          const text = describeError(error, redact);
+          if (isMissingEql(text)) throw new EngineError(`unsupported: eql on this cluster (${text})`);
+          return fail("the rule's EQL search failed", error);
+        }
+        const position0 = (id: string | null | undefined) => (id ? Number(id.split("-")[1]) : NaN);
+        const groups: number[][] = response.hits.sequences
+          ? response.hits.sequences.map((s) => (s.events ?? []).map((e) => position0(e._id)))
+          : (response.hits.events ?? []).map((e) => [position0(e._id)]);
+        const returned = new Set(groups.flat());
+        const events: Evaluation[] = execution.events.map((_, i) => {
+          const error = refused.get(`${position}-${i}`);
+          if (error !== undefined)
+            return {
+              matched: false,
+              error: `Elasticsearch refused to index the event: ${error}`,
+              explain: () => `✗ Elasticsearch refused to index the event: ${error}`,
+            };
+          const hit = returned.has(i);
+          return {
+            matched: hit,
+            explain: () =>
+              hit
+                ? "✓ the rule's EQL search on Elasticsearch returned this event"
+                : "✗ the rule's EQL search on Elasticsearch did not return this event",
+          };
+        });
+        const executedAt = execution.now ?? now;
+        const alerts =
+          ast.body.type === "event"
+            ? groups.map(([i]) => ({
+                events: [i!],
+                document: eventAlert(rule, execution.events[i!]!, executedAt),
+              }))
+            : groups.flatMap((g) => sequenceAlerts(rule, execution.events, g, executedAt));
+        results[position] = { events, alerts };
+      }
+    } finally {
+      await deleteIndex(name).catch(() => undefined);
+    }
+  }
+
   /** Bulk-indexes the events; returns the refusals by `_id`. */
   async function indexEvents(
     name: string,
@@ -570,12 +682,35 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     return { order };
   }
 
+  async function executeEql(
+    rule: EngineRule,
+    executions: readonly Execution[],
+    now: Date,
+  ): Promise<RuleExecutions> {
+    const ast = parseEqlRule(rule);
+    const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);
+    const notes = new Set<string>();
+    const groups = new Map<
+      FieldCatalog,
+      { catalog: FieldCatalog; members: { position: number; execution: Execution }[] }
+    >();
+    executions.forEach((execution, position) => {
+      let group = groups.get(execution.catalog);
+      if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
+      group.members.push({ position, execution });
+    });
+    for (const group of groups.values()) await runEqlGroup(rule, ast, group, results, notes, now);
+    const fields = [...new Set(eqlFieldsOf(ast).map((f) => f.name))];
+    return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
+  }
+
   return {
     name: "elasticsearch",
     runId,
     concurrency: options.concurrency ?? 4,
     supports,
     async execute(rule, executions, executeOptions = {}): Promise<RuleExecutions> {
+      if (rule.data.type === "eql") return executeEql(rule, executions, executeOptions.now ?? new Date());
       const query = parseQuery(rule);
       const now = executeOptions.now ?? new Date();
       const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);

@@ -21,6 +21,8 @@ export {
   timestampsOf,
 } from "./request.js";
 export type { EventsSearchRequest, RuleQuery, Timestamps } from "./request.js";
+export { eqlSearchRequest } from "./eql-request.js";
+export type { EqlSearchRequest } from "./eql-request.js";
 export { dslFieldsFromFieldCaps, fieldTypeMismatches, kibanaType } from "./field-caps.js";
 export type { FieldCapability, FieldCapsResponse, FieldTypeMismatch } from "./field-caps.js";
 export { catalogFromFieldCaps, pullFields } from "./pull-fields.js";

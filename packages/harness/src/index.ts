@@ -39,6 +39,7 @@ export type {
   TextSpan,
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+export { eqlEngine, eqlOptions, parseEqlRule, sequenceAlerts } from "./eql-engine.js";
 export * from "./alerts/index.js";
 export {
   newTermsEngine,

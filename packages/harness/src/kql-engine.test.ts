@@ -25,7 +25,8 @@ describe("engineFor", () => {
     [{ type: "new_terms" }, "new_terms"],
     [{ type: "new_terms", language: "lucene" }, "unsupported: new_terms/lucene"],
     [{ type: "threat_match", language: "kuery" }, "threat_match"],
-    [{ type: "eql", language: "eql" }, "unsupported: eql/eql"],
+    [{ type: "eql", language: "eql" }, "eql"],
+    [{ type: "eql" }, "eql"],
     [{ type: "esql", language: "esql" }, "unsupported: esql/esql"],
     [{ type: "machine_learning" }, "unsupported: machine_learning/none"],
   ])("%j → %s", (data, expected) => {

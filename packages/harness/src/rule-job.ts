@@ -32,6 +32,7 @@ import type { EventDocument, FixtureEvent } from "./event-files.js";
 import { fixtureFolderFor, loadRuleFixtures } from "./fixtures.js";
 import type { FieldOverrides, FixtureCase } from "./fixtures.js";
 import { indexCovered } from "./index-patterns.js";
+import { eqlEngine } from "./eql-engine.js";
 import { kqlEngine } from "./kql-engine.js";
 import { luceneEngine } from "./lucene-engine.js";
 import { newTermsEngine } from "./new-terms-engine.js";
@@ -39,7 +40,13 @@ import { threatMatchEngine } from "./threat-match-engine.js";
 import { trimEvent } from "./trim.js";
 
 /** The engines used when none are given. */
-export const defaultEngines: readonly Engine[] = [kqlEngine, luceneEngine, newTermsEngine, threatMatchEngine];
+export const defaultEngines: readonly Engine[] = [
+  kqlEngine,
+  luceneEngine,
+  newTermsEngine,
+  threatMatchEngine,
+  eqlEngine,
+];
 
 /** A rule as the job needs it: plain data that crosses a thread boundary. */
 export interface RuleJob extends EngineRule {

@@ -67,6 +67,10 @@ function withType(head: string, extra: string): string {
   return lines.join("\n") + extra;
 }
 
+function eqlHead(query: string): string {
+  return `type: eql\nlanguage: eql\nindex:\n  - logs-kubernetes.*\nquery: |\n  ${query}`;
+}
+
 interface Case {
   name: string;
   text: string;
@@ -389,6 +393,30 @@ const cases: Case[] = [
     severity: "warning",
   },
   {
+    name: "EQL syntax error (Elasticsearch's wording)",
+    text: withType(eqlHead("any where kubernetes.audit.verb == 'create'"), ""),
+    code: "DAC401",
+    line: 10,
+    column: 38,
+    message: /Use double quotes \["\] to define string literals, not single quotes \['\]/,
+  },
+  {
+    name: "EQL unknown field",
+    text: withType(eqlHead('any where kubernetes.audit.verbb == "create"'), ""),
+    code: "DAC402",
+    line: 10,
+    column: 13,
+    message: /did you mean `kubernetes\.audit\.verb`/,
+  },
+  {
+    name: "EQL function argument of the wrong type",
+    text: withType(eqlHead("any where length(kubernetes.audit.responseStatus.code) > 1"), ""),
+    code: "DAC403",
+    line: 10,
+    column: 20,
+    message: /first argument of \[length\(kubernetes\.audit\.responseStatus\.code\)\] must be \[string\]/,
+  },
+  {
     name: "missing schema header",
     text: base.split("\n").slice(1).join("\n"),
     code: "DAC010",
@@ -407,6 +435,13 @@ const cases: Case[] = [
   { name: "YAML syntax error", text: line(12, "risk_score: [47"), code: "DAC001", line: 13, column: 1 },
   { name: "empty file", text: "", code: "DAC007", line: 1, column: 1 },
 ];
+
+describe("EQL rules", () => {
+  it("are checked (no DAC405), and `?field` may name a field the catalogue lacks", () => {
+    const diagnostics = run(withType(eqlHead('any where ?kubernetes.audit.verbb == "create"'), ""));
+    expect(diagnostics).toEqual([]);
+  });
+});
 
 describe("invalid rules: one defect each, reported with its code at its line and column", () => {
   it("the base rule is valid", () => {

@@ -9,6 +9,13 @@ import {
 } from "@dac/lucene";
 import type { KqlNode, Span } from "@dac/kql";
 import type { FieldCatalog } from "@dac/fields";
+import {
+  EqlSyntaxError,
+  fieldsOf as eqlFieldsOf,
+  parse as parseEql,
+  validate as validateEql,
+} from "@dac/eql";
+import type { EqlQuery } from "@dac/eql";
 import { codeInfo } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt, scalarOffsetToPosition } from "./position.js";
@@ -161,7 +168,14 @@ export function checkQueries(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const language = rule.data.language;
-  if (language && language !== "kuery" && language !== "lucene" && typeof rule.data.query === "string") {
+  if (language === "eql" && typeof rule.data.query === "string") {
+    out.push(...checkEqlQuery(rule, rule.data.query, catalog, options));
+  } else if (
+    language &&
+    language !== "kuery" &&
+    language !== "lucene" &&
+    typeof rule.data.query === "string"
+  ) {
     out.push(
       diagnosticAt(rule.source, ["language"], {
         code: "DAC405",
@@ -268,5 +282,47 @@ function checkLucene(
       out.push(spanDiagnostic(rule, key, span, "DAC403", `${key}: ${error.message}`));
     }
   }
+  return out;
+}
+
+/** EQL syntax (DAC401), unknown fields (DAC402/DAC406, `?field` exempt), type misuse (DAC403) and EQL lint. */
+function checkEqlQuery(
+  rule: Rule,
+  text: string,
+  catalog: FieldCatalog,
+  options: QueryCheckOptions,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let ast: EqlQuery;
+  try {
+    ast = parseEql(text);
+  } catch (error) {
+    if (error instanceof EqlSyntaxError)
+      return [
+        spanDiagnostic(
+          rule,
+          "query",
+          { start: error.offset, end: error.end },
+          "DAC401",
+          `query: ${error.message}`,
+        ),
+      ];
+    throw error;
+  }
+  const seen = new Set<string>();
+  for (const field of eqlFieldsOf(ast)) {
+    // Elasticsearch resolves `?field` to null when the mapping lacks it (EQL syntax reference, "Optional fields").
+    if (field.optional || lookupField(catalog, field.name)) continue;
+    if (seen.has(field.name)) continue;
+    seen.add(field.name);
+    out.push(unknownFieldDiagnostic(rule, "query", field, catalog, options));
+  }
+  const override = rule.data.event_category_override;
+  const findings = validateEql(ast, {
+    catalog,
+    categoryField: typeof override === "string" && override ? override : "event.category",
+  });
+  for (const f of findings)
+    out.push(spanDiagnostic(rule, "query", f.span, f.code, f.message, f.hint, f.severity));
   return out;
 }

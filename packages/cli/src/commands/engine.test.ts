@@ -72,13 +72,26 @@ describe.skipIf(!esUrl)("dac test --engine elasticsearch on a node", () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it("passes the repository's rules (dac check)", async () => {
-    const run = await runCli(["check", "--engine", "elasticsearch"], repoRoot, { DAC_ES_URL: esUrl });
+  it("passes the repository's KQL rules (dac check)", async () => {
+    const run = await runCli(["check", "--engine", "elasticsearch", "rules/kubernetes"], repoRoot, {
+      DAC_ES_URL: esUrl,
+    });
     expect(run.stderr).toMatch(
       /(?:^|\n)running the rules on Elasticsearch at http\S+ \(test indices \S+-\*\)\n$/,
     );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("All fixtures pass.");
+  });
+
+  it("runs the EQL rules where the node has EQL, and says `unsupported: eql on this cluster` where not", async () => {
+    const run = await runCli(["test", "--engine", "elasticsearch", "rules/endpoint"], repoRoot, {
+      DAC_ES_URL: esUrl,
+    });
+    if (run.code === 0) expect(run.stdout).toContain("All fixtures pass.");
+    else {
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("unsupported: eql on this cluster");
+    }
   });
 
   it("surveys the rules read-only, in json and markdown (an index pattern with no index is a warning)", async () => {

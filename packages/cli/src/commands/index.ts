@@ -5,6 +5,7 @@ import { exportCommand } from "./export.js";
 import { fieldsCommand } from "./fields.js";
 import { fmtCommand } from "./fmt.js";
 import { importCommand } from "./import.js";
+import { eqlCommand } from "./eql.js";
 import { kqlCommand } from "./kql.js";
 import { newCommand } from "./new.js";
 import { planCommand } from "./plan.js";
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   fmtCommand,
   changesetCommand,
   kqlCommand,
+  eqlCommand,
   fieldsCommand,
   versionCommand,
   exportCommand,

@@ -27,7 +27,7 @@ const queryOptions: Record<string, OptionSpec> = {
   format: formatOption(),
 };
 
-const catalogOptions: Record<string, OptionSpec> = {
+export const catalogOptions: Record<string, OptionSpec> = {
   mapping: {
     type: "string",
     multiple: true,
@@ -68,7 +68,7 @@ function readQuery(values: ParsedArgs["values"], ctx: CommandContext): { text: s
   throw new UsageError("a query is required: --query KQL or --query-file FILE");
 }
 
-function readText(file: string, ctx: CommandContext): string {
+export function readText(file: string, ctx: CommandContext): string {
   try {
     return readFileSync(resolve(ctx.cwd, file), "utf8");
   } catch (error) {
@@ -107,7 +107,7 @@ function parseOrReport(query: { text: string; origin: string }, ctx: CommandCont
   }
 }
 
-function buildCatalog(values: ParsedArgs["values"], ctx: CommandContext): FieldCatalog {
+export function buildCatalog(values: ParsedArgs["values"], ctx: CommandContext): FieldCatalog {
   const files = (values.mapping as string[] | undefined) ?? [];
   const mappings: unknown[] = [];
   const fieldFiles: string[] = [];
@@ -138,7 +138,7 @@ function nowOption(values: ParsedArgs["values"]): (() => Date) | undefined {
   return () => date;
 }
 
-function readEvents(values: ParsedArgs["values"], ctx: CommandContext) {
+export function readEvents(values: ParsedArgs["values"], ctx: CommandContext) {
   const file = stringOption(values, "events");
   if (!file) throw new UsageError("--events FILE is required");
   const parsed = parseEventFile(file, readText(file, ctx));
