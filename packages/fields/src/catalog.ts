@@ -387,7 +387,20 @@ export function lookupField(catalog: FieldCatalog, name: string): FieldInfo | un
 
 /** The catalogue's searchable leaf fields (containers and unresolved aliases left out). */
 export function leafFields(catalog: FieldCatalog): FieldInfo[] {
-  return [...catalog.fields.values()].filter((f) => !isContainerType(f.type) && f.type !== "alias");
+  return [...leafNames(catalog).infos];
+}
+
+/** Per field map (catalogues are read-only once built): its leaves, and their names in lower case. */
+const leafCache = new WeakMap<ReadonlyMap<string, FieldInfo>, { infos: FieldInfo[]; lower: string[] }>();
+
+function leafNames(catalog: FieldCatalog): { infos: FieldInfo[]; lower: string[] } {
+  let leaves = leafCache.get(catalog.fields);
+  if (!leaves) {
+    const infos = [...catalog.fields.values()].filter((f) => !isContainerType(f.type) && f.type !== "alias");
+    leaves = { infos, lower: infos.map((f) => f.name.toLowerCase()) };
+    leafCache.set(catalog.fields, leaves);
+  }
+  return leaves;
 }
 
 /** Up to `max` known field names closest to `name`, best first; empty when nothing is close. */
@@ -395,11 +408,15 @@ export function suggestFields(catalog: FieldCatalog, name: string, max = 3): str
   const lower = name.toLowerCase();
   const limit = Math.max(2, Math.ceil(name.length * 0.34));
   const scored: { name: string; score: number }[] = [];
-  for (const field of leafFields(catalog)) {
-    const candidate = field.name;
-    let score = distance(lower, candidate.toLowerCase());
+  const leaves = leafNames(catalog);
+  for (let i = 0; i < leaves.infos.length; i++) {
+    const candidate = leaves.infos[i]!.name;
     // `user.username` for `kubernetes.audit.user.username`: a known field that ends with the name.
-    if (candidate.endsWith(`.${name}`)) score = Math.min(score, 1);
+    const endsWith = candidate.endsWith(`.${name}`);
+    // The distance is at least the difference in length: too far apart needs no computing.
+    if (!endsWith && Math.abs(leaves.lower[i]!.length - lower.length) > limit) continue;
+    let score = distance(lower, leaves.lower[i]!);
+    if (endsWith) score = Math.min(score, 1);
     if (score <= limit) scored.push({ name: candidate, score });
   }
   scored.sort((a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name));

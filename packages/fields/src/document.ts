@@ -53,11 +53,19 @@ function walkerSource(segments: readonly string[]): string {
  * embedded with JSON.stringify, so any field name is safe.
  */
 export function compileWalker(path: string, visit: Visitor): (doc: unknown) => boolean {
-  const factory = new Function("visit", walkerSource(pathSegments(path))) as (
-    visit: Visitor,
-  ) => (doc: unknown) => boolean;
+  let factory = walkerFactories.get(path);
+  if (!factory) {
+    // Generating and parsing the code is most of the cost: one factory per path serves every visitor.
+    if (walkerFactories.size >= 10_000) walkerFactories.clear();
+    factory = new Function("visit", walkerSource(pathSegments(path))) as WalkerFactory;
+    walkerFactories.set(path, factory);
+  }
   return factory(visit);
 }
+
+type WalkerFactory = (visit: Visitor) => (doc: unknown) => boolean;
+
+const walkerFactories = new Map<string, WalkerFactory>();
 
 function collect(o: unknown, segments: readonly string[], i: number, out: unknown[]): void {
   if (o === null || o === undefined) return;
