@@ -57,7 +57,8 @@ export {
   loadRules,
   validateRuleFile,
 } from "./rules.js";
-export type { LoadRulesResult } from "./rules.js";
+export type { LoadRulesOptions, LoadRulesResult } from "./rules.js";
+export { parallelThreshold, threadCount } from "./parallel.js";
 export { closest, didYouMean } from "./suggest.js";
 export { schemasDir } from "./repo-paths.js";
 export { linkStatus, writeFileAtomic } from "./files.js";

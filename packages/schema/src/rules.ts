@@ -13,6 +13,8 @@ import type { Rule, RuleData } from "./rule.js";
 import { checkRule, checkRuleSet } from "./rule-checks.js";
 import { otherDefinitions, ruleFieldCatalog, threatIndexCatalog } from "./rule-catalog.js";
 import { ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
+import { checkFilesInThreads, threadCount } from "./parallel.js";
+import type { FileResult } from "./parallel.js";
 import { diagnosticAtPosition, loadYaml } from "./yaml-source.js";
 import type { YamlSource } from "./yaml-source.js";
 
@@ -140,32 +142,51 @@ export function validateRuleFile(
   };
 }
 
+/** Reads and checks one rule file (a path as collected), reporting a refused link or an unreadable file. */
+export function checkFile(absolute: string, cwd: string, config: DacConfig, attack: AttackData): FileResult {
+  const file = displayPath(absolute, cwd);
+  const link = linkStatus(absolute, config.root);
+  if (link.problem) return { diagnostics: [diagnosticAtPosition(file, "DAC009", `${file} ${link.problem}`)] };
+  let content: Buffer;
+  try {
+    content = readFileSync(absolute);
+  } catch (error) {
+    return {
+      diagnostics: [diagnosticAtPosition(file, "DAC009", `cannot read file: ${(error as Error).message}`)],
+    };
+  }
+  return validateRuleFile(file, content, config, attack);
+}
+
+export interface LoadRulesOptions {
+  /**
+   * Threads to check files on, the main one included: 1 checks them in this thread. By default, one per core
+   * (up to 4) once there are enough files to pay for starting them. Results are the same either way.
+   */
+  threads?: number;
+}
+
 /**
  * Loads and validates rules: YAML, schema, per-rule checks, ATT&CK, queries, then cross-rule checks, with the
  * configured exclusions applied. Nothing is skipped silently: every file yields a rule or a diagnostic.
  */
-export function loadRules(paths: readonly string[], config: DacConfig, cwd = process.cwd()): LoadRulesResult {
+export function loadRules(
+  paths: readonly string[],
+  config: DacConfig,
+  cwd = process.cwd(),
+  options: LoadRulesOptions = {},
+): LoadRulesResult {
   const diagnostics: Diagnostic[] = [];
   const files = collectYamlFiles(paths.length > 0 ? paths : [config.rules], cwd, (path, reason) =>
     diagnostics.push(diagnosticAtPosition(displayPath(path, cwd), "DAC011", `skipped: ${reason}`)),
   );
   const rules: Rule[] = [];
   const attack = loadAttackData(config.attack.stix, config.attack.stixAt);
-  for (const absolute of files) {
-    const file = displayPath(absolute, cwd);
-    const link = linkStatus(absolute, config.root);
-    if (link.problem) {
-      diagnostics.push(diagnosticAtPosition(file, "DAC009", `${file} ${link.problem}`));
-      continue;
-    }
-    let content: Buffer;
-    try {
-      content = readFileSync(absolute);
-    } catch (error) {
-      diagnostics.push(diagnosticAtPosition(file, "DAC009", `cannot read file: ${(error as Error).message}`));
-      continue;
-    }
-    const checked = validateRuleFile(file, content, config, attack);
+  const check = (i: number) => checkFile(files[i]!, cwd, config, attack);
+  const threads = threadCount(files.length, options.threads);
+  const results =
+    threads > 1 ? checkFilesInThreads(files, threads, { cwd, config }, check) : files.map((_, i) => check(i));
+  for (const checked of results) {
     diagnostics.push(...checked.diagnostics);
     if (checked.rule) rules.push(checked.rule);
   }

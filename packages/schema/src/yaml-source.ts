@@ -59,6 +59,37 @@ function position(lineCounter: LineCounter, offset: number) {
   return { line, column: col };
 }
 
+function parseYamlText(text: string) {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  return { docs, lineCounter };
+}
+
+/**
+ * A source for text that `loadYaml` has already read without errors (in another thread, whose tree cannot be
+ * sent across): the tree is parsed again, the same way, only when something asks for a position.
+ */
+export function lazyYamlSource(file: string, text: string): YamlSource {
+  let parsed: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
+  const parse = () => {
+    if (!parsed) {
+      const { docs, lineCounter } = parseYamlText(text);
+      parsed = { doc: (docs as Document.Parsed[])[0]!, lineCounter };
+    }
+    return parsed;
+  };
+  return {
+    file,
+    text,
+    get doc() {
+      return parse().doc;
+    },
+    get lineCounter() {
+      return parse().lineCounter;
+    },
+  };
+}
+
 /**
  * Reads YAML defensively: every hazard (size, encoding, emptiness, several documents, duplicate keys, alias
  * bombs, a non-mapping top level) becomes a positioned diagnostic, never an exception.
@@ -112,8 +143,7 @@ export function loadYaml(
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const { docs, lineCounter } = parseYamlText(text);
   const diagnostics: Diagnostic[] = [];
   if (
     !Array.isArray(docs) ||

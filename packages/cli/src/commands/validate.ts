@@ -16,7 +16,8 @@ export const diagnosticFormats = ["pretty", "json", "github", "sarif"] as const;
 /** Validation shared by `dac validate` and `dac check`: the rules, then the version lock against them. */
 export function runValidation(paths: string[], ctx: CommandContext): LoadRulesResult {
   const config = ctx.config();
-  const result = loadRules(paths, config, ctx.cwd);
+  const threads = threadsFromEnv(ctx.env);
+  const result = loadRules(paths, config, ctx.cwd, threads === undefined ? {} : { threads });
   if (result.files.length === 0) {
     throw new UsageError(
       `no rule files (*.yaml, *.yml) found in ${paths.length > 0 ? paths.join(", ") : config.rules}`,
@@ -24,6 +25,15 @@ export function runValidation(paths: string[], ctx: CommandContext): LoadRulesRe
   }
   result.diagnostics.push(...lockDiagnostics(result.rules, config, { partial: paths.length > 0 }));
   return result;
+}
+
+/** `DAC_THREADS`: how many threads check rule files (1 = only the main one); unset, dac decides. */
+export function threadsFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const raw = env["DAC_THREADS"];
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^[1-9]\d{0,2}$/.test(raw))
+    throw new UsageError(`DAC_THREADS must be a whole number from 1, not \`${raw}\``);
+  return Number(raw);
 }
 
 export function renderDiagnostics(

@@ -1,0 +1,24 @@
+// A worker thread of `loadRules`: claims files from the shared counter and sends each file's result back.
+import { workerData } from "node:worker_threads";
+import { loadAttackData } from "./attack.js";
+import type { WorkerInput, WorkerMessage } from "./parallel.js";
+import { checkFile } from "./rules.js";
+
+const { files, cwd, config, state: shared, port } = workerData as WorkerInput;
+const state = new Int32Array(shared);
+let attack: ReturnType<typeof loadAttackData> | undefined;
+for (let i = Atomics.add(state, 0, 1); i < files.length; i = Atomics.add(state, 0, 1)) {
+  let message: WorkerMessage;
+  try {
+    attack ??= loadAttackData(config.attack.stix, config.attack.stixAt);
+    const { diagnostics, rule } = checkFile(files[i]!, cwd, config, attack);
+    message = { index: i, diagnostics };
+    if (rule) message.rule = { file: rule.file, text: rule.source.text, data: rule.data, valid: rule.valid };
+  } catch {
+    message = { index: i, failed: true };
+  }
+  port.postMessage(message);
+  Atomics.store(state, 1 + i, 1);
+  Atomics.notify(state, 1 + i);
+}
+port.close();
