@@ -386,14 +386,17 @@ export function lookupField(catalog: FieldCatalog, name: string): FieldInfo | un
 }
 
 /** The catalogue's searchable leaf fields (containers and unresolved aliases left out). */
-export function leafFields(catalog: FieldCatalog): FieldInfo[] {
-  return [...leafNames(catalog).infos];
+export function leafFields(catalog: FieldCatalog): readonly FieldInfo[] {
+  return leafNames(catalog).infos;
 }
 
 /** Per field map (catalogues are read-only once built): its leaves, and their names in lower case. */
-const leafCache = new WeakMap<ReadonlyMap<string, FieldInfo>, { infos: FieldInfo[]; lower: string[] }>();
+const leafCache = new WeakMap<
+  ReadonlyMap<string, FieldInfo>,
+  { infos: readonly FieldInfo[]; lower: readonly string[] }
+>();
 
-function leafNames(catalog: FieldCatalog): { infos: FieldInfo[]; lower: string[] } {
+function leafNames(catalog: FieldCatalog): { infos: readonly FieldInfo[]; lower: readonly string[] } {
   let leaves = leafCache.get(catalog.fields);
   if (!leaves) {
     const infos = [...catalog.fields.values()].filter((f) => !isContainerType(f.type) && f.type !== "alias");

@@ -316,6 +316,25 @@ export function otherDefinitions(
   config: DacConfig,
 ): { package: string; dataStream?: string; file: string }[] {
   const files = discoverFieldFiles(config);
+  // Many rules name the same unknown fields; the answer depends only on the (cached) files and the root.
+  let cache = otherDefinitionsCache.get(files);
+  if (!cache) otherDefinitionsCache.set(files, (cache = new Map()));
+  const key = `${config.root}\0${name}`;
+  let found = cache.get(key);
+  if (!found) cache.set(key, (found = findOtherDefinitions(name, config, files)));
+  return found.map((d) => ({ ...d }));
+}
+
+const otherDefinitionsCache = new WeakMap<
+  FieldFiles,
+  Map<string, { package: string; dataStream?: string; file: string }[]>
+>();
+
+function findOtherDefinitions(
+  name: string,
+  config: DacConfig,
+  files: FieldFiles,
+): { package: string; dataStream?: string; file: string }[] {
   const out: { package: string; dataStream?: string; file: string }[] = [];
   for (const [pkg, file] of files.packages) {
     const catalog = readCatalogue(file);
