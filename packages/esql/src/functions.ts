@@ -24,6 +24,7 @@ import {
   stringOf,
   valuesOf,
 } from "./values.js";
+import { javaRegex } from "./regex.js";
 
 export interface FnContext {
   /** Records an evaluation failure (the function's result is then null). */
@@ -1261,20 +1262,6 @@ export function overflow(n: number, type: EsqlType, ctx: FnContext): number | nu
   if (type === "double" && !Number.isFinite(n))
     return ctx.fail(`java.lang.ArithmeticException: not a finite double number: ${n}`);
   return n;
-}
-
-/** Java regular expressions mostly read the same in JavaScript; the inline `(?i)` flag is moved to the flags. */
-export function javaRegex(pattern: string, flags = ""): RegExp {
-  let p = pattern;
-  let f = flags;
-  const m = /^\(\?([imsx]+)\)/.exec(p);
-  if (m) {
-    p = p.slice(m[0].length);
-    for (const c of m[1]!) if (c !== "x" && !f.includes(c)) f += c;
-  }
-  // Possessive quantifiers and atomic groups have no JavaScript form; read them as greedy / plain groups.
-  p = p.replace(/([*+?}])\+/g, "$1").replace(/\(\?>/g, "(?:");
-  return new RegExp(p, f);
 }
 
 function formatJavaDate(ms: number, pattern: string): string {
