@@ -6,7 +6,7 @@
  * a name is looked up in the field catalogue when first used.
  */
 import { compile as compileKql, parse as parseKql } from "@dac/kql";
-import { type FieldCatalog, forEachLeaf, resolveField, suggestFields, valuesAt } from "@dac/fields";
+import { type FieldCatalog, forEachLeaf, resolveField, valuesAt } from "@dac/fields";
 import type {
   AggregateField,
   Column,

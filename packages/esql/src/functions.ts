@@ -144,7 +144,8 @@ function toLongValue(v: Scalar, from: EsqlType, ctx: FnContext, int: boolean): S
   const [lo, hi] = int ? [INT_MIN, INT_MAX] : [-LONG_LIMIT, LONG_LIMIT - 1];
   let n: number;
   if (typeof v === "boolean") n = v ? 1 : 0;
-  else if (typeof v === "number") n = from === "double" ? Math.trunc(v) : v;
+  // A double is rounded (DataTypeConverter.safeDoubleToLong: Math.round), as is a decimal string.
+  else if (typeof v === "number") n = from === "double" ? Math.floor(v + 0.5) : v;
   else if (typeof v === "string") {
     const s = v.trim();
     n = /^[+-]?\d+$/.test(s) ? Number(s) : Number(s);
@@ -152,7 +153,7 @@ function toLongValue(v: Scalar, from: EsqlType, ctx: FnContext, int: boolean): S
       return ctx.fail(
         `org.elasticsearch.xpack.esql.core.InvalidArgumentException: Cannot parse number [${v}]`,
       );
-    n = Math.trunc(n);
+    n = Math.floor(n + 0.5);
   } else return ctx.fail(`cannot convert [${JSON.stringify(v)}] to ${int ? "integer" : "long"}`);
   if (n < lo || n > hi)
     return ctx.fail(
