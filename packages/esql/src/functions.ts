@@ -1215,15 +1215,12 @@ function agg(
   };
 }
 
-function distinct(values: Scalar[], type: EsqlType): Scalar[] {
+function distinct(values: Scalar[], _type: EsqlType): Scalar[] {
   const seen = new Map<string, Scalar>();
   for (const v of values) {
+    // ip values are canonical text already, so the text identifies the address.
     const key =
-      type === "ip"
-        ? ipBytes(v as string).join(".")
-        : typeof v === "object"
-          ? JSON.stringify(v)
-          : `${typeof v}:${String(v)}`;
+      typeof v === "object" ? JSON.stringify(v) : typeof v === "string" ? v : `${typeof v}:${String(v)}`;
     if (!seen.has(key)) seen.set(key, v);
   }
   return [...seen.values()];

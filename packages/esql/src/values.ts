@@ -125,10 +125,12 @@ function compareBytes(a: number[], b: number[]): number {
 /** Elasticsearch's byte-wise (UTF-8) string order; UTF-16 comparison differs only for astral characters. */
 function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
-  const ba = Buffer.from(a, "utf8");
-  const bb = Buffer.from(b, "utf8");
-  return Buffer.compare(ba, bb);
+  // UTF-16 order equals UTF-8 byte order except around surrogate pairs; only then compare the bytes.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 function compareVersions(a: string, b: string): number {
   const pa = a.split(/[.-]/);
