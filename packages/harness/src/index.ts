@@ -40,6 +40,8 @@ export type {
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
 export { eqlEngine, eqlOptions, parseEqlRule, sequenceAlerts } from "./eql-engine.js";
+export { esqlAlerts, mergeEsqlResultInSource, rowToDocument } from "./esql-alerts.js";
+export type { EsqlAlertInput, EsqlTable } from "./esql-alerts.js";
 export * from "./alerts/index.js";
 export {
   newTermsEngine,
