@@ -51,6 +51,14 @@ export interface EsqlAlertInput {
   executedAt: Date;
 }
 
+/**
+ * The query's input: the events, each with the `_id` the query's `METADATA _id` reads (the Elasticsearch engine
+ * indexes them under the same ids).
+ */
+export function esqlRows(events: readonly EventDocument[], ids: readonly string[]): EventDocument[] {
+  return events.map((event, i) => ({ ...event, _id: ids[i] }));
+}
+
 /** `rowToDocument`: a row's non-null cells by column name. */
 export function rowToDocument(table: EsqlTable, row: readonly unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
