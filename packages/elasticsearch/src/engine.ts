@@ -742,9 +742,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           executedAt,
         });
         const idColumn = table.columns.findIndex((c) => c.name === "_id");
-        const returned = new Set(
-          idColumn < 0 ? [] : table.values.map((row) => String(row[idColumn])),
-        );
+        const returned = new Set(idColumn < 0 ? [] : table.values.map((row) => String(row[idColumn])));
         const events: Evaluation[] = execution.events.map((_, i) => {
           const id = `${position}-${i}`;
           const error = refused.get(id);

@@ -62,12 +62,17 @@ describe("elasticsearch engine, ES|QL rules", () => {
       querystring: kibana.querystring,
       body: {
         ...kibana.body,
-        filter: { bool: { filter: [...kibana.body.filter.bool.filter, { ids: { values: ["0-0", "0-1"] } }] } },
+        filter: {
+          bool: { filter: [...kibana.body.filter.bool.filter, { ids: { values: ["0-0", "0-1"] } }] },
+        },
       },
     });
     const execution = out.executions[0]!;
     expect(execution.alerts.map((a) => a.events)).toEqual([[1]]);
-    expect(execution.alerts[0]!.document).toMatchObject({ source: { ip: "203.0.113.2" }, "user.name": "bob" });
+    expect(execution.alerts[0]!.document).toMatchObject({
+      source: { ip: "203.0.113.2" },
+      "user.name": "bob",
+    });
     expect(execution.events.map((e) => e.matched)).toEqual([false, true]);
   });
 
@@ -109,6 +114,8 @@ describe("elasticsearch engine, ES|QL rules", () => {
 
   it("points FROM at the test index and keeps the rest of the query as written", () => {
     const text = 'FROM logs-okta.system-*, "logs-other-*" METADATA _id, _index\n| LIMIT 5';
-    expect(esqlQueryOn(text, parseEsql(text), "dac-test-x-1")).toBe("FROM dac-test-x-1 METADATA _id, _index\n| LIMIT 5");
+    expect(esqlQueryOn(text, parseEsql(text), "dac-test-x-1")).toBe(
+      "FROM dac-test-x-1 METADATA _id, _index\n| LIMIT 5",
+    );
   });
 });

@@ -271,7 +271,8 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
       `${plural(outside.length, "event")} outside the lookback window [${plan.window.from.toISOString()}, ${plan.window.to.toISOString()}]`,
     );
   if (unmatched.length > 0) parts.push(`${plural(unmatched.length, "event")} not matched by the query`);
-  const typed = rule.data.type === "new_terms" || rule.data.type === "threat_match" || rule.data.type === "esql";
+  const typed =
+    rule.data.type === "new_terms" || rule.data.type === "threat_match" || rule.data.type === "esql";
   const failures = [...outside, ...unmatched, ...(typed ? hits : [])]
     .sort((a, b) => a - b)
     .slice(0, 20)

@@ -116,7 +116,9 @@ export function beforeStats(ast: EsqlQuery): { prefix: EsqlQuery; stats?: StatsC
 
 /** The `BY` columns of a `STATS`, by the name they have in its output. */
 function groupColumns(stats: StatsCommand): string[] {
-  return stats.groups.map((g) => g.name?.name ?? (g.value.type === "column" ? g.value.name : "")).filter(Boolean);
+  return stats.groups
+    .map((g) => g.name?.name ?? (g.value.type === "column" ? g.value.name : ""))
+    .filter(Boolean);
 }
 
 const cell = (table: EsqlTable, row: readonly unknown[], name: string): string => {
@@ -196,7 +198,10 @@ export function executeEsql(rule: EngineRule, ast: EsqlQuery, input: EsqlExecuti
     return { error: error.message, events: [], alerts: [] };
   }
   // Kibana's `| limit <max_signals + 1>`.
-  const table: EsqlTable = { columns: result.table.columns, values: result.table.values.slice(0, maxSignalsOf(rule) + 1) };
+  const table: EsqlTable = {
+    columns: result.table.columns,
+    values: result.table.values.slice(0, maxSignalsOf(rule) + 1),
+  };
   const sources = new Map(searched.map((i) => [String(i), { position: i, document: events[i]! }]));
   const expanded = ast.commands.flatMap((c) => (c.type === "mv_expand" ? [c.column.name] : []));
   const alerts = esqlAlerts({
@@ -212,16 +217,14 @@ export function executeEsql(rule: EngineRule, ast: EsqlQuery, input: EsqlExecuti
   const perEvent = events.map((e) => compiled.evaluate(e));
   if (aggregating) attributeRows(ast, alerts, table, searched, events, catalog, executedAt, perEvent);
   const trace = lazyTrace(rule, ast, searched, events, catalog, executedAt);
-  const evaluations = perEvent.map(
-    (e, i): Evaluation => ({
-      ...e,
-      // An event that reaches the rows but is in no alert: the execution's trace says where its rows went.
-      explain: () =>
-        e.matched && !alerts.some((a) => a.events.includes(i)) && searched.includes(i)
-          ? `${trace()}\n${e.explain()}`
-          : e.explain(),
-    }),
-  );
+  const evaluations = perEvent.map((e, i): Evaluation => ({
+    ...e,
+    // An event that reaches the rows but is in no alert: the execution's trace says where its rows went.
+    explain: () =>
+      e.matched && !alerts.some((a) => a.events.includes(i)) && searched.includes(i)
+        ? `${trace()}\n${e.explain()}`
+        : e.explain(),
+  }));
   return { events: evaluations, alerts };
 }
 

@@ -17,7 +17,17 @@ export interface TraceStep {
 const MAX_ROWS = 3;
 const MAX_COLUMNS = 6;
 const MAX_VALUE = 60;
-const showsColumns = new Set(["eval", "dissect", "grok", "stats", "keep", "rename", "enrich", "lookup_join", "mv_expand"]);
+const showsColumns = new Set([
+  "eval",
+  "dissect",
+  "grok",
+  "stats",
+  "keep",
+  "rename",
+  "enrich",
+  "lookup_join",
+  "mv_expand",
+]);
 
 function valueText(value: unknown): string {
   const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
@@ -45,15 +55,19 @@ export function formatTrace(
     const names = step.table.columns.map((c) => c.name);
     lines.push(`  ${step.text.replace(/\s+/g, " ").trim()} → ${plural(step.table.values.length, "row")}`);
     if (showsColumns.has(step.type) && step.table.values.length > 0) {
-      const shown = (step.type === "eval" || step.type === "dissect" || step.type === "grok"
-        ? names.filter((n) => !previous.includes(n))
-        : names
+      const shown = (
+        step.type === "eval" || step.type === "dissect" || step.type === "grok"
+          ? names.filter((n) => !previous.includes(n))
+          : names
       ).slice(0, MAX_COLUMNS);
       for (const row of step.table.values.slice(0, MAX_ROWS)) {
         const cells = shown.map((n) => `${n}: ${valueText(row[names.indexOf(n)])}`);
-        lines.push(`      ${cells.join(", ")}${names.length > shown.length && step.type !== "eval" ? ", …" : ""}`);
+        lines.push(
+          `      ${cells.join(", ")}${names.length > shown.length && step.type !== "eval" ? ", …" : ""}`,
+        );
       }
-      if (step.table.values.length > MAX_ROWS) lines.push(`      … ${step.table.values.length - MAX_ROWS} more`);
+      if (step.table.values.length > MAX_ROWS)
+        lines.push(`      … ${step.table.values.length - MAX_ROWS} more`);
     }
     previous = names;
   }
@@ -61,11 +75,7 @@ export function formatTrace(
 }
 
 /** The steps of a trace, named by the query's text. */
-export function traceSteps(
-  ast: EsqlQuery,
-  text: string,
-  tables: readonly EsqlTable[],
-): TraceStep[] {
+export function traceSteps(ast: EsqlQuery, text: string, tables: readonly EsqlTable[]): TraceStep[] {
   const commands = [ast.source, ...ast.commands];
   return commands.slice(0, tables.length).map((command, i) => ({
     text: `${i === 0 ? "" : "| "}${text.slice(command.span.start, command.span.end)}`,

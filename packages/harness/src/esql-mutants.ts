@@ -39,12 +39,23 @@ function exprMutants(e: Expression, text: string): ExprMutant[] {
     return out.filter((m) => m.expr !== undefined);
   }
   if (e.type === "unary" && e.op === "NOT") {
-    out.push({ expr: e.operand, operator: "remove-not", description: `\`${src(e)}\` without NOT`, span: e.span });
-    for (const m of exprMutants(e.operand, text)) if (m.expr) out.push({ ...m, expr: { ...e, operand: m.expr } });
+    out.push({
+      expr: e.operand,
+      operator: "remove-not",
+      description: `\`${src(e)}\` without NOT`,
+      span: e.span,
+    });
+    for (const m of exprMutants(e.operand, text))
+      if (m.expr) out.push({ ...m, expr: { ...e, operand: m.expr } });
     return out;
   }
   if ((e.type === "in" || e.type === "like" || e.type === "isNull") && e.negated)
-    out.push({ expr: { ...e, negated: false }, operator: "remove-not", description: `\`${src(e)}\` without NOT`, span: e.span });
+    out.push({
+      expr: { ...e, negated: false },
+      operator: "remove-not",
+      description: `\`${src(e)}\` without NOT`,
+      span: e.span,
+    });
   if (e.type === "binary" && flips[e.op]) {
     const to = flips[e.op]!;
     out.push({
@@ -134,8 +145,12 @@ export function esqlClauses(ast: EsqlQuery, rule: EngineRule, context: EngineCon
         flatten(e);
         return { kind: e.op === "AND" ? "and" : "or", children: parts.map(tree), text: src, span: e.span };
       }
-      if (e.type === "unary" && e.op === "NOT") return { kind: "not", child: tree(e.operand), text: src, span: e.span };
-      const probe: EsqlQuery = { ...ast, commands: [...before, { type: "where", condition: e, span: e.span }] };
+      if (e.type === "unary" && e.op === "NOT")
+        return { kind: "not", child: tree(e.operand), text: src, span: e.span };
+      const probe: EsqlQuery = {
+        ...ast,
+        commands: [...before, { type: "where", condition: e, span: e.span }],
+      };
       return {
         kind: "leaf",
         text: src,
@@ -158,5 +173,10 @@ export function esqlClauses(ast: EsqlQuery, rule: EngineRule, context: EngineCon
     trees.push(tree(command.condition));
   }
   if (trees.length === 1) return trees[0]!;
-  return { kind: "and", children: trees, text: text.slice(ast.source.span.start, ast.span.end), span: ast.span };
+  return {
+    kind: "and",
+    children: trees,
+    text: text.slice(ast.source.span.start, ast.span.end),
+    span: ast.span,
+  };
 }
