@@ -702,8 +702,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       "@timestamp",
     ]);
     for (const f of esqlFieldsOf(ast)) {
-      const field = typeof f === "string" ? f : f.name;
-      for (const n of expandWildcardName(group.catalog, field)) fieldNames.add(n);
+      for (const n of expandWildcardName(group.catalog, f.name)) fieldNames.add(n);
     }
     let documents = 0;
     for (const { execution } of group.members) {
@@ -870,7 +869,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       group.members.push({ position, execution });
     });
     for (const group of groups.values()) await runEsqlGroup(rule, ast, group, results, notes, now);
-    const fields = [...new Set(esqlFieldsOf(ast).map((f) => (typeof f === "string" ? f : f.name)))];
+    const fields = [...new Set(esqlFieldsOf(ast).map((f) => f.name))];
     return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
   }
 

@@ -65,10 +65,9 @@ function explainRows(
   now: Date | undefined,
   options: { verdict: string | ((steps: readonly TraceStep[]) => string) },
 ): string {
-  const text = typeof rule.data.query === "string" ? rule.data.query : "";
   try {
-    const tables = traceEsql(ast, { rows, catalog, ...(now ? { now } : {}) });
-    return formatTrace(traceSteps(ast, text, tables), options);
+    const { steps } = traceEsql(ast, { rows: [...rows], catalog, ...(now ? { now } : {}) });
+    return formatTrace(traceSteps(ast, steps), options);
   } catch (error) {
     if (error instanceof EsqlEvaluationError) return `✗ ${error.message}`;
     throw error;
@@ -99,7 +98,7 @@ function run(
   now: Date | undefined,
 ): EsqlRun {
   try {
-    const result = evaluateEsql(ast, { rows, catalog, ...(now ? { now } : {}) });
+    const result = evaluateEsql(ast, { rows: [...rows], catalog, ...(now ? { now } : {}) });
     return { table: { columns: result.columns, values: result.values }, warnings: result.warnings ?? [] };
   } catch (error) {
     if (error instanceof EsqlEvaluationError) throw new EngineError(error.message);
@@ -130,7 +129,7 @@ function compileEsql(rule: EngineRule, context: EngineContext, ast = parseEsqlRu
   const aggregating = isAggregating(ast);
   const { prefix } = beforeStats(ast);
   const probe = aggregating ? prefix : ast;
-  const fields = [...new Set(fieldsOf(ast).map((f) => (typeof f === "string" ? f : f.name)))];
+  const fields = [...new Set(fieldsOf(ast).map((f) => f.name))];
   return {
     fields,
     evaluate(event): Evaluation {
@@ -288,7 +287,7 @@ export const esqlEngine: Engine = {
   execute(rule, executions, options = {}): Promise<RuleExecutions> {
     const ast = parseEsqlRule(rule);
     const aggregating = isAggregating(ast);
-    const fields = [...new Set(fieldsOf(ast).map((f) => (typeof f === "string" ? f : f.name)))];
+    const fields = [...new Set(fieldsOf(ast).map((f) => f.name))];
     const results = executions.map((execution): ExecutionResult => {
       const executedAt = execution.now ?? options.now ?? new Date();
       const result = executeEsql(rule, ast, {

@@ -74,12 +74,15 @@ export function formatTrace(
   return lines.join("\n");
 }
 
-/** The steps of a trace, named by the query's text. */
-export function traceSteps(ast: EsqlQuery, text: string, tables: readonly EsqlTable[]): TraceStep[] {
+/** The steps of `traceEsql`, with each command's type (the source command first). */
+export function traceSteps(
+  ast: EsqlQuery,
+  steps: readonly { command: string; columns: EsqlTable["columns"]; values: EsqlTable["values"] }[],
+): TraceStep[] {
   const commands = [ast.source, ...ast.commands];
-  return commands.slice(0, tables.length).map((command, i) => ({
-    text: `${i === 0 ? "" : "| "}${text.slice(command.span.start, command.span.end)}`,
-    type: command.type,
-    table: tables[i]!,
+  return steps.map((step, i) => ({
+    text: `${i === 0 ? "" : "| "}${step.command}`,
+    type: commands[i]?.type ?? "",
+    table: { columns: step.columns, values: step.values },
   }));
 }
