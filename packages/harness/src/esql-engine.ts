@@ -220,9 +220,7 @@ export function executeEsql(rule: EngineRule, ast: EsqlQuery, input: EsqlExecuti
     ...e,
     // An event that reaches the rows but is in no alert: the execution's trace says where its rows went.
     explain: () =>
-      e.matched && !alerts.some((a) => a.events.includes(i)) && searched.includes(i)
-        ? `${trace()}\n${e.explain()}`
-        : e.explain(),
+      e.matched && !alerts.some((a) => a.events.includes(i)) && searched.includes(i) ? trace() : e.explain(),
   }));
   return { events: evaluations, alerts };
 }
@@ -247,7 +245,7 @@ function lazyTrace(
       ),
       catalog,
       now,
-      { verdict: (steps) => `✗ ${rowsEnd(steps)}; the execution's rows, command by command:` },
+      { verdict: (steps) => `✗ ${rowsEnd(steps)}\n  the execution's rows, command by command:` },
     ));
 }
 

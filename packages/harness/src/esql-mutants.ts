@@ -25,7 +25,7 @@ const flips: Record<string, string> = { ">=": ">", ">": ">=", "<=": "<", "<": "<
 const ordering = new Set([">=", ">", "<=", "<"]);
 
 function exprMutants(e: Expression, text: string): ExprMutant[] {
-  const src = (x: Expression) => text.slice(x.span.start, x.span.end);
+  const src = (x: Expression) => text.slice(x.span.start, x.span.end).replace(/\s+/g, " ");
   const out: ExprMutant[] = [];
   if (e.type === "binary" && (e.op === "AND" || e.op === "OR")) {
     const [kind, verb] = e.op === "AND" ? ["drop-clause", "drop"] : ["drop-branch", "drop the alternative"];
