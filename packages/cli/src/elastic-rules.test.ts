@@ -147,6 +147,7 @@ describe.skipIf(!corpus)("Elastic's whole live corpus (DAC_DETECTION_RULES)", ()
         (e.code === "DAC201" && / is not a UUID$/.test(e.message)) ||
           (e.code === "DAC403" && e.message.includes("[event.original]")),
       ).toBe(true);
-    expect(findings.filter((f) => f.code === "DAC402")).toEqual([]);
+    // ES|QL rules' unknown source fields are warnings (FROM spans integrations the catalogue may lack): no errors.
+    expect(findings.filter((f) => f.code === "DAC402" && f.severity === "error")).toEqual([]);
   }, 600_000);
 });

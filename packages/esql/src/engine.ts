@@ -6,8 +6,7 @@
  * a name is looked up in the field catalogue when first used.
  */
 import { compile as compileKql, parse as parseKql } from "@dac/kql";
-import { luceneRegExp } from "@dac/eql";
-import { type FieldCatalog, forEachLeaf, resolveField, suggestFields, valuesAt } from "@dac/fields";
+import { type FieldCatalog, forEachLeaf, resolveField, valuesAt } from "@dac/fields";
 import type {
   AggregateField,
   Column,
@@ -32,6 +31,7 @@ import {
   widestNumber,
 } from "./functions.js";
 import { compileDissect, compileGrok } from "./patterns.js";
+import { luceneToRegExp } from "./regex.js";
 import {
   type Cell,
   type EsqlType,
@@ -307,7 +307,7 @@ class Engine {
         _index: "keyword",
         _version: "long",
         _score: "double",
-        _source: "unsupported",
+        _source: "keyword",
         _ignored: "keyword",
         _index_mode: "keyword",
       }[m.name] as EsqlType | undefined;
@@ -320,6 +320,7 @@ class Engine {
         const d = r[DOC] as Record<string, unknown> | undefined;
         const v = d?.[m.name];
         if (v !== undefined && v !== null) return v as Scalar;
+        if (m.name === "_source") return d ? JSON.stringify(d) : null;
         return m.name === "_id" ? String(i) : m.name === "_index" ? index : m.name === "_version" ? 1 : null;
       });
     }
@@ -839,12 +840,11 @@ class Engine {
     if (e.unit in ms) return constant("time_duration", { ms: e.value * ms[e.unit]! });
     if (e.unit in months) return constant("date_period", { months: e.value * months[e.unit]!, days: 0 });
     if (e.unit in days) return constant("date_period", { months: 0, days: e.value * days[e.unit]! });
-    this.error(
-      "DAC441",
-      e.span,
-      `Unexpected temporal unit: '${e.unit}'`,
-      "units: ms, s, min, h, d, w, mo, q, yr (or their long names)",
-    );
+    // EsqlDataTypeConverter.parseTemporalAmount rejects it; only a warning, since newer clusters may know more units.
+    const message = `Unexpected temporal unit: '${e.unit}'`;
+    const hint = "ES|QL's time units: ms, s, min, h, d, w, mo, q, yr (or their long names)";
+    if (this.evaluating) this.error("DAC441", e.span, message, hint);
+    else this.warning("DAC444", e.span, message, hint);
     return { type: "unknown", evaluate: () => null };
   }
 
@@ -856,11 +856,13 @@ class Engine {
         return e.name === "KQL" ? this.sourceQuery(e.span, q, [], e.args[0]!.span) : this.unsupported(e);
       }
       // MATCH(field, query [, options]): a match query on the field.
-      if (e.args.length < 2 || e.args[0]!.type !== "column") {
+      let target = e.args[0];
+      while (target?.type === "cast") target = target.value;
+      if (e.args.length < 2 || target?.type !== "column") {
         this.error("DAC441", e.span, `[${e.name}] expects a field and a query`);
         return { type: "unknown", evaluate: () => null };
       }
-      const field = e.args[0] as Column;
+      const field = target;
       return this.sourceQuery(e.span, `${field.name}:${kqlQuote(this.constantString(e.args[1]!))}`, [field]);
     }
     const fn = FUNCTIONS.get(e.name);
@@ -1224,7 +1226,15 @@ class Engine {
     for (const p of e.patterns) {
       const text = p.type === "param" ? String(this.input.params?.[p.name] ?? "") : p.value;
       try {
-        regexes.push(e.op === "LIKE" ? likeRegExp(text) : luceneRegExp(text, false));
+        const operators: string[] = [];
+        regexes.push(e.op === "LIKE" ? likeRegExp(text) : luceneToRegExp(text, operators));
+        if (operators.length && !this.evaluating)
+          this.warning(
+            "DAC445",
+            p.span,
+            `\`${operators[0]}\` in an RLIKE pattern is Lucene's ${operators[0] === "&" ? "intersection" : "complement"} operator (ES|QL compiles RLIKE with RegExp.ALL), not the character`,
+            `escape it as \`\\\\${operators[0]}\` to match the character; dac evaluates it as the character`,
+          );
       } catch (err) {
         this.error("DAC441", p.span, `invalid ${e.op} pattern [${text}]: ${(err as Error).message}`);
       }
@@ -1261,10 +1271,12 @@ class Engine {
       for (const f of fields) this.schema.source(f.name, f.span);
       if (this.input.onSourceField && querySpan)
         for (const name of kqlFieldNames(ast)) this.input.onSourceField(name, querySpan);
-      test = compileKql(ast, {
-        ...(this.input.catalog ? { catalog: this.input.catalog } : {}),
-        now: () => this.now,
-      });
+      // Validation checks the KQL syntax only; how each field type matches is the evaluator's concern.
+      if (this.evaluating)
+        test = compileKql(ast, {
+          ...(this.input.catalog ? { catalog: this.input.catalog } : {}),
+          now: () => this.now,
+        });
     } catch (err) {
       this.error("DAC441", querySpan ?? span, `KQL: ${(err as Error).message}`);
     }

@@ -24,6 +24,7 @@ import {
   stringOf,
   valuesOf,
 } from "./values.js";
+import { javaRegex } from "./regex.js";
 
 export interface FnContext {
   /** Records an evaluation failure (the function's result is then null). */
@@ -143,7 +144,8 @@ function toLongValue(v: Scalar, from: EsqlType, ctx: FnContext, int: boolean): S
   const [lo, hi] = int ? [INT_MIN, INT_MAX] : [-LONG_LIMIT, LONG_LIMIT - 1];
   let n: number;
   if (typeof v === "boolean") n = v ? 1 : 0;
-  else if (typeof v === "number") n = from === "double" ? Math.trunc(v) : v;
+  // A double is rounded (DataTypeConverter.safeDoubleToLong: Math.round), as is a decimal string.
+  else if (typeof v === "number") n = from === "double" ? Math.floor(v + 0.5) : v;
   else if (typeof v === "string") {
     const s = v.trim();
     n = /^[+-]?\d+$/.test(s) ? Number(s) : Number(s);
@@ -151,7 +153,7 @@ function toLongValue(v: Scalar, from: EsqlType, ctx: FnContext, int: boolean): S
       return ctx.fail(
         `org.elasticsearch.xpack.esql.core.InvalidArgumentException: Cannot parse number [${v}]`,
       );
-    n = Math.trunc(n);
+    n = Math.floor(n + 0.5);
   } else return ctx.fail(`cannot convert [${JSON.stringify(v)}] to ${int ? "integer" : "long"}`);
   if (n < lo || n > hi)
     return ctx.fail(
@@ -1261,20 +1263,6 @@ export function overflow(n: number, type: EsqlType, ctx: FnContext): number | nu
   if (type === "double" && !Number.isFinite(n))
     return ctx.fail(`java.lang.ArithmeticException: not a finite double number: ${n}`);
   return n;
-}
-
-/** Java regular expressions mostly read the same in JavaScript; the inline `(?i)` flag is moved to the flags. */
-export function javaRegex(pattern: string, flags = ""): RegExp {
-  let p = pattern;
-  let f = flags;
-  const m = /^\(\?([imsx]+)\)/.exec(p);
-  if (m) {
-    p = p.slice(m[0].length);
-    for (const c of m[1]!) if (c !== "x" && !f.includes(c)) f += c;
-  }
-  // Possessive quantifiers and atomic groups have no JavaScript form; read them as greedy / plain groups.
-  p = p.replace(/([*+?}])\+/g, "$1").replace(/\(\?>/g, "(?:");
-  return new RegExp(p, f);
 }
 
 function formatJavaDate(ms: number, pattern: string): string {

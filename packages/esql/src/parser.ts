@@ -77,6 +77,29 @@ const OPERATORS = [
   ":",
   ".",
 ];
+const KEYWORDS = new Set([
+  "and",
+  "or",
+  "not",
+  "in",
+  "like",
+  "rlike",
+  "is",
+  "null",
+  "true",
+  "false",
+  "asc",
+  "desc",
+  "nulls",
+  "first",
+  "last",
+  "by",
+  "as",
+  "with",
+  "on",
+  "where",
+  "metadata",
+]);
 const ID_START = /[A-Za-z_@]/;
 const ID_BODY = /[A-Za-z0-9_@]/;
 const COMMANDS = new Set([
@@ -911,17 +934,20 @@ class Parser {
       case "dec": {
         this.advance();
         const unit = this.tok;
+        // `integer UNQUOTED_IDENTIFIER` is a qualified integer literal (a time span), whatever the identifier.
         if (
           t.kind === "int" &&
           unit.kind === "ident" &&
           !unit.quoted &&
-          TIME_UNITS[unit.name.toLowerCase()]
+          !unit.name.includes(".") &&
+          !KEYWORDS.has(unit.name.toLowerCase())
         ) {
           this.advance();
+          const lower = unit.name.toLowerCase();
           return {
             type: "quantity",
             value: t.value,
-            unit: TIME_UNITS[unit.name.toLowerCase()]!,
+            unit: TIME_UNITS[lower] ?? lower,
             span: { start: t.start, end: unit.end },
           };
         }

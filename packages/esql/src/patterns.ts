@@ -6,7 +6,7 @@
  */
 import type { ColumnInfo } from "./engine.js";
 import type { Cell } from "./values.js";
-import { javaRegex } from "./functions.js";
+import { javaRegex } from "./regex.js";
 
 export interface PatternParser {
   columns: ColumnInfo[];

@@ -128,11 +128,23 @@ function printLiteral(l: Literal): string {
     case "string":
       return l.triple ? `"""${l.value}"""` : printString(l.value);
     case "quantity":
-      return `${l.value} ${l.unit}${l.value === 1 ? "" : "s"}`;
+      return `${l.value} ${CANONICAL_UNITS.has(l.unit) && l.value !== 1 ? `${l.unit}s` : l.unit}`;
     case "list":
       return `[${l.items.map(printLiteral).join(", ")}]`;
   }
 }
+
+const CANONICAL_UNITS = new Set([
+  "millisecond",
+  "second",
+  "minute",
+  "hour",
+  "day",
+  "week",
+  "month",
+  "quarter",
+  "year",
+]);
 
 const PRIMARY = 9;
 

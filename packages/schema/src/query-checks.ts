@@ -16,6 +16,8 @@ import {
   validate as validateEql,
 } from "@dac/eql";
 import type { EqlQuery } from "@dac/eql";
+import { EsqlSyntaxError, fieldsOf as esqlFieldsOf, parseEsql, validateEsql } from "@dac/esql";
+import type { EsqlQuery } from "@dac/esql";
 import { codeInfo } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt, scalarOffsetToPosition } from "./position.js";
@@ -170,6 +172,8 @@ export function checkQueries(
   const language = rule.data.language;
   if (language === "eql" && typeof rule.data.query === "string") {
     out.push(...checkEqlQuery(rule, rule.data.query, catalog, options));
+  } else if (language === "esql" && typeof rule.data.query === "string") {
+    out.push(...checkEsqlQuery(rule, rule.data.query, catalog, options));
   } else if (
     language &&
     language !== "kuery" &&
@@ -282,6 +286,44 @@ function checkLucene(
       out.push(spanDiagnostic(rule, key, span, "DAC403", `${key}: ${error.message}`));
     }
   }
+  return out;
+}
+
+/**
+ * ES|QL syntax (DAC401), unknown source fields (DAC402/DAC406, as for KQL and EQL), unknown columns (DAC440), type
+ * and arity errors (DAC441), aggregate misuse (DAC442), unsupported functions (DAC443) and ES|QL lint.
+ */
+function checkEsqlQuery(
+  rule: Rule,
+  text: string,
+  catalog: FieldCatalog,
+  options: QueryCheckOptions,
+): Diagnostic[] {
+  let ast: EsqlQuery;
+  try {
+    ast = parseEsql(text);
+  } catch (error) {
+    if (error instanceof EsqlSyntaxError)
+      return [
+        spanDiagnostic(
+          rule,
+          "query",
+          { start: error.offset, end: error.end },
+          "DAC401",
+          `query: ${error.message}`,
+        ),
+      ];
+    throw error;
+  }
+  const out: Diagnostic[] = [];
+  for (const field of esqlFieldsOf(ast)) {
+    if (lookupField(catalog, field.name)) continue;
+    // ES|QL resolves columns against the mapping of every index FROM names (often several integrations), so an
+    // unknown field is a warning here: the catalogue may lack one of those integrations' fields.
+    out.push({ ...unknownFieldDiagnostic(rule, "query", field, catalog, options), severity: "warning" });
+  }
+  for (const f of validateEsql(ast, { catalog }))
+    out.push(spanDiagnostic(rule, "query", f.span, f.code, `query: ${f.message}`, f.hint, f.severity));
   return out;
 }
 
