@@ -220,11 +220,11 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       context.now ? { now: context.now } : {},
     );
   } catch (error) {
-    if (error instanceof EngineError) {
-      // The engine cannot run this rule at all (a cluster without EQL or ES|QL): unsupported, not a query error.
-      if (error.message.startsWith("unsupported: ")) return failAll("unsupported", error.message);
+    // The cluster lacks what the rule needs (`unsupported: eql on this cluster`): not a defect of the rule.
+    if (error instanceof EngineError && error.message.startsWith("unsupported: "))
+      return failAll("unsupported", error.message);
+    if (error instanceof EngineError)
       return failAll("error", `the query cannot be evaluated: ${error.message}`);
-    }
     throw error;
   }
   if (answer.notes?.length) run.notes = answer.notes;
