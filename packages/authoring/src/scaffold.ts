@@ -164,7 +164,9 @@ export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext)
   commentOn(
     doc,
     "query",
-    ` TODO: the query. \`dac ${language === "eql" ? "eql" : "kql"} explain --query … --events …\` shows how it evaluates an event.`,
+    language === "esql"
+      ? " TODO: the query. `dac esql eval --query … --events …` prints its result table; `dac test` explains a case's rows command by command."
+      : ` TODO: the query. \`dac ${language === "eql" ? "eql" : "kql"} explain --query … --events …\` shows how it evaluates an event.`,
   );
   commentOn(
     doc,

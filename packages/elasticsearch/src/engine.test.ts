@@ -36,7 +36,7 @@ describe("the engine without a cluster", () => {
     [{ type: "threshold", language: "kuery" }, true],
     [{ type: "eql", language: "eql" }, true],
     [{ type: "eql", language: "kuery" }, false],
-    [{ type: "esql", language: "esql" }, false],
+    [{ type: "esql", language: "esql" }, true],
     [{ type: "new_terms" }, true],
     [{ type: "threat_match" }, true],
     [{ type: "machine_learning" }, false],

@@ -30,6 +30,8 @@ import {
   newTermsAlert,
   newTermsSettings,
   parseEqlRule,
+  parseEsqlRule,
+  esqlAlerts,
   sequenceAlerts,
   threatMatchAlert,
   threatSettings,
@@ -38,6 +40,10 @@ import type { ThreatSettings } from "@dac/harness";
 import { fieldsOf as eqlFieldsOf } from "@dac/eql";
 import type { EqlQuery } from "@dac/eql";
 import { eqlSearchRequest } from "./eql-request.js";
+import { esqlQueryRequest, isMissingEsql, isUnrecognizedParameter } from "./esql-request.js";
+import type { EsqlQueryRequest } from "./esql-request.js";
+import { fieldsOf as esqlFieldsOf, isAggregating } from "@dac/esql";
+import type { EsqlQuery } from "@dac/esql";
 import type {
   Engine,
   EventDocument,
@@ -92,7 +98,7 @@ export interface ElasticsearchEngine extends Engine {
 }
 
 /**
- * Query, threshold, new_terms and indicator match rules (KQL or Lucene), and EQL rules. Other types report
+ * Query, threshold, new_terms and indicator match rules (KQL or Lucene), EQL and ES|QL rules. Other types report
  * `unsupported: <type> on elasticsearch`.
  */
 const supportedTypes = new Set(["query", "threshold", "new_terms", "threat_match"]);
@@ -100,6 +106,7 @@ const supportedTypes = new Set(["query", "threshold", "new_terms", "threat_match
 function supports(rule: EngineRule): boolean {
   const language = languageOf(rule);
   if (rule.data.type === "eql") return language === "eql";
+  if (rule.data.type === "esql") return language === "esql";
   return supportedTypes.has(String(rule.data.type)) && (language === "kuery" || language === "lucene");
 }
 
@@ -108,6 +115,21 @@ export function isMissingEql(text: string): boolean {
   return /no handler found for uri \[[^\]]*_eql\/search|incorrect HTTP method for uri \[[^\]]*_eql\/search/i.test(
     text,
   );
+}
+
+/** The query with its FROM pointed at the test index (the rule's METADATA and the rest kept as written). */
+export function esqlQueryOn(text: string, ast: EsqlQuery, index: string): string {
+  if (ast.source.type !== "from" || ast.source.indices.length === 0) return text;
+  const first = ast.source.indices[0]!.span.start;
+  const last = ast.source.indices.at(-1)!.span.end;
+  return `${text.slice(0, first)}${index}${text.slice(last)}`;
+}
+
+interface EsqlResponse {
+  id?: string;
+  is_running?: boolean;
+  columns?: { name: string; type: string }[];
+  values?: unknown[][];
 }
 
 interface EqlHit {
@@ -622,6 +644,131 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     }
   }
 
+  /** `POST /_query/async` as Kibana sends it, polled while it runs (`esql_request.ts`). */
+  async function sendEsql(request: EsqlQueryRequest, notes: Set<string>): Promise<EsqlResponse> {
+    const send = (querystring: Record<string, unknown>) =>
+      client.transport.request<EsqlResponse>({
+        method: request.method,
+        path: request.path,
+        querystring,
+        body: request.body,
+      });
+    let response: EsqlResponse;
+    try {
+      response = await send(request.querystring);
+    } catch (error) {
+      const text = describeError(error, redact);
+      if (isMissingEsql(text)) throw new EngineError(`unsupported: esql on this cluster (${text})`);
+      if (!isUnrecognizedParameter(text, "allow_partial_results"))
+        return fail("the rule's ES|QL query failed", error);
+      // An older cluster (before 8.19/9.1): the same request without the parameter it does not know.
+      notes.add("the cluster does not know allow_partial_results: the ES|QL query was sent without it");
+      const { allow_partial_results: _partial, ...rest } = request.querystring;
+      void _partial;
+      response = await send(rest).catch((e: unknown) => fail("the rule's ES|QL query failed", e));
+    }
+    for (let polls = 0; response.is_running && response.id; polls++) {
+      if (polls > 600) throw new EngineError("the ES|QL query did not complete");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      response = await client.transport
+        .request<EsqlResponse>({
+          method: "GET",
+          path: `/_query/async/${encodeURIComponent(response.id)}`,
+          querystring: { wait_for_completion_timeout: "4m", drop_null_columns: true },
+        })
+        .catch((e: unknown) => fail("the rule's ES|QL query failed", e));
+    }
+    return response;
+  }
+
+  /**
+   * An ES|QL rule's executions: one index for the group, the rule's query with FROM pointed at it, one request
+   * per execution (Kibana's body plus an `ids` filter, so that one execution's events never meet another's in a
+   * STATS).
+   */
+  async function runEsqlGroup(
+    rule: EngineRule,
+    ast: EsqlQuery,
+    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    results: ExecutionResult[],
+    notes: Set<string>,
+    now: Date,
+  ): Promise<void> {
+    const name = `${testIndexPrefix}${runId}-${++counter}`;
+    const timestamps = timestampsOf(rule);
+    const fieldNames = new Set<string>([
+      timestamps.primary,
+      ...(timestamps.secondary ? [timestamps.secondary] : []),
+      "@timestamp",
+    ]);
+    for (const f of esqlFieldsOf(ast)) {
+      for (const n of expandWildcardName(group.catalog, f.name)) fieldNames.add(n);
+    }
+    let documents = 0;
+    for (const { execution } of group.members) {
+      for (const event of execution.events) documentPaths(event, fieldNames);
+      documents += execution.events.length;
+    }
+    const aggregating = isAggregating(ast);
+    const text = typeof rule.data.query === "string" ? rule.data.query : "";
+    const substitutions = await createIndex(name, group.catalog, fieldNames, documents);
+    try {
+      for (const line of summarize(substitutions)) notes.add(line);
+      const refused = await indexEvents(name, group.members, timestamps, now);
+      await client.indices.refresh({ index: name }).catch((e: unknown) => fail(`cannot refresh ${name}`, e));
+      for (const { position, execution } of group.members) {
+        const range = execution.range
+          ? { from: execution.range.from.toISOString(), to: execution.range.to.toISOString() }
+          : timelessRange;
+        const request = esqlQueryRequest(rule, range, { aggregating, query: esqlQueryOn(text, ast, name) });
+        request.body.filter.bool.filter.push({
+          ids: { values: execution.events.map((_, i) => `${position}-${i}`) },
+        });
+        const response = await sendEsql(request, notes);
+        const table = { columns: response.columns ?? [], values: response.values ?? [] };
+        const sources = new Map(
+          execution.events.map((document, i) => [`${position}-${i}`, { position: i, document }]),
+        );
+        const expanded = ast.commands.flatMap((c) => (c.type === "mv_expand" ? [c.column.name] : []));
+        const executedAt = execution.now ?? now;
+        const alerts = esqlAlerts({
+          rule,
+          table,
+          aggregating,
+          sources,
+          expandedFields: expanded.filter((f) => table.columns.some((c) => c.name === f)),
+          ...(execution.range ? { window: execution.range } : {}),
+          executedAt,
+        });
+        const idColumn = table.columns.findIndex((c) => c.name === "_id");
+        const returned = new Set(idColumn < 0 ? [] : table.values.map((row) => String(row[idColumn])));
+        const events: Evaluation[] = execution.events.map((_, i) => {
+          const id = `${position}-${i}`;
+          const error = refused.get(id);
+          if (error !== undefined)
+            return {
+              matched: false,
+              error: `Elasticsearch refused to index the event: ${error}`,
+              explain: () => `✗ Elasticsearch refused to index the event: ${error}`,
+            };
+          const hit = returned.has(id);
+          return {
+            matched: hit,
+            explain: () =>
+              hit
+                ? "✓ the rule's ES|QL query on Elasticsearch returned a row for this event"
+                : idColumn < 0
+                  ? `✗ the rule's ES|QL query on Elasticsearch returned ${table.values.length} row(s) without _id: they name no event`
+                  : "✗ the rule's ES|QL query on Elasticsearch returned no row for this event",
+          };
+        });
+        results[position] = { events, alerts };
+      }
+    } finally {
+      await deleteIndex(name).catch(() => undefined);
+    }
+  }
+
   /** Bulk-indexes the events; returns the refusals by `_id`. */
   async function indexEvents(
     name: string,
@@ -704,6 +851,28 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
   }
 
+  async function executeEsqlRule(
+    rule: EngineRule,
+    executions: readonly Execution[],
+    now: Date,
+  ): Promise<RuleExecutions> {
+    const ast = parseEsqlRule(rule);
+    const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);
+    const notes = new Set<string>();
+    const groups = new Map<
+      FieldCatalog,
+      { catalog: FieldCatalog; members: { position: number; execution: Execution }[] }
+    >();
+    executions.forEach((execution, position) => {
+      let group = groups.get(execution.catalog);
+      if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
+      group.members.push({ position, execution });
+    });
+    for (const group of groups.values()) await runEsqlGroup(rule, ast, group, results, notes, now);
+    const fields = [...new Set(esqlFieldsOf(ast).map((f) => f.name))];
+    return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
+  }
+
   return {
     name: "elasticsearch",
     runId,
@@ -711,6 +880,8 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     supports,
     async execute(rule, executions, executeOptions = {}): Promise<RuleExecutions> {
       if (rule.data.type === "eql") return executeEql(rule, executions, executeOptions.now ?? new Date());
+      if (rule.data.type === "esql")
+        return executeEsqlRule(rule, executions, executeOptions.now ?? new Date());
       const query = parseQuery(rule);
       const now = executeOptions.now ?? new Date();
       const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);

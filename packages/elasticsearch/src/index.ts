@@ -23,6 +23,8 @@ export {
 export type { EventsSearchRequest, RuleQuery, Timestamps } from "./request.js";
 export { eqlSearchRequest } from "./eql-request.js";
 export type { EqlSearchRequest } from "./eql-request.js";
+export { esqlQueryRequest, isMissingEsql } from "./esql-request.js";
+export type { EsqlQueryRequest, EsqlRequestOptions } from "./esql-request.js";
 export { dslFieldsFromFieldCaps, fieldTypeMismatches, kibanaType } from "./field-caps.js";
 export type { FieldCapability, FieldCapsResponse, FieldTypeMismatch } from "./field-caps.js";
 export { catalogFromFieldCaps, pullFields } from "./pull-fields.js";

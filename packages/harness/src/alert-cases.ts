@@ -256,8 +256,9 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
       );
   } else if (hits.length === 0)
     parts.push("no event is both inside the lookback window and matched by the query");
-  else if (rule.data.type === "new_terms" || rule.data.type === "threat_match") {
-    // Their engines say first why a searched event did not alert: a term already seen, no indicator.
+  else if (rule.data.type === "new_terms" || rule.data.type === "threat_match" || rule.data.type === "esql") {
+    // Their engines say first why a searched event did not alert: a term already seen, no indicator, the
+    // ES|QL command after which no row is left.
     const reasons = [
       ...new Set(hits.map((i) => evaluations[i]!.explain().split("\n")[0]!.replace(/^✗ /, ""))),
     ];
@@ -270,7 +271,8 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
       `${plural(outside.length, "event")} outside the lookback window [${plan.window.from.toISOString()}, ${plan.window.to.toISOString()}]`,
     );
   if (unmatched.length > 0) parts.push(`${plural(unmatched.length, "event")} not matched by the query`);
-  const typed = rule.data.type === "new_terms" || rule.data.type === "threat_match";
+  const typed =
+    rule.data.type === "new_terms" || rule.data.type === "threat_match" || rule.data.type === "esql";
   const failures = [...outside, ...unmatched, ...(typed ? hits : [])]
     .sort((a, b) => a - b)
     .slice(0, 20)

@@ -31,6 +31,11 @@ export interface CompiledRule {
   clauses?(): ClauseTree;
   /** Variants of the query for mutation testing (at most `limit`, and how many more there were), each compiled on demand. */
   mutants?(limit: number): { mutants: Mutant[]; skipped: number };
+  /**
+   * For a query whose alerts are not "one per matching event" (ES|QL's STATS): one whole execution with this
+   * compiled query, which mutation testing reruns for each mutant.
+   */
+  execute?(rule: EngineRule, execution: Execution): ExecutionResult;
 }
 
 /** A query's boolean structure. `span` is the clause's place in the query text. */

@@ -40,6 +40,10 @@ export type {
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
 export { eqlEngine, eqlOptions, parseEqlRule, sequenceAlerts } from "./eql-engine.js";
+export { esqlAlerts, esqlRows, mergeEsqlResultInSource, rowToDocument } from "./esql-alerts.js";
+export { beforeStats, esqlEngine, esqlIndexPatterns, executeEsql, parseEsqlRule } from "./esql-engine.js";
+export type { EsqlExecutionInput } from "./esql-engine.js";
+export type { EsqlAlertInput, EsqlTable } from "./esql-alerts.js";
 export * from "./alerts/index.js";
 export {
   newTermsEngine,

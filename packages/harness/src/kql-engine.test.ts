@@ -27,7 +27,7 @@ describe("engineFor", () => {
     [{ type: "threat_match", language: "kuery" }, "threat_match"],
     [{ type: "eql", language: "eql" }, "eql"],
     [{ type: "eql" }, "eql"],
-    [{ type: "esql", language: "esql" }, "unsupported: esql/esql"],
+    [{ type: "esql", language: "esql" }, "esql"],
     [{ type: "machine_learning" }, "unsupported: machine_learning/none"],
   ])("%j → %s", (data, expected) => {
     const choice = engineFor(rule(data));

@@ -33,6 +33,7 @@ import { fixtureFolderFor, loadRuleFixtures } from "./fixtures.js";
 import type { FieldOverrides, FixtureCase } from "./fixtures.js";
 import { indexCovered } from "./index-patterns.js";
 import { eqlEngine } from "./eql-engine.js";
+import { esqlEngine, esqlIndexPatterns } from "./esql-engine.js";
 import { kqlEngine } from "./kql-engine.js";
 import { luceneEngine } from "./lucene-engine.js";
 import { newTermsEngine } from "./new-terms-engine.js";
@@ -46,6 +47,7 @@ export const defaultEngines: readonly Engine[] = [
   newTermsEngine,
   threatMatchEngine,
   eqlEngine,
+  esqlEngine,
 ];
 
 /** A rule as the job needs it: plain data that crosses a thread boundary. */
@@ -180,9 +182,13 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
     }
   }
 
-  const patterns = Array.isArray(job.data.index)
-    ? job.data.index.filter((p): p is string => typeof p === "string")
-    : [];
+  // An ES|QL rule names its indices in its FROM command.
+  const patterns =
+    job.data.type === "esql"
+      ? esqlIndexPatterns(job)
+      : Array.isArray(job.data.index)
+        ? job.data.index.filter((p): p is string => typeof p === "string")
+        : [];
   const runnable = prepared.filter((p) => !p.fixture.todo);
   const clock = context.now ?? new Date();
   for (const p of runnable) {

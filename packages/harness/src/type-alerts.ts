@@ -16,6 +16,7 @@ export function typeExecution(
   try {
     if (rule.data.type === "new_terms") return executeNewTerms(rule, execution, compiled, options);
     if (rule.data.type === "threat_match") return executeThreatMatch(rule, execution, compiled, options);
+    if (compiled.execute) return compiled.execute(rule, execution);
   } catch (error) {
     if (error instanceof EngineError) return { error: error.message, events: [], alerts: [] };
     throw error;
