@@ -110,6 +110,7 @@ export const casesKeyOrder: KeyOrder = {
     "name",
     "description",
     "expect",
+    "earlier_executions",
     "now",
     "alerts",
     "alert",

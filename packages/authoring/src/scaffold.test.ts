@@ -186,3 +186,82 @@ describe("the fixture cases of a new rule", () => {
     expect(existsSync(s.rule.path)).toBe(true);
   });
 });
+
+describe("the alert cases of a new threshold, new_terms, threat_match or EQL rule", () => {
+  const at = (minute: number, second = 0) =>
+    `2026-03-01T10:${String(minute).padStart(2, "0")}:${String(second).padStart(2, "0")}Z`;
+  const event = (time: string, extra: Record<string, unknown> = {}) => ({
+    "@timestamp": time,
+    event: { dataset: "kubernetes.audit_logs", action: "create" },
+    host: { name: "h1" },
+    ...extra,
+  });
+  /** What each case's `todo:` asks for, per type: [positive events, near-miss events, indicators?]. */
+  const filled: Record<string, { positive: unknown[]; nearMiss: unknown[]; indicators?: unknown[] }> = {
+    threshold: {
+      positive: Array.from({ length: 10 }, (_, i) => event(at(1, i * 5))),
+      nearMiss: Array.from({ length: 9 }, (_, i) => event(at(1, i * 5))),
+    },
+    new_terms: {
+      positive: [event(at(1))],
+      nearMiss: [event("2026-02-28T10:01:00Z"), event(at(1))],
+    },
+    threat_match: {
+      positive: [event(at(1), { destination: { ip: "203.0.113.7" } })],
+      nearMiss: [event(at(1), { destination: { ip: "203.0.113.8" } })],
+      indicators: [{ "@timestamp": at(0), threat: { indicator: { type: "ipv4-addr", ip: "203.0.113.7" } } }],
+    },
+    eql: {
+      positive: [event(at(1))],
+      nearMiss: [event(at(1), { event: { dataset: "kubernetes.audit_logs", action: "get" } })],
+    },
+  };
+  const queries: Record<string, string> = {
+    eql: 'any where event.dataset == "kubernetes.audit_logs" and event.action == "create"',
+  };
+
+  for (const type of ["threshold", "new_terms", "threat_match", "eql"] as const)
+    it(`${type}: fails while a todo is left, passes once the events the todo asks for are pasted`, async () => {
+      const root = tempRepo();
+      const s = scaffoldRule(
+        {
+          ...request,
+          type,
+          query: queries[type] ?? 'event.dataset: "kubernetes.audit_logs" and event.action: "create"',
+        },
+        contextFor(root),
+      );
+      writeNewFiles([s.rule, s.cases]);
+      const cases = parse(readFileSync(s.cases.path, "utf8")) as {
+        cases: { expect: string; alerts?: number; todo?: string }[];
+      };
+      expect(cases.cases.map((c) => [c.expect, c.alerts])).toEqual([
+        ["alert", 1],
+        ["no-alert", undefined],
+      ]);
+      const before = await testRepository({ cwd: root });
+      expect(before.result.rules[0]?.cases.map((c) => c.status)).toEqual(["failed", "failed"]);
+
+      const f = filled[type]!;
+      const replace = (todo: string, events: unknown[]) =>
+        `events: ${JSON.stringify(events)}${f.indicators ? `\n    indicators: ${JSON.stringify(f.indicators)}` : ""}`;
+      // The `todo:` of each case (plain, or a folded block) becomes its events.
+      const text = readFileSync(s.cases.path, "utf8").replace(
+        /todo: (>-\n(?: {6}.*\n)+|.*\n)/g,
+        (() => {
+          let n = 0;
+          return (todo: string) => `${replace(todo, n++ === 0 ? f.positive : f.nearMiss)}\n`;
+        })(),
+      );
+      writeFileSync(s.cases.path, text);
+      const after = await testRepository({ cwd: root });
+      expect(after.result.diagnostics).toEqual([]);
+      expect(
+        after.result.rules[0]?.cases.map((c) => [c.expect, c.status, c.message]),
+        text,
+      ).toEqual([
+        ["alert", "passed", undefined],
+        ["no-alert", "passed", undefined],
+      ]);
+    });
+});

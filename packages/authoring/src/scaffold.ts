@@ -8,7 +8,7 @@ import { Document, isMap, isScalar } from "yaml";
 import { formatYaml } from "./format.js";
 import { findTactic, enterpriseTactics } from "./tactics.js";
 
-export const scaffoldTypes = ["query", "eql", "esql", "threshold", "new_terms"] as const;
+export const scaffoldTypes = ["query", "eql", "esql", "threshold", "new_terms", "threat_match"] as const;
 export type ScaffoldType = (typeof scaffoldTypes)[number];
 export const severities = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof severities)[number];
@@ -18,6 +18,7 @@ export const languagesByType: Record<ScaffoldType, readonly string[]> = {
   query: ["kuery", "lucene"],
   threshold: ["kuery", "lucene"],
   new_terms: ["kuery", "lucene"],
+  threat_match: ["kuery", "lucene"],
   eql: ["eql"],
   esql: ["esql"],
 };
@@ -178,21 +179,29 @@ export function scaffoldRule(request: ScaffoldRequest, context: ScaffoldContext)
 
   const shownRule = relative(dirname(context.rulesDir), rulePath).split(sep).join("/");
   const casesHeader = schemaHeader(casesPath, join(context.schemasDir, "fixture-cases.schema.json"));
-  const cases = formatYaml(casesTemplate(casesHeader, shownRule), { kind: "cases" }).text;
+  const cases = formatYaml(casesTemplate(casesHeader, shownRule, request.type), { kind: "cases" }).text;
   return { rule: { path: rulePath, content: rule }, cases: { path: casesPath, content: cases } };
 }
 
 /**
  * Each placeholder case carries `todo:` (what to fill in) and no events: `dac test` fails it with "not filled in
- * yet: …" until real events replace the `todo`.
+ * yet: …" until real events replace the `todo`. Rules whose alerts depend on several events (threshold,
+ * new_terms, threat_match, EQL) get alert cases (`expect: alert | no-alert`, `alerts: N`), with the near miss
+ * that type needs; the case keys are already right, so pasting the events and deleting `todo:` is all it takes.
  */
-function casesTemplate(header: string, rule: string): string {
-  return `${header}
+function casesTemplate(header: string, rule: string, type: ScaffoldType): string {
+  const intro = `${header}
 # Fixtures of ${rule}
-# For each case: paste a real event under \`events:\` (a document copied from Discover; JSON is valid YAML
+# For each case: paste real events under \`events:\` (documents copied from Discover; JSON is valid YAML
 # here, or \`- file: <name>.json\` saved next to this file), then delete its \`todo:\` line.
-# \`dac test\` fails until both cases have real events.
-cases:
+# \`dac test\` fails until every case has real events.
+`;
+  const alertIntro = `# Alert cases run the rule once at \`now\` (default: just after the latest event) over its lookback window
+# (from: now-6m) and judge the alerts. Set \`now: "<ISO 8601 instant>"\` on a case to run it at another time.
+`;
+  const cases = alertCases[type];
+  if (!cases)
+    return `${intro}cases:
   - name: positive
     description: "fill in: what this event shows; add one positive per OR branch of the query"
     expect: match
@@ -202,8 +211,57 @@ cases:
     expect: no-match
     todo: paste an event like a positive with one condition changed, which the rule must not match
 `;
+  return `${intro}${alertIntro}cases:
+${cases}`;
 }
 
+/** The alert cases of the types whose alerts need more than one event (their settings: `typeSettings`). */
+const alertCases: Partial<Record<ScaffoldType, string>> = {
+  threshold: `  - name: positive
+    description: "fill in: the burst this shows (threshold.value events of one host.name in the window)"
+    expect: alert
+    alerts: 1
+    todo: paste 10 events the query matches, with the same host.name, within 6 minutes
+  - name: near miss
+    description: "fill in: one event below the threshold"
+    expect: no-alert
+    todo: paste 9 of those events (one fewer than threshold.value), with the same host.name, within 6 minutes
+`,
+  new_terms: `  - name: positive
+    description: "fill in: a host.name the history window has not seen"
+    expect: alert
+    alerts: 1
+    todo: paste one event the query matches, of a host.name that no other event of this case has
+  - name: near miss
+    description: "fill in: the same host.name seen inside the history window (from now-7d)"
+    expect: no-alert
+    todo: paste the positive's event, and the same host.name a day earlier (inside history_window_start now-7d)
+`,
+  threat_match: `  - name: positive
+    description: "fill in: an event whose destination.ip is in the threat feed"
+    expect: alert
+    alerts: 1
+    todo: >-
+      paste an event the query matches, and under \`indicators:\` a threat index document whose
+      threat.indicator.ip is the event's destination.ip (a Dev Tools search response works as a file)
+  - name: near miss
+    description: "fill in: an address the feed does not list"
+    expect: no-alert
+    todo: paste the same event and indicator, with another destination.ip in the event
+`,
+  eql: `  - name: positive
+    description: "fill in: what these events show (one per step, in order, for a sequence)"
+    expect: alert
+    alerts: 1
+    todo: >-
+      paste the event the query matches (for a sequence: one event per step, in order, within maxspan, and
+      alerts: the steps + 1, a shell alert and a building block per event)
+  - name: near miss
+    description: "fill in: the one condition (or, for a sequence, the one step) that is missing"
+    expect: no-alert
+    todo: paste the positive's events with one condition changed (for a sequence, with one step left out)
+`,
+};
 function placeholderQuery(type: ScaffoldType, language: string, index: string[]): string {
   if (type === "esql") {
     return `FROM ${index.join(", ")} METADATA _id, _version, _index\n| WHERE event.dataset == "TODO" AND event.action == "TODO"`;
@@ -216,6 +274,16 @@ function placeholderQuery(type: ScaffoldType, language: string, index: string[])
 function typeSettings(type: ScaffoldType): Record<string, unknown> {
   if (type === "threshold") return { threshold: { field: ["host.name"], value: 10 } };
   if (type === "new_terms") return { new_terms_fields: ["host.name"], history_window_start: "now-7d" };
+  if (type === "threat_match")
+    return {
+      threat_index: ["logs-ti_*"],
+      threat_query: '@timestamp >= "now-30d/d" and threat.indicator.ip: *',
+      threat_language: "kuery",
+      threat_mapping: [
+        { entries: [{ field: "destination.ip", type: "mapping", value: "threat.indicator.ip" }] },
+      ],
+      threat_indicator_path: "threat.indicator",
+    };
   return {};
 }
 

@@ -11,6 +11,8 @@ export const SURVEY_RESULT_VERSION = 1;
 const number = (n: number) => n.toLocaleString("en-US");
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
 const hitsOf = (r: SurveyRuleResult) => `${number(r.hits)}${r.hitsLowerBound ? "+" : ""}`;
+/** An upper bound (new_terms, threat_match: the hits, not checked further) reads `≤ N`. */
+const alertsOf = (r: SurveyRuleResult) => `${r.alertsUpperBound ? "≤ " : ""}${number(r.alerts)}`;
 
 export function formatSurvey(
   result: SurveyResult,
@@ -48,7 +50,7 @@ function pretty(result: SurveyResult, color: boolean): string {
     r.file,
     r.index.join(","),
     hitsOf(r),
-    number(r.alerts),
+    alertsOf(r),
     number(r.executionsWithHits),
     ms(r.durationMs),
   ]);
@@ -95,7 +97,7 @@ function markdown(result: SurveyResult): string {
     const mark = r.status === "ok" ? "✅" : r.status === "unsupported" ? "➖" : "❌";
     const notes = [...r.errors, ...r.warnings].map(cell).join("<br>");
     out.push(
-      `| ${mark} | \`${cell(r.file)}\` ${cell(r.name)} | \`${cell(r.index.join(", "))}\` | ${hitsOf(r)} | ${number(r.alerts)} | ${number(r.executionsWithHits)} | ${ms(r.durationMs)} | ${notes} |`,
+      `| ${mark} | \`${cell(r.file)}\` ${cell(r.name)} | \`${cell(r.index.join(", "))}\` | ${hitsOf(r)} | ${alertsOf(r)} | ${number(r.executionsWithHits)} | ${ms(r.durationMs)} | ${notes} |`,
     );
   }
   out.push("", summaryLine(result), "");

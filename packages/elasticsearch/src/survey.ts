@@ -10,15 +10,29 @@
  * - errors: a search Elasticsearch refuses, a query field the real mapping types differently from the rule's
  *   field catalogue (or does not map), an index pattern that matches no index.
  *
- * Only `_field_caps` and `_search` with `size: 0` are sent: nothing is written to the cluster.
+ * Per type, what "would-be alerts" means (the executors are those of `dac test --engine elasticsearch`):
+ * - query and saved_query (KQL or Lucene): the hits of each interval, at most `max_signals`;
+ * - threshold: per interval, the groups of `threshold.field` values with at least `threshold.value` events (and
+ *   `cardinality.value` distinct values), at most `max_signals` (a `terms` aggregation per field under the
+ *   histogram, with the `cardinality` sub-aggregation);
+ * - new_terms and threat_match: an upper bound, the hits of each interval at most `max_signals` (whether a term
+ *   is new, or an event matches an indicator, is not checked), said in the rule's warnings;
+ * - eql: Kibana's `_eql/search` over the survey window (size 1000): the results (events, or sequences, per
+ *   interval of their first event) at most `max_signals` per interval; a cluster without EQL gets
+ *   `unsupported: eql on this cluster`;
+ * - esql and machine_learning: unsupported.
+ *
+ * Only `_field_caps`, `_search` with `size: 0` and `_eql/search` are sent: nothing is written to the cluster.
  */
 import { performance } from "node:perf_hooks";
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { fieldsOf } from "@dac/kql";
 import type { FieldCatalog } from "@dac/fields";
-import { EngineError, languageOf, maxSignalsOf } from "@dac/harness";
+import { EngineError, languageOf, maxSignalsOf, thresholdOf } from "@dac/harness";
 import type { EngineRule } from "@dac/harness";
 import { describeError } from "./connection.js";
+import { isMissingEql } from "./engine.js";
+import { eqlSearchRequest } from "./eql-request.js";
 import { dslFieldsFromFieldCaps, fieldTypeMismatches } from "./field-caps.js";
 import type { FieldCapsResponse } from "./field-caps.js";
 import { eventsSearchRequest, parseQuery, ruleFilter, timestampsOf } from "./request.js";
@@ -53,6 +67,8 @@ export interface SurveyRuleResult {
   /** True when `hits` is a lower bound (Elasticsearch stopped counting). */
   hitsLowerBound?: boolean;
   alerts: number;
+  /** True when `alerts` is an upper bound (new_terms, threat_match: the hits, not checked further). */
+  alertsUpperBound?: boolean;
   /** Rule intervals with at least one hit. */
   executionsWithHits: number;
   interval: string;
@@ -153,10 +169,10 @@ async function surveyRule(
     result.durationMs = performance.now() - started;
     return result;
   };
-  const language = languageOf(rule);
-  if (rule.data.type !== "query" || (language !== "kuery" && language !== "lucene")) {
+  const kind = surveyKind(rule);
+  if (kind === undefined) {
     result.status = "unsupported";
-    result.errors.push(`unsupported: ${String(rule.data.type)} on elasticsearch`);
+    result.errors.push(`unsupported: ${String(rule.data.type)}/${languageOf(rule)} on elasticsearch`);
     return finish();
   }
   if (index.length === 0) {
@@ -164,6 +180,14 @@ async function surveyRule(
     result.errors.push("the rule names no index pattern (a data view rule needs --index)");
     return finish();
   }
+  if (kind === "eql") return surveyEql(client, rule, index, window, result, redact).then(finish);
+  if (kind === "upper-bound") {
+    result.alertsUpperBound = true;
+    result.warnings.push(
+      `would-be alerts are an upper bound: the query's hits per interval, at most max_signals (${rule.data.type === "new_terms" ? "whether a term is new is not checked" : "indicator matches are not checked"})`,
+    );
+  }
+  const threshold = kind === "threshold" ? thresholdOf(rule) : undefined;
   try {
     const query = parseQuery(rule);
     const caps = (await client.fieldCaps({
@@ -192,6 +216,9 @@ async function surveyRule(
     const timestamps = timestampsOf(rule);
     const histogram = (field: string) => ({
       date_histogram: { field, fixed_interval: result.interval, min_doc_count: 1 },
+      ...(threshold && (threshold.fields.length > 0 || threshold.cardinality)
+        ? { aggs: thresholdAggs(threshold, result.maxSignals) }
+        : {}),
     });
     const response = await client.search({
       index: request.index,
@@ -216,14 +243,30 @@ async function surveyRule(
     result.hits = typeof total === "number" ? total : (total?.value ?? 0);
     if (typeof total === "object" && total.relation === "gte") result.hitsLowerBound = true;
     result.esTookMs = response.took;
-    type Buckets = { buckets: { key: number; doc_count: number }[] };
+    type Buckets = { buckets: ({ key: number; doc_count: number } & Record<string, unknown>)[] };
     const aggs = response.aggregations as
       { primary?: Buckets; fallback?: { secondary?: Buckets } } | undefined;
     const perInterval = new Map<number, number>();
-    for (const b of [...(aggs?.primary?.buckets ?? []), ...(aggs?.fallback?.secondary?.buckets ?? [])])
+    // Threshold: per interval, each group's count and distinct values (summed over the fallback histogram).
+    const groups = new Map<number, Map<string, { count: number; distinct: number }>>();
+    for (const b of [...(aggs?.primary?.buckets ?? []), ...(aggs?.fallback?.secondary?.buckets ?? [])]) {
       perInterval.set(b.key, (perInterval.get(b.key) ?? 0) + b.doc_count);
+      if (!threshold) continue;
+      let into = groups.get(b.key);
+      if (!into) groups.set(b.key, (into = new Map()));
+      collectGroups(b, threshold.fields.length, [], into);
+    }
     result.executionsWithHits = perInterval.size;
-    for (const count of perInterval.values()) result.alerts += Math.min(count, result.maxSignals);
+    if (threshold)
+      for (const interval of groups.values()) {
+        const reached = [...interval.values()].filter(
+          (g) =>
+            g.count >= threshold.value &&
+            (threshold.cardinality === undefined || g.distinct >= threshold.cardinality.value),
+        ).length;
+        result.alerts += Math.min(reached, result.maxSignals);
+      }
+    else for (const count of perInterval.values()) result.alerts += Math.min(count, result.maxSignals);
   } catch (error) {
     result.status = "error";
     result.errors.push(
@@ -234,4 +277,135 @@ async function surveyRule(
   }
   if (result.errors.length > 0) result.status = "error";
   return finish();
+}
+
+type SurveyKind = "query" | "threshold" | "upper-bound" | "eql";
+
+/** How the survey runs a rule, or undefined when it cannot (ES|QL, machine learning, another language). */
+function surveyKind(rule: EngineRule): SurveyKind | undefined {
+  const language = languageOf(rule);
+  const type = rule.data.type;
+  if (type === "eql") return language === "eql" ? "eql" : undefined;
+  if (language !== "kuery" && language !== "lucene") return undefined;
+  if (type === "query") return "query";
+  // A saved_query rule is surveyed when its query is inline (else the saved object holds it).
+  if (type === "saved_query") return typeof rule.data.query === "string" ? "query" : undefined;
+  if (type === "threshold") return "threshold";
+  if (type === "new_terms" || type === "threat_match") return "upper-bound";
+  return undefined;
+}
+
+/** One `terms` level per threshold field (the last one with `min_doc_count: value`), and the cardinality. */
+function thresholdAggs(
+  threshold: ReturnType<typeof thresholdOf>,
+  maxSignals: number,
+): Record<string, unknown> {
+  const leaf: Record<string, unknown> = threshold.cardinality
+    ? { distinct: { cardinality: { field: threshold.cardinality.field } } }
+    : {};
+  // Built inside out: the deepest field first.
+  let aggs = leaf;
+  for (let i = threshold.fields.length - 1; i >= 0; i--) {
+    const last = i === threshold.fields.length - 1;
+    aggs = {
+      [`t${i}`]: {
+        terms: {
+          field: threshold.fields[i],
+          size: Math.max(maxSignals, 1000),
+          ...(last ? { min_doc_count: threshold.value } : {}),
+        },
+        ...(Object.keys(aggs).length > 0 ? { aggs } : {}),
+      },
+    };
+  }
+  return aggs;
+}
+
+/** The leaf groups of the nested `terms` buckets under one interval, keyed by their values. */
+function collectGroups(
+  bucket: Record<string, unknown>,
+  depth: number,
+  key: unknown[],
+  into: Map<string, { count: number; distinct: number }>,
+): void {
+  if (key.length === depth) {
+    const id = JSON.stringify(key);
+    const distinct = (bucket.distinct as { value?: number } | undefined)?.value ?? 0;
+    const seen = into.get(id);
+    const count = Number(bucket.doc_count ?? 0);
+    if (seen) {
+      seen.count += count;
+      seen.distinct = Math.max(seen.distinct, distinct);
+    } else into.set(id, { count, distinct });
+    return;
+  }
+  const level = bucket[`t${key.length}`] as { buckets?: Record<string, unknown>[] } | undefined;
+  for (const b of level?.buckets ?? []) collectGroups(b, depth, [...key, b.key], into);
+}
+
+/** An EQL rule: Kibana's `_eql/search` over the survey window. */
+async function surveyEql(
+  client: Client,
+  rule: SurveyRule,
+  index: string[],
+  window: { from: string; to: string },
+  result: SurveyRuleResult,
+  redact: (text: string) => string,
+): Promise<void> {
+  const size = 1000;
+  const request = eqlSearchRequest(rule, index, window);
+  type EqlEvent = { fields?: Record<string, unknown[]>; _source?: Record<string, unknown> };
+  let response: {
+    took?: number;
+    hits: { events?: EqlEvent[]; sequences?: { events?: EqlEvent[] }[] };
+  };
+  try {
+    response = (await client.eql.search({
+      index: request.index,
+      allow_no_indices: true,
+      ignore_unavailable: true,
+      ...request.body,
+      size,
+    } as unknown as estypes.EqlSearchRequest)) as unknown as typeof response;
+  } catch (error) {
+    const text = describeError(error, redact);
+    if (isMissingEql(text)) {
+      result.status = "unsupported";
+      result.errors.push("unsupported: eql on this cluster (it has no EQL module)");
+    } else {
+      result.status = "error";
+      result.errors.push(`the EQL search failed: ${text}`);
+    }
+    return;
+  }
+  if (typeof response.took === "number") result.esTookMs = response.took;
+  const timestamps = timestampsOf(rule);
+  const timeOf = (event: EqlEvent | undefined): number | undefined => {
+    for (const field of [timestamps.primary, timestamps.secondary]) {
+      const value = field ? event?.fields?.[field]?.[0] : undefined;
+      const t = typeof value === "string" ? Date.parse(value) : Number.NaN;
+      if (!Number.isNaN(t)) return t;
+    }
+    return undefined;
+  };
+  const firsts = response.hits.sequences
+    ? response.hits.sequences.map((s) => s.events?.[0])
+    : (response.hits.events ?? []);
+  result.hits = firsts.length;
+  if (firsts.length >= size) result.hitsLowerBound = true;
+  const ms = intervalMs(result.interval);
+  const perInterval = new Map<number, number>();
+  for (const event of firsts) {
+    const t = timeOf(event);
+    const key = t === undefined ? -1 : Math.floor(t / ms);
+    perInterval.set(key, (perInterval.get(key) ?? 0) + 1);
+  }
+  result.executionsWithHits = perInterval.size;
+  for (const count of perInterval.values()) result.alerts += Math.min(count, result.maxSignals);
+}
+
+function intervalMs(interval: string): number {
+  const m = /^(\d+)([smhd])$/.exec(interval);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m?.[2] ?? "m"]!;
+  return Number(m?.[1] ?? 5) * unit;
 }

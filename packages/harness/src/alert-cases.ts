@@ -23,6 +23,8 @@ export function isAlertCase(fixture: FixtureCase): boolean {
 export interface AlertCasePlan {
   now: Date;
   window: TimeWindow;
+  /** `earlier_executions`: when each ran and its window, in order (empty: the case is one execution). */
+  earlier: { now: Date; window: TimeWindow }[];
   times: EventTime[];
   /** Problems with the case's events (an event without a time the rule reads), positioned. */
   diagnostics: Diagnostic[];
@@ -60,7 +62,24 @@ export function planAlertCase(rule: EngineRule, fixture: FixtureCase, clock: Dat
       now = new Date(latest + 1 + offset);
     } else now = clock;
   }
-  return { now, window: lookbackWindow(rule, now), times, diagnostics };
+  const earlier: AlertCasePlan["earlier"] = [];
+  for (const run of fixture.earlierExecutions ?? []) {
+    if (run.at.getTime() >= now.getTime()) {
+      diagnostics.push(
+        diagnosticAtPosition(
+          run.location.file,
+          "DAC506",
+          `the earlier execution ${run.at.toISOString()} is not before the case's \`now\` (${now.toISOString()}, ${fixture.now ? "given" : "just after the latest event"})`,
+          { line: run.location.line, column: run.location.column },
+          undefined,
+          "set `now` after the earlier executions",
+        ),
+      );
+      continue;
+    }
+    earlier.push({ now: run.at, window: lookbackWindow(rule, run.at) });
+  }
+  return { now, window: lookbackWindow(rule, now), earlier, times, diagnostics };
 }
 
 export interface AlertVerdict {
@@ -82,6 +101,10 @@ interface JudgeInput {
   catalog?: FieldCatalog;
   /** Cuts an event to what the report shows. */
   trim: (event: EventDocument) => Record<string, unknown>;
+  /** Events the threshold signal history of earlier executions keeps out of this one (case positions). */
+  excluded?: ReadonlyMap<number, string>;
+  /** With earlier executions: the alerts suppressed into earlier ones, and the duplicates not created again. */
+  carried?: { suppressed: string[]; duplicates: number };
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -108,6 +131,13 @@ export function judgeAlertCase(input: JudgeInput): AlertVerdict {
   }
   if (alerts.length === 0) {
     const why = whyNoAlert(input);
+    const earlier = carriedSummary(input);
+    if (earlier)
+      return {
+        passed: false,
+        message: `expected an alert, but the execution created none: ${earlier}`,
+        failures: why.failures,
+      };
     return {
       passed: false,
       message: `expected an alert, but the execution created none: ${why.summary}`,
@@ -165,6 +195,19 @@ export function judgeAlertCase(input: JudgeInput): AlertVerdict {
   };
 }
 
+/** What earlier executions took from this one: suppressed alerts and events already alerted on. */
+function carriedSummary(input: JudgeInput): string | undefined {
+  const c = input.carried;
+  if (!c) return undefined;
+  const parts = [...c.suppressed.slice(0, 3)];
+  if (c.suppressed.length > 3) parts.push(`and ${c.suppressed.length - 3} more suppressed`);
+  if (c.duplicates > 0)
+    parts.push(
+      `${plural(c.duplicates, "alert")} not created again: an earlier execution alerted on the same events`,
+    );
+  return parts.length > 0 ? parts.join("; ") : undefined;
+}
+
 /** One line about an alert: its group, or its event's time. */
 function describeAlert(input: JudgeInput, alert: Alert): string {
   const d = alert.document;
@@ -202,6 +245,8 @@ function alertEventFailures(input: JudgeInput): EventFailure[] {
 function eventReason(input: JudgeInput, i: number): string {
   const { plan, evaluations } = input;
   const time = plan.times[i]!;
+  const counted = input.excluded?.get(i);
+  if (counted) return counted;
   if (!input.covered[i]) return evaluations[i]!.explain();
   if (time.time === undefined) return "✗ the event has no time the rule reads";
   if (!inWindow(time, plan.window)) {
@@ -221,8 +266,10 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
   const outside: number[] = [];
   const unmatched: number[] = [];
   const hits: number[] = [];
+  const counted: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (!input.covered[i] || !evaluations[i]!.matched) {
+    if (input.excluded?.has(i)) counted.push(i);
+    else if (!input.covered[i] || !evaluations[i]!.matched) {
       if (input.covered[i] && plan.times[i]!.time !== undefined && !inWindow(plan.times[i]!, plan.window))
         outside.push(i);
       else unmatched.push(i);
@@ -271,9 +318,13 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
       `${plural(outside.length, "event")} outside the lookback window [${plan.window.from.toISOString()}, ${plan.window.to.toISOString()}]`,
     );
   if (unmatched.length > 0) parts.push(`${plural(unmatched.length, "event")} not matched by the query`);
+  if (counted.length > 0)
+    parts.push(
+      `${plural(counted.length, "event")} already counted by an earlier execution's threshold alert`,
+    );
   const typed =
     rule.data.type === "new_terms" || rule.data.type === "threat_match" || rule.data.type === "esql";
-  const failures = [...outside, ...unmatched, ...(typed ? hits : [])]
+  const failures = [...outside, ...unmatched, ...counted, ...(typed ? hits : [])]
     .sort((a, b) => a - b)
     .slice(0, 20)
     .map((i) => ({

@@ -16,6 +16,26 @@ function tree(files: Record<string, string | object>) {
 
 const load = (root: string, dir = "f") => loadRuleFixtures(`${root}/${dir}`, { cwd: root });
 
+describe("YAML merge keys in fixtures", () => {
+  it("are an error at their line and column, in a case and in an event", () => {
+    const root = tree({
+      "f/cases.yaml":
+        casesHeader +
+        `base: &event {"@timestamp": "2026-03-01T10:00:00Z", user: {name: alice}}
+cases:
+  - name: merged
+    expect: match
+    events:
+      - <<: *event
+        event: {action: x}
+`,
+    });
+    const loaded = load(root);
+    expect(loaded.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([["DAC012", 7, 9]]);
+    expect(loaded.cases).toEqual([]);
+  });
+});
+
 describe("fixture folders", () => {
   it("maps a rule file to its fixture folder", () => {
     expect(fixtureFolderFor("rules/k8s/a.yaml", "rules", "fixtures", "/repo")).toBe("/repo/fixtures/k8s/a");

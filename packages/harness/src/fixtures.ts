@@ -47,6 +47,11 @@ export interface FixtureCase {
    */
   now?: Date;
   nowLocation?: SourceLocation;
+  /**
+   * `earlier_executions`: instants (ascending, before `now`) at which the rule ran before, over the same
+   * events; what they wrote (threshold signal history, suppressed alerts, alerted events) carries over.
+   */
+  earlierExecutions?: { at: Date; location: SourceLocation }[];
   alerts?: AlertExpectation;
   /** `indicators:`: documents of an indicator match rule's `threat_index`. */
   indicators?: FixtureEvent[];
@@ -202,6 +207,7 @@ interface RawCase {
   description?: unknown;
   expect?: unknown;
   now?: unknown;
+  earlier_executions?: unknown;
   alerts?: unknown;
   alert?: unknown;
   indicators?: unknown;
@@ -437,12 +443,12 @@ function executionOptions(
   c: RawCase,
   i: number,
   diagnostics: Diagnostic[],
-): Pick<FixtureCase, "now" | "nowLocation" | "alerts"> {
-  const out: Pick<FixtureCase, "now" | "nowLocation" | "alerts"> = {};
+): Pick<FixtureCase, "now" | "nowLocation" | "alerts" | "earlierExecutions"> {
+  const out: Pick<FixtureCase, "now" | "nowLocation" | "alerts" | "earlierExecutions"> = {};
   const execution = c.expect === "alert" || c.expect === "no-alert";
   const refuse = (key: string, message: string, hint: string) =>
     diagnostics.push(diagnosticAt(source, ["cases", i, key], { code: "DAC506", on: "key", message, hint }));
-  for (const key of ["now", "alerts", "alert"] as const) {
+  for (const key of ["now", "earlier_executions", "alerts", "alert"] as const) {
     if (c[key] !== undefined && !execution)
       refuse(
         key,
@@ -471,6 +477,42 @@ function executionOptions(
       out.now = new Date(t);
       out.nowLocation = locationOf(source, ["cases", i, "now"]);
     }
+  }
+  if (Array.isArray(c.earlier_executions)) {
+    const runs: { at: Date; location: SourceLocation }[] = [];
+    c.earlier_executions.forEach((value, j) => {
+      const at = ["cases", i, "earlier_executions", j];
+      const t = typeof value === "string" && isoDateTime.test(value) ? Date.parse(value) : Number.NaN;
+      // The schema reports a value that is not a string; a string that is no instant is reported here.
+      if (typeof value !== "string") return;
+      const previous = runs[runs.length - 1];
+      if (Number.isNaN(t))
+        diagnostics.push(
+          diagnosticAt(source, at, {
+            code: "DAC506",
+            message: `an earlier execution is not an ISO 8601 date and time: ${JSON.stringify(value)}`,
+            hint: "write it like `2026-03-01T10:00:00Z` (a time zone is required)",
+          }),
+        );
+      else if (out.now && t >= out.now.getTime())
+        diagnostics.push(
+          diagnosticAt(source, at, {
+            code: "DAC506",
+            message: `the earlier execution ${value} is not before \`now\` (${out.now.toISOString()})`,
+            hint: "earlier executions run before the execution the case judges",
+          }),
+        );
+      else if (previous && t <= previous.at.getTime())
+        diagnostics.push(
+          diagnosticAt(source, at, {
+            code: "DAC506",
+            message: `the earlier executions are not in ascending order: ${value} is not after ${previous.at.toISOString()}`,
+            hint: "list the executions in the order they run",
+          }),
+        );
+      else runs.push({ at: new Date(t), location: locationOf(source, at) });
+    });
+    if (runs.length > 0) out.earlierExecutions = runs;
   }
   const alerts: AlertExpectation = { locations: [] };
   let any = false;

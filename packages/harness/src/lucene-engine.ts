@@ -1,7 +1,7 @@
 /**
- * The in-memory Lucene engine: custom query rules with `language: lucene`, evaluated with Elasticsearch's
- * `query_string` semantics (`@dac/lucene`). As for KQL, only `type: query` runs here: the other types' alerts
- * depend on many events.
+ * The in-memory Lucene engine: query and threshold rules with `language: lucene`, evaluated with Elasticsearch's
+ * `query_string` semantics (`@dac/lucene`), with the rule's `filters` as for KQL. new_terms and indicator match
+ * rules in Lucene run on their own engines with this query part (`ruleQueryFor`).
  */
 import {
   buildPlan,
@@ -14,20 +14,31 @@ import {
 import type { BoolNode, Plan } from "@dac/lucene";
 import type { FieldCatalog } from "@dac/fields";
 import { EngineError, executeInMemory, languageOf } from "./engine.js";
-import type { ClauseTree, CompiledRule, Engine, EngineContext, EngineRule } from "./engine.js";
+import type { ClauseTree, CompiledRule, Engine, EngineContext, EngineRule, Mutant } from "./engine.js";
+import type { CompiledFilters } from "./alerts/filters.js";
+import { kqlEngine, parseRuleQuery, ruleFiltersFor } from "./kql-engine.js";
+import { fieldsOf as kqlFieldsOf } from "@dac/kql";
+import { luceneMutations } from "./lucene-mutants.js";
 
 const compiledByRule = new WeakMap<
   object,
   { now: Date | undefined; byCatalog: WeakMap<FieldCatalog, CompiledRule> }
 >();
 
-function parseLuceneQuery(rule: EngineRule): { ast: BoolNode; query: string } {
+export function parseLuceneQuery(rule: EngineRule): { ast: BoolNode; query: string } {
   const query = typeof rule.data.query === "string" ? rule.data.query : "";
+  return { ast: parseLucene(query), query };
+}
+
+/** A Lucene query parsed; a syntax error becomes an engine error with its place (`what` names the query). */
+export function parseLucene(query: string, what = ""): BoolNode {
   try {
-    return { ast: parse(query), query };
+    return parse(query);
   } catch (error) {
     if (error instanceof LuceneSyntaxError)
-      throw new EngineError(`syntax error at line ${error.line}, column ${error.column}: ${error.message}`);
+      throw new EngineError(
+        `${what ? `${what}: ` : ""}syntax error at line ${error.line}, column ${error.column}: ${error.message}`,
+      );
     throw error;
   }
 }
@@ -41,7 +52,12 @@ function guarded<T>(build: () => T): T {
   }
 }
 
-export function compileLucene(ast: BoolNode, query: string, context: EngineContext): CompiledRule {
+export function compileLucene(
+  ast: BoolNode,
+  query: string,
+  context: EngineContext,
+  filters?: CompiledFilters,
+): CompiledRule {
   const now = context.now;
   const options = { catalog: context.catalog, ...(now ? { now: () => now } : {}) };
   const plan = guarded(() => buildPlan(ast, options));
@@ -50,6 +66,20 @@ export function compileLucene(ast: BoolNode, query: string, context: EngineConte
     evaluate(event) {
       try {
         const matched = plan.test(event);
+        const rejected = matched ? filters?.rejects(event) : undefined;
+        if (rejected)
+          return {
+            matched: false,
+            explain: () =>
+              `✗ the rule's filter ${rejected.index + 1} ${rejected.negate ? "(negated) " : ""}rejects the event: ${rejected.kql}\n  the query alone matches:\n${explainPlan(
+                plan,
+                event,
+                query,
+              )
+                .split("\n")
+                .map((l) => `  ${l}`)
+                .join("\n")}`,
+          };
         return { matched, explain: () => explainPlan(plan, event, query) };
       } catch (error) {
         if (!(error instanceof LuceneEvaluationError)) throw error;
@@ -62,7 +92,41 @@ export function compileLucene(ast: BoolNode, query: string, context: EngineConte
     },
     fields,
     clauses: () => clauseTree(plan, query),
+    mutants: (limit) => mutantsOf(ast, query, limit, filters),
   };
+}
+
+function mutantsOf(
+  ast: BoolNode,
+  query: string,
+  limit: number,
+  filters: CompiledFilters | undefined,
+): { mutants: Mutant[]; skipped: number } {
+  const mutants: Mutant[] = [];
+  let skipped = 0;
+  for (const m of luceneMutations(query, ast)) {
+    if (mutants.length >= limit) {
+      skipped++;
+      continue;
+    }
+    let tree: BoolNode;
+    try {
+      tree = parse(m.query);
+    } catch (error) {
+      // A rewrite the parser refuses is no mutant of this query.
+      if (error instanceof LuceneSyntaxError) continue;
+      throw error;
+    }
+    mutants.push({
+      operator: m.operator,
+      description: m.description,
+      query: m.query,
+      span: m.span,
+      // The rule's filters stay as they are: mutants change the query only.
+      compile: (context) => compileLucene(tree, m.query, context, filters),
+    });
+  }
+  return { mutants, skipped };
 }
 
 /**
@@ -102,7 +166,7 @@ function compiledFor(rule: EngineRule, context: EngineContext): CompiledRule {
   let compiled = entry.byCatalog.get(context.catalog);
   if (!compiled) {
     const { ast, query } = parseLuceneQuery(rule);
-    compiled = compileLucene(ast, query, context);
+    compiled = compileLucene(ast, query, context, ruleFiltersFor(rule, context));
     entry.byCatalog.set(context.catalog, compiled);
   }
   return compiled;
@@ -110,7 +174,8 @@ function compiledFor(rule: EngineRule, context: EngineContext): CompiledRule {
 
 export const luceneEngine: Engine = {
   name: "lucene",
-  supports: (rule) => rule.data.type === "query" && languageOf(rule) === "lucene",
+  supports: (rule) =>
+    (rule.data.type === "query" || rule.data.type === "threshold") && languageOf(rule) === "lucene",
   compile: compiledFor,
   execute(rule, executions, options = {}) {
     const { ast } = parseLuceneQuery(rule);
@@ -118,3 +183,15 @@ export const luceneEngine: Engine = {
     return Promise.resolve({ ...run, fields: [...new Set(fieldsOf(ast).map((f) => f.name))] });
   },
 };
+
+/** The in-memory engine of a rule's query part: Lucene or KQL by its `language`. */
+export function ruleQueryEngine(rule: EngineRule): Engine {
+  return languageOf(rule) === "lucene" ? luceneEngine : kqlEngine;
+}
+
+/** The fields a rule's query names, in either language (a syntax error is an engine error). */
+export function ruleQueryFields(rule: EngineRule): string[] {
+  const query = typeof rule.data.query === "string" ? rule.data.query : "";
+  if (languageOf(rule) === "lucene") return [...new Set(fieldsOf(parseLucene(query)).map((f) => f.name))];
+  return [...new Set(kqlFieldsOf(parseRuleQuery(rule).ast).map((f) => f.name))];
+}

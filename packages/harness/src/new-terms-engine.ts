@@ -3,7 +3,6 @@
  * `findNewTerms` decides which terms of the lookback window are new against the history window. An execution
  * without a time range (an `expect: match | no-match` case) runs at `now`: just after its latest event.
  */
-import { fieldsOf } from "@dac/kql";
 import { docValuesReader, NotAggregatableError, resolveDateMath } from "@dac/fields";
 import type { FieldCatalog } from "@dac/fields";
 import { EngineError, languageOf, maxSignalsOf } from "./engine.js";
@@ -20,7 +19,7 @@ import type { EventDocument } from "./event-files.js";
 import { ALERT, eventAlert } from "./alerts/document.js";
 import type { Alert, AlertDocument } from "./alerts/document.js";
 import { DateMathError, defaultNow, lookbackWindow, ruleEventTime } from "./alerts/window.js";
-import { kqlEngine, parseRuleQuery } from "./kql-engine.js";
+import { ruleQueryEngine, ruleQueryFields } from "./lucene-engine.js";
 import { describeSighting, findNewTerms, shortTime } from "./new-terms.js";
 import type { NewTermsEvent, NewTermsWindow, TermSighting } from "./new-terms.js";
 
@@ -166,17 +165,17 @@ export function newTermsAlert(
 
 export const newTermsEngine: Engine = {
   name: "new_terms",
-  supports: (rule) => rule.data.type === "new_terms" && languageOf(rule) === "kuery",
+  supports: (rule) => rule.data.type === "new_terms" && ["kuery", "lucene"].includes(languageOf(rule)),
   // The query part, for coverage, mutation and explanations.
-  compile: (rule, context) => kqlEngine.compile!(rule, context),
+  compile: (rule, context) => ruleQueryEngine(rule).compile!(rule, context),
   execute(rule, executions, options = {}) {
-    const { ast } = parseRuleQuery(rule);
+    const queryFields = ruleQueryFields(rule);
     newTermsSettings(rule);
     const results = executions.map((execution): ExecutionResult => {
       try {
         // Relative dates in the query resolve when the execution runs: at its `now`.
         const { now } = executionWindow(rule, execution, options);
-        const compiled = kqlEngine.compile!(rule, { catalog: execution.catalog, now });
+        const compiled = ruleQueryEngine(rule).compile!(rule, { catalog: execution.catalog, now });
         const { events, alerts } = executeNewTerms(rule, execution, compiled, options);
         return { events, alerts };
       } catch (error) {
@@ -184,7 +183,7 @@ export const newTermsEngine: Engine = {
         throw error;
       }
     });
-    const fields = [...new Set([...fieldsOf(ast).map((f) => f.name), ...newTermsSettings(rule).fields])];
+    const fields = [...new Set([...queryFields, ...newTermsSettings(rule).fields])];
     return Promise.resolve({ executions: results, fields });
   },
 };

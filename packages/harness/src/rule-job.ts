@@ -12,6 +12,8 @@ import { isAlertCase, judgeAlertCase, planAlertCase } from "./alert-cases.js";
 import type { AlertCasePlan } from "./alert-cases.js";
 import type { Alert } from "./alerts/document.js";
 import { executeRule, ExecutionError, suppressionOf, thresholdOf } from "./alerts/execute.js";
+import { carryExecution, emptyHistory, thresholdHistoryExclusions } from "./alerts/history.js";
+import type { ExecutionHistory } from "./alerts/history.js";
 import { DateMathError, ruleTimestamps } from "./alerts/window.js";
 import { measureCoverage } from "./coverage.js";
 import { ruleMutants } from "./rule-mutants.js";
@@ -113,6 +115,10 @@ interface PreparedCase {
   plan?: AlertCasePlan;
   /** For alert cases: the positions (in the case's events) of the events the rule's indices cover. */
   searchable?: number[];
+  /** With `earlier_executions`: what they left (the judged execution's alerts go through it). */
+  history?: ExecutionHistory;
+  /** Events the threshold signal history keeps out of the judged execution, with the reason. */
+  excluded?: Map<number, string>;
 }
 
 export function exemptionOf(rule: EngineRule): string | undefined {
@@ -210,6 +216,11 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
   const executed = performance.now();
   let answer: RuleExecutions;
   try {
+    // Cases with earlier executions run those first, one after another: each one's alerts shape the next.
+    for (const p of runnable)
+      if (p.plan && p.plan.earlier.length > 0 && p.plan.diagnostics.length === 0)
+        await runEarlierExecutions(job, p, engine, engineContext(job, context, p.overrides).catalog, context);
+
     answer = await engine.execute(
       job,
       runnable.map((p) => {
@@ -329,8 +340,17 @@ function judgeExecution(
     byCase[i] = evaluations[k]!;
     covered[i] = true;
   });
+  for (const [i, reason] of p.excluded ?? []) {
+    byCase[i] = { matched: false, explain: () => reason };
+    covered[i] = true;
+  }
   const events = p.fixture.events.map((event, i) => judgeEvent(event, p.fixture.index, byCase[i]!, patterns));
-  const mapped: Alert[] = alerts.map((a) => ({ ...a, events: a.events.map((k) => searchable[k]!) }));
+  let mapped: Alert[] = alerts.map((a) => ({ ...a, events: a.events.map((k) => searchable[k]!) }));
+  let carried: ReturnType<typeof carryExecution> | undefined;
+  if (p.history) {
+    carried = carryExecution(rule, mapped, p.plan!.now, p.history);
+    mapped = carried.created;
+  }
   const verdict = judgeAlertCase({
     rule,
     fixture: p.fixture,
@@ -342,10 +362,82 @@ function judgeExecution(
     })),
     covered,
     alerts: mapped,
+    ...(p.excluded && p.excluded.size > 0 ? { excluded: p.excluded } : {}),
+    ...(carried
+      ? {
+          carried: {
+            suppressed: carried.suppressed.map(
+              (s) =>
+                `an alert for group ${termsOf(s.alert)} was suppressed into the alert of the execution at ${new Date(s.into.start).toISOString()} (alert_suppression.duration${s.dropped ? ", which already covers its events" : ""})`,
+            ),
+            duplicates: carried.duplicates.length,
+          },
+        }
+      : {}),
     catalog: engineContext(rule, context, p.overrides).catalog,
     trim: (document) => trimEvent(document, fields),
   });
   return { events, verdict, alerted: new Set(mapped.flatMap((a) => a.events)) };
+}
+
+function termsOf(alert: Alert): string {
+  const terms = (alert.document["kibana.alert.suppression.terms"] ?? []) as {
+    field: string;
+    value: unknown;
+  }[];
+  return (
+    terms.map((t) => `${t.field}=${t.value === null ? "(missing)" : String(t.value)}`).join(", ") ||
+    "(all events)"
+  );
+}
+
+/**
+ * Runs a case's `earlier_executions` in order on the engine, each over its own window and the events the
+ * threshold signal history still lets through, and leaves on the case the history and the events the judged
+ * execution (at `now`) no longer searches. An earlier execution that fails leaves the history as it was.
+ */
+async function runEarlierExecutions(
+  rule: EngineRule,
+  p: PreparedCase,
+  engine: Engine,
+  catalog: FieldCatalog,
+  context: JobContext,
+): Promise<void> {
+  const plan = p.plan!;
+  const all = p.searchable!;
+  const documents = p.fixture.events.map((e) => e.document);
+  let history = emptyHistory();
+  const allowed = (h: ExecutionHistory) => {
+    const excluded = thresholdHistoryExclusions(rule, documents, plan.times, h, catalog);
+    return { subset: all.filter((i) => !excluded[i]), excluded };
+  };
+  for (const run of plan.earlier) {
+    const { subset } = allowed(history);
+    const execution: Execution = {
+      ...alertExecution(rule, p, catalog, context),
+      events: subset.map((i) => documents[i]!),
+      range: run.window,
+      now: run.now,
+    };
+    const answer = await engine.execute(rule, [execution], context.now ? { now: context.now } : {});
+    const result = answer.executions[0];
+    if (!result || result.error !== undefined) continue;
+    const alerts = result.alerts.map((a) => ({ ...a, events: a.events.map((k) => subset[k]!) }));
+    history = carryExecution(rule, alerts, run.now, history).history;
+  }
+  const { subset, excluded } = allowed(history);
+  p.history = history;
+  p.searchable = subset;
+  p.excluded = new Map();
+  for (const i of all) {
+    const entry = excluded[i];
+    if (!entry) continue;
+    const group = entry.terms.map((t) => `${t.field}=${String(t.value)}`).join(", ") || "(all events)";
+    p.excluded.set(
+      i,
+      `✗ already counted by an earlier execution's threshold alert for group ${group}: the signal history keeps events at or before ${new Date(entry.lastSignal).toISOString()} out of later searches`,
+    );
+  }
 }
 
 /** What an alert case's report shows of an event besides the query's fields: its time and its group. */

@@ -4,7 +4,7 @@
  * `getThreatList` searches the whole `threat_index`), and `matchEvent` pairs them through `threat_mapping`, each
  * entry judged as Elasticsearch's `match` query on the event's field would judge the indicator's value.
  */
-import { compile, fieldsOf, KqlEvaluationError, KqlSyntaxError, parse } from "@dac/kql";
+import { compile, KqlEvaluationError, KqlSyntaxError, parse } from "@dac/kql";
 import { docValuesReader, lookupField } from "@dac/fields";
 import type { IsNode, KqlNode } from "@dac/kql";
 import type { FieldCatalog } from "@dac/fields";
@@ -23,7 +23,8 @@ import { ALERT, eventAlert } from "./alerts/document.js";
 import { compileFilters, FilterError } from "./alerts/filters.js";
 import type { CompiledFilters } from "./alerts/filters.js";
 import type { Alert, AlertDocument } from "./alerts/document.js";
-import { compileKql, kqlEngine, parseRuleQuery } from "./kql-engine.js";
+import { compileKql } from "./kql-engine.js";
+import { compileLucene, parseLucene, ruleQueryEngine, ruleQueryFields } from "./lucene-engine.js";
 import { eventTimeReader, executionWindow } from "./new-terms-engine.js";
 import { shortTime } from "./new-terms.js";
 import {
@@ -44,6 +45,8 @@ export interface ThreatSettings {
   mapping: ThreatMapping;
   indicatorPath: string;
   threatQuery: string;
+  /** `threat_language`: how `threat_query` is read (default kuery). */
+  threatLanguage: "kuery" | "lucene";
   threatIndex: string[];
 }
 
@@ -55,7 +58,8 @@ export function threatSettings(rule: EngineRule): ThreatSettings {
     throw new EngineError((error as Error).message);
   }
   const language = typeof rule.data.threat_language === "string" ? rule.data.threat_language : "kuery";
-  if (language !== "kuery") throw new EngineError(`threat_language ${language} is not evaluated in memory`);
+  if (language !== "kuery" && language !== "lucene")
+    throw new EngineError(`threat_language ${language} is not evaluated in memory`);
   const index = Array.isArray(rule.data.threat_index)
     ? rule.data.threat_index.filter((i): i is string => typeof i === "string")
     : [];
@@ -66,6 +70,7 @@ export function threatSettings(rule: EngineRule): ThreatSettings {
         ? rule.data.threat_indicator_path
         : DEFAULT_INDICATOR_PATH,
     threatQuery: typeof rule.data.threat_query === "string" ? rule.data.threat_query : "",
+    threatLanguage: language,
     threatIndex: index,
   };
 }
@@ -105,17 +110,25 @@ function selectIndicators(
 ): IndicatorDocument[] {
   const inputs = execution.indicators ?? [];
   const catalog = execution.indicatorCatalog ?? execution.catalog;
-  let ast: KqlNode;
-  try {
-    ast = parse(settings.threatQuery);
-  } catch (error) {
-    if (error instanceof KqlSyntaxError)
-      throw new EngineError(
-        `threat_query: syntax error at line ${error.line}, column ${error.column}: ${error.message}`,
-      );
-    throw error;
+  let query: CompiledRule;
+  if (settings.threatLanguage === "lucene")
+    query = compileLucene(parseLucene(settings.threatQuery, "threat_query"), settings.threatQuery, {
+      catalog,
+      now,
+    });
+  else {
+    let ast: KqlNode;
+    try {
+      ast = parse(settings.threatQuery);
+    } catch (error) {
+      if (error instanceof KqlSyntaxError)
+        throw new EngineError(
+          `threat_query: syntax error at line ${error.line}, column ${error.column}: ${error.message}`,
+        );
+      throw error;
+    }
+    query = compileKql(ast, settings.threatQuery, { catalog, now });
   }
-  const query = compileKql(ast, settings.threatQuery, { catalog, now });
   // `getThreatList`: threat_filters with threat_query, as the rule's filters go with its query.
   let filters: CompiledFilters | undefined;
   try {
@@ -281,16 +294,16 @@ export function threatMatchAlert(
 
 export const threatMatchEngine: Engine = {
   name: "threat_match",
-  supports: (rule) => rule.data.type === "threat_match" && languageOf(rule) === "kuery",
-  compile: (rule, context) => kqlEngine.compile!(rule, context),
+  supports: (rule) => rule.data.type === "threat_match" && ["kuery", "lucene"].includes(languageOf(rule)),
+  compile: (rule, context) => ruleQueryEngine(rule).compile!(rule, context),
   execute(rule, executions, options = {}) {
-    const { ast } = parseRuleQuery(rule);
+    const queryFields = ruleQueryFields(rule);
     const settings = threatSettings(rule);
     const results = executions.map((execution): ExecutionResult => {
       try {
         // Relative dates in the query resolve when the execution runs: at its `now`.
         const { now } = executionWindow(rule, execution, options);
-        const compiled = kqlEngine.compile!(rule, { catalog: execution.catalog, now });
+        const compiled = ruleQueryEngine(rule).compile!(rule, { catalog: execution.catalog, now });
         return executeThreatMatch(rule, execution, compiled, options);
       } catch (error) {
         if (error instanceof EngineError) return { error: error.message, events: [], alerts: [] };
@@ -298,10 +311,7 @@ export const threatMatchEngine: Engine = {
       }
     });
     const fields = [
-      ...new Set([
-        ...fieldsOf(ast).map((f) => f.name),
-        ...settings.mapping.flatMap((g) => g.entries.map((e) => e.field)),
-      ]),
+      ...new Set([...queryFields, ...settings.mapping.flatMap((g) => g.entries.map((e) => e.field))]),
     ];
     return Promise.resolve({ executions: results, fields });
   },

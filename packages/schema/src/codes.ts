@@ -33,6 +33,12 @@ const table: [code: string, name: string, severity: Severity, summary: string][]
     "warning",
     "A symbolic link to a folder, which folder walks do not follow (a link can loop).",
   ],
+  [
+    "DAC012",
+    "yaml-merge-key",
+    "error",
+    "A YAML merge key (`<<`): YAML 1.2 reads it as an ordinary key, so dac refuses it rather than guess.",
+  ],
   ["DAC101", "unknown-key", "error", "A key that the rule format does not define."],
   ["DAC102", "wrong-type", "error", "A value has the wrong type."],
   ["DAC103", "missing-key", "error", "A required key is missing."],

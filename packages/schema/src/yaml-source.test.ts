@@ -7,6 +7,14 @@ function codesOf(text: string | Uint8Array, limits = {}) {
 }
 
 describe("YAML hazards are diagnostics, never exceptions", () => {
+  it("a merge key `<<` is an error at the key, never silently an ordinary key", () => {
+    expect(codesOf("base: &b {a: 1}\nx:\n  <<: *b\n  c: 2\n")).toEqual(["DAC012@3:3"]);
+    expect(codesOf("x:\n  - {<<: {a: 1}}\n")).toEqual(["DAC012@2:6"]);
+    // A quoted "<<" is an ordinary key in every YAML version, and an alias as a whole value is fine.
+    expect(codesOf('base: &b {a: 1}\nx: *b\n"<<": 1\n')).toEqual([]);
+  });
+
+
   it("duplicate keys, at the second key", () => {
     expect(codesOf("a: 1\nb: 2\na: 3\n")).toEqual(["DAC002@3:1"]);
   });

@@ -192,6 +192,24 @@ export function loadYaml(
       ),
     );
   }
+  // A plain `<<` key is YAML 1.1's merge key; YAML 1.2 (which dac and the yaml library read) makes it an
+  // ordinary key named `<<`. Neither reading is safe to pick silently: refuse it where it is written.
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (!isScalar(key) || key.value !== "<<" || key.type !== "PLAIN" || !key.range) return;
+      diagnostics.push(
+        diagnosticAtPosition(
+          file,
+          "DAC012",
+          "YAML merge keys (`<<`) are not supported: YAML 1.2 reads `<<` as an ordinary key, not as a merge",
+          position(lineCounter, key.range[0]),
+          position(lineCounter, key.range[1]),
+          "write the merged keys out (an alias `*name` as a whole value still works)",
+        ),
+      );
+    },
+  });
   const source: YamlSource = { file, text, doc, lineCounter };
   if (diagnostics.length > 0) return { source, diagnostics };
 

@@ -12,7 +12,7 @@ export const surveyCommand: Command = {
   usage: "dac survey --es-url URL [--index PATTERN] [--from now-7d] [PATH...] [options]",
   description: [
     "Per rule: the hits of its query in the window (the search Kibana's detection engine sends, on the real field types from _field_caps), the alerts it would have written running every `interval` with at most `max_signals` a run, the time it took, and errors: a search Elasticsearch refuses, a query field the cluster types differently from the rule's field catalogue or does not map, an index pattern that matches nothing.",
-    "Only _field_caps and _search (size 0) are sent: nothing is written. PATH may select rule files or folders (default: the configured rules folder). Rules other than query rules are listed as unsupported.",
+    "Only _field_caps, _search (size 0) and, for EQL rules, _eql/search are sent: nothing is written. PATH may select rule files or folders (default: the configured rules folder). Query, saved_query, threshold and EQL rules get their would-be alerts; new_terms and threat_match an upper bound (their hits); ES|QL and machine learning rules are listed as unsupported.",
     "Exit codes: 0 no rule had an error, 1 some rule had errors, 2 usage, configuration or connection error.",
     esCredentialsHelp,
   ].join("\n"),

@@ -39,3 +39,16 @@ export {
   timeAt,
 } from "./window.js";
 export type { EventTime, TimeWindow } from "./window.js";
+export {
+  carryExecution,
+  emptyHistory,
+  suppressionDurationMs,
+  thresholdHistoryExclusions,
+} from "./history.js";
+export type {
+  CarriedExecution,
+  ExecutionHistory,
+  PriorAlert,
+  SuppressedAlert,
+  ThresholdHistoryEntry,
+} from "./history.js";
