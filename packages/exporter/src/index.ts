@@ -93,3 +93,45 @@ export {
   spacesFrom,
 } from "./settings.js";
 export type { ConnectionSettings, PayloadSettings, RuleProblem } from "./settings.js";
+export {
+  attachExceptionLists,
+  exceptionBodyProblems,
+  exceptionExportLines,
+  exceptionItemBody,
+  exceptionListBody,
+  exceptionSetProblems,
+  listKey,
+  remoteItemBody,
+  remoteListBody,
+  resolveListIds,
+  stableListId,
+  stableListIds,
+  valueListBody,
+  valueListMarker,
+} from "./exceptions.js";
+export type {
+  ExceptionItemSource,
+  ExceptionListRef,
+  ExceptionListSource,
+  ExceptionProblem,
+  ExceptionSetSource,
+  NamespaceType,
+  RuleExceptionProblem,
+  ValueListSource,
+} from "./exceptions.js";
+export {
+  buildExceptionPlan,
+  exceptionPlanIsEmpty,
+  publishExceptionDeletions,
+  publishExceptionUpserts,
+} from "./exceptions-plan.js";
+export type {
+  ExceptionAction,
+  ExceptionObjectKind,
+  ExceptionPlan,
+  ExceptionPlanEntry,
+  ExceptionPublishResult,
+  ExceptionPublishStatus,
+} from "./exceptions-plan.js";
+export { planSpace, publishSpace } from "./space-publish.js";
+export type { SpacePlan, SpacePublishSummary } from "./space-publish.js";
