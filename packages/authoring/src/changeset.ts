@@ -241,10 +241,7 @@ export function diffAgainstBase(git: Git, layout: RepositoryLayout, ref?: string
   const after = new Map(
     (existsSync(rulesDir) ? collectYamlFiles([rulesDir]) : [])
       .filter((abs) => !/\.exceptions\.ya?ml$/i.test(abs))
-      .map((abs) => [
-      toPosix(relative(top, abs)),
-      readFileSync(abs, "utf8"),
-    ]),
+      .map((abs) => [toPosix(relative(top, abs)), readFileSync(abs, "utf8")]),
   );
   const changes = diffRuleSets(snapshotRules(before), snapshotRules(after));
 
