@@ -31,6 +31,10 @@ export async function planSpace(
   options: { lock: Lock; managementTag: string; exceptions?: ExceptionSetSource },
 ): Promise<SpacePlan> {
   const set = options.exceptions ?? emptySet;
+  // The rules API first: it tells an unknown space or a wrong URL apart (see KibanaClient.findRules).
+  const probe = client.findRules({ perPage: 1 });
+  await probe.next();
+  await probe.return(undefined);
   const exceptions = await buildExceptionPlan(client, set, { managementTag: options.managementTag });
   const resolved = payloads.map((p) => ({
     file: p.file,
