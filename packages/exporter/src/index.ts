@@ -135,3 +135,12 @@ export type {
 } from "./exceptions-plan.js";
 export { planSpace, publishSpace } from "./space-publish.js";
 export type { SpacePlan, SpacePublishSummary } from "./space-publish.js";
+export {
+  exceptionListFileName,
+  exceptionListsFromKibana,
+  exceptionListToYaml,
+  importedListSource,
+  isExceptionItemLine,
+} from "./exceptions-import.js";
+export type { ExceptionImportSkip, ExceptionLine, ImportedExceptionList } from "./exceptions-import.js";
+export type { ImportedExceptionFile } from "./import.js";
