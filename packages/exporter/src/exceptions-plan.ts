@@ -534,3 +534,25 @@ export async function publishExceptionDeletions(
   }
   return results;
 }
+
+/**
+ * The detection and rule-default exception lists of a space with their items, as exception lines (the form of
+ * an export), for `dac import --from-kibana`. Endpoint lists are Elastic Defend's and are left out.
+ */
+export async function readKibanaExceptions(
+  client: KibanaClient,
+): Promise<{ origin: string; object: Record<string, unknown> }[]> {
+  const lines: { origin: string; object: Record<string, unknown> }[] = [];
+  const lists = await findAll(client, "/api/exception_lists/_find", { namespace_type: "single,agnostic" });
+  for (const list of lists) {
+    if (list.type !== "detection" && list.type !== "rule_default") continue;
+    lines.push({ origin: `${client.target}:exception_list:${String(list.list_id)}`, object: list });
+    const items = await findAll(client, "/api/exception_lists/items/_find", {
+      list_id: String(list.list_id),
+      namespace_type: String(list.namespace_type),
+    });
+    for (const item of items)
+      lines.push({ origin: `${client.target}:exception_item:${String(item.item_id)}`, object: item });
+  }
+  return lines;
+}

@@ -124,6 +124,7 @@ export {
   exceptionPlanIsEmpty,
   publishExceptionDeletions,
   publishExceptionUpserts,
+  readKibanaExceptions,
 } from "./exceptions-plan.js";
 export type {
   ExceptionAction,
