@@ -366,7 +366,7 @@ export const planCommand: Command = {
   summary:
     "Show what `dac publish` would change in Kibana: created, updated, unchanged, drifted and pruned rules.",
   usage: "dac plan [options]",
-  description: `Reads the rules tagged with the management tag from each space (\`_find\`, paged) and compares them with the repository's payloads. Drift is a rule changed in Kibana since its version was published. ${credentialsHelp}`,
+  description: `Reads the rules tagged with the management tag from each space (\`_find\`, paged) and compares them with the repository's payloads. Drift is a rule changed in Kibana since its version was published. Exception lists, their items and value lists follow the rules, one line each with the changed fields of each item (docs/exceptions.md). ${credentialsHelp}`,
   options: {
     ...kibanaOptions,
     prune: { type: "boolean", description: "Show managed rules missing from the repository as deletions." },

@@ -75,6 +75,7 @@ export const publishCommand: Command = {
   usage: "dac publish [options]",
   description: [
     "Plans first (as `dac plan`), then applies: new rules through `_import?overwrite=false` (a rule_id that exists but is not managed by dac is never overwritten), changed and drifted rules through `_import?overwrite=true`, in batches of at most 500, reading per-rule errors from the answer. With --prune, managed rules missing from the repository are deleted one by one; prebuilt and untagged rules are never touched.",
+    "Exception lists, items and value lists go first, in dependency order (value lists, lists, items), then the rules, whose exceptions_list gets the Kibana ids of the lists; deletions (--prune) come last and touch only objects carrying the management tag.",
     "Requests are retried on 429 (honouring Retry-After), 5xx, resets and timeouts with bounded exponential backoff. One line per rule; exit 1 if any rule failed. Running again after a success changes nothing.",
     credentialsHelp,
   ].join("\n\n"),
