@@ -115,7 +115,6 @@ export const publishCommand: Command = {
         }
         const clients = openClients(values, ctx);
         const config = ctx.config();
-        const payloads = new Map(prepared.payloads.map((p) => [p.payload.rule_id, p.payload]));
         let code = 0;
         let failure: unknown;
         try {
