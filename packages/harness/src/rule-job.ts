@@ -214,6 +214,9 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       context.now ? { now: context.now } : {},
     );
   } catch (error) {
+    // The cluster lacks what the rule needs (`unsupported: eql on this cluster`): not a defect of the rule.
+    if (error instanceof EngineError && error.message.startsWith("unsupported: "))
+      return failAll("unsupported", error.message);
     if (error instanceof EngineError)
       return failAll("error", `the query cannot be evaluated: ${error.message}`);
     throw error;
