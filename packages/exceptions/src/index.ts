@@ -12,3 +12,11 @@ export {
   type LoadExceptionsOptions,
 } from "./load.js";
 export { isRuleDefaultListFile } from "@dac/schema";
+export {
+  compileExceptions,
+  ExceptionEvaluationError,
+  isExpired,
+  type CompiledExceptions,
+  type CompileExceptionsOptions,
+} from "./evaluate.js";
+export { EXCEPTION_CHUNK_SIZE, exceptionsQuery, withExceptions, type QueryDsl } from "./dsl.js";
