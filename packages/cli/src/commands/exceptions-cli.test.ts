@@ -188,6 +188,8 @@ describe("exceptions with the rules", () => {
       "exceptions_list:\n  - list_id: k8s-known-operators\n",
     );
     expect((await dac(["validate"], fresh)).code).toBe(0);
+    const fmt = await dac(["fmt", "--check", "rules", "exceptions"], fresh);
+    expect(fmt.code, fmt.stdout + fmt.stderr).toBe(0);
     expect((await dac(["export", "--out", "out.ndjson"], fresh)).code).toBe(0);
     expect(readFileSync(join(fresh, "out.ndjson"), "utf8")).toBe(first);
 
