@@ -192,3 +192,54 @@ describe("value lists", () => {
     expect((await call("DELETE", "/api/lists?id=ips")).status).toBe(200);
   });
 });
+
+describe("rules _import with exception lines", () => {
+  const rule = (refs: unknown[]) => ({
+    rule_id: "r1",
+    name: "Rule",
+    description: "d",
+    type: "query",
+    query: "a:b",
+    language: "kuery",
+    severity: "low",
+    risk_score: 1,
+    exceptions_list: refs,
+  });
+  const importLines = async (lines: unknown[], query = "") => {
+    const form = new FormData();
+    form.append("file", new Blob([lines.map((l) => JSON.stringify(l)).join("\n") + "\n"]), "rules.ndjson");
+    const { "content-type": _json, ...multipart } = headers;
+    const res = await fetch(`${emu.url}/api/detection_engine/rules/_import${query}`, {
+      method: "POST",
+      headers: multipart,
+      body: form,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (await res.json()) as Record<string, any>;
+  };
+  const ref = { id: "from-elsewhere", list_id: "a", type: "detection", namespace_type: "single" };
+
+  it("creates lists and items, and points the rule's references at them by list_id", async () => {
+    const answer = await importLines([rule([ref]), list("a"), item("i", "a")]);
+    expect(answer).toMatchObject({ success: true, exceptions_success: true, exceptions_success_count: 2 });
+    const created = emu.exceptionLists()[0]!;
+    expect(emu.rules()[0]!.exceptions_list).toEqual([{ ...ref, id: created.id }]);
+    expect(emu.exceptionItems().map((i) => i.item_id)).toEqual(["i"]);
+  });
+
+  it("refuses an existing list without overwrite_exceptions, and replaces its items with it", async () => {
+    await importLines([list("a"), item("old", "a")]);
+    const again = await importLines([list("a"), item("new", "a")]);
+    expect(again.exceptions_errors).toMatchObject([{ list_id: "a", error: { status_code: 409 } }]);
+    await importLines([list("a"), item("new", "a")], "?overwrite_exceptions=true");
+    expect(emu.exceptionItems().map((i) => i.item_id)).toEqual(["new"]);
+  });
+
+  it("removes a reference to a list that does not exist, with an error for the rule", async () => {
+    const answer = await importLines([rule([ref])]);
+    expect(answer.errors[0].error.message).toMatch(
+      /references a non existent exception list of list_id: "a"/,
+    );
+    expect(emu.rules()[0]!.exceptions_list).toEqual([]);
+  });
+});

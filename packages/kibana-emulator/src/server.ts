@@ -367,7 +367,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const file = await multipartFile(req, raw);
         const overwrite = params.get("overwrite") === "true";
         const importFault = fault?.type === "import-errors" ? fault : undefined;
-        return ok(importNdjson(space, file, { overwrite, validate, ctx, fault: importFault }));
+        return ok(
+          importNdjson(space, file, {
+            overwrite,
+            validate,
+            ctx,
+            fault: importFault,
+            exceptions: (type) => namespaceOf(spaceId, type),
+            overwriteExceptions: params.get("overwrite_exceptions") === "true",
+          }),
+        );
       }
       case "POST /api/detection_engine/rules/_export": {
         const body = json(undefined, true);

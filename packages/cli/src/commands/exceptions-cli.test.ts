@@ -179,6 +179,36 @@ describe("exceptions with the rules", () => {
       "item",
     ]);
 
+    // Kibana's rule import takes the file as it is: lists and items created, the rules pointed at them.
+    const form = new FormData();
+    form.append("file", new Blob([first]), "out.ndjson");
+    const res = await fetch(`${emu!.url}/s/secops/api/detection_engine/rules/_import`, {
+      method: "POST",
+      headers: {
+        authorization: "ApiKey a2V5OnNlY3JldA==",
+        "kbn-xsrf": "1",
+        "elastic-api-version": "2023-10-31",
+      },
+      body: form,
+    });
+    expect(await res.json()).toMatchObject({
+      success: true,
+      success_count: 2,
+      exceptions_success: true,
+      exceptions_success_count: 4,
+    });
+    const inSecops = JSON.parse((await dac(["plan", "--space", "secops", "-f", "json"])).stdout) as {
+      spaces: {
+        counts: Record<string, number>;
+        exceptions: { entries: { kind: string; action: string }[] };
+      }[];
+    };
+    expect(inSecops.spaces[0]!.counts).toMatchObject({ unchanged: 2, create: 0, update: 0, drift: 0 });
+    // Value lists are not part of an export: only the value list is left to create.
+    expect(inSecops.spaces[0]!.exceptions.entries.filter((e) => e.action !== "unchanged")).toEqual([
+      expect.objectContaining({ kind: "value_list", action: "create" }),
+    ]);
+
     const fresh = tempRepo({});
     const imported = await dac(["import", "--from-ndjson", join(repo, "out.ndjson")], fresh);
     expect(imported.code, imported.stdout + imported.stderr).toBe(0);
