@@ -239,10 +239,9 @@ export function diffAgainstBase(git: Git, layout: RepositoryLayout, ref?: string
     listed.flatMap((p) => (blobs.has(`${base.commit}:${p}`) ? [[p, blobs.get(`${base.commit}:${p}`)!]] : [])),
   );
   const after = new Map(
-    (existsSync(rulesDir) ? collectYamlFiles([rulesDir]) : []).map((abs) => [
-      toPosix(relative(top, abs)),
-      readFileSync(abs, "utf8"),
-    ]),
+    (existsSync(rulesDir) ? collectYamlFiles([rulesDir]) : [])
+      .filter((abs) => !/\.exceptions\.ya?ml$/i.test(abs))
+      .map((abs) => [toPosix(relative(top, abs)), readFileSync(abs, "utf8")]),
   );
   const changes = diffRuleSets(snapshotRules(before), snapshotRules(after));
 

@@ -70,6 +70,8 @@ export function kindOf(file: string, folders: FormatFolders): YamlKind {
   const name = basename(file).toLowerCase();
   if (isWithin(file, folders.fixtures))
     return name === "cases.yaml" || name === "cases.yml" ? "cases" : "other";
+  // A rule-default exception list lives next to its rule but is not a rule.
+  if (/\.exceptions\.ya?ml$/.test(name)) return "other";
   if (isWithin(file, folders.rules)) return "rule";
   let first = "";
   try {

@@ -62,7 +62,15 @@ export function exportFileNames(out: string, count: number): string[] {
 export interface ExportedFile {
   path: string;
   rules: number;
+  /** Exception list and item lines. */
+  exceptions: number;
   bytes: number;
+}
+
+/** Exception lists and items have `list_id`, `item_id` or `entries` (create_rules_stream_from_ndjson.ts). */
+function isExceptionLine(line: string): boolean {
+  const object = JSON.parse(line) as Record<string, unknown>;
+  return "list_id" in object || "item_id" in object || "entries" in object;
 }
 
 /**
@@ -74,17 +82,25 @@ export async function writeExport(
   out: string,
   payloads: readonly KibanaPayload[],
   limits: ExportLimits = kibanaImportLimits,
+  exceptionLines: readonly string[] = [],
 ): Promise<{ files: ExportedFile[]; staleParts: string[] }> {
   if (extname(out) !== ".ndjson")
     throw new ExportError(`the output file must end in .ndjson (Kibana rejects other names): ${out}`);
-  const chunks = splitLines(ndjsonLines(payloads), limits);
+  // Rules first, then exception lists each followed by its items, as Kibana's rule export writes them.
+  const chunks = splitLines([...ndjsonLines(payloads), ...exceptionLines], limits);
   if (chunks.length === 0) chunks.push([]);
   const names = exportFileNames(out, chunks.length);
   const files: ExportedFile[] = [];
   for (const [i, chunk] of chunks.entries()) {
     const text = chunk.map((line) => line + "\n").join("");
     await writeFileAtomic(names[i]!, text);
-    files.push({ path: names[i]!, rules: chunk.length, bytes: Buffer.byteLength(text) });
+    const exceptions = chunk.filter(isExceptionLine).length;
+    files.push({
+      path: names[i]!,
+      rules: chunk.length - exceptions,
+      exceptions,
+      bytes: Buffer.byteLength(text),
+    });
   }
   return { files, staleParts: await staleParts(out, chunks.length) };
 }

@@ -152,7 +152,7 @@ describe("import from ndjson", () => {
     expect(exportText(again.rules, again.result.lock)).toBe(once);
   });
 
-  it("skips summaries, exception lists, connectors, bad lines and prebuilt rules with reasons", () => {
+  it("skips summaries, connectors and bad lines with reasons, and sets exception lines apart", () => {
     const text = [
       JSON.stringify({
         rule_id: "r",
@@ -168,9 +168,10 @@ describe("import from ndjson", () => {
       JSON.stringify({ attributes: {}, type: "action" }),
       JSON.stringify({ exported_count: 1 }),
     ].join("\n");
-    const { sources, skipped } = parseNdjsonRules(text, "f.ndjson");
+    const { sources, skipped, exceptions } = parseNdjsonRules(text, "f.ndjson");
     expect(sources.map((s) => s.origin)).toEqual(["f.ndjson:1"]);
-    expect(skipped.map((s) => s.origin)).toEqual(["f.ndjson:3", "f.ndjson:4", "f.ndjson:5"]);
+    expect(skipped.map((s) => s.origin)).toEqual(["f.ndjson:3", "f.ndjson:5"]);
+    expect(exceptions.map((e) => e.origin)).toEqual(["f.ndjson:4"]);
   });
 
   it("never overwrites a file without force", async () => {

@@ -15,6 +15,20 @@ import {
   toKibanaPayload,
 } from "./payload.js";
 import { fieldChanges } from "./plan.js";
+import {
+  attachExceptionLists,
+  listKey,
+  stableListIds,
+  type ExceptionListSource,
+  type ExceptionSetSource,
+} from "./exceptions.js";
+import {
+  exceptionListFileName,
+  exceptionListToYaml,
+  importedListSource,
+  type ExceptionLine,
+  type ImportedExceptionList,
+} from "./exceptions-import.js";
 import type { RequiredField, RequiredFieldsFn, RuleData } from "./types.js";
 
 export interface ImportOptions {
@@ -58,9 +72,10 @@ export function skipNeedsAttention(skip: SkippedSource): boolean {
 export function parseNdjsonRules(
   text: string,
   file: string,
-): { sources: ImportSource[]; skipped: SkippedSource[] } {
+): { sources: ImportSource[]; skipped: SkippedSource[]; exceptions: ExceptionLine[] } {
   const sources: ImportSource[] = [];
   const skipped: SkippedSource[] = [];
+  const exceptions: ExceptionLine[] = [];
   text.split("\n").forEach((line, i) => {
     const origin = `${file}:${i + 1}`;
     if (line.trim() === "") return;
@@ -78,18 +93,14 @@ export function parseNdjsonRules(
     const object = value as Record<string, unknown>;
     if ("exported_count" in object) return;
     if ("list_id" in object || "item_id" in object || "entries" in object) {
-      skipped.push({
-        origin,
-        kind: "not-a-rule",
-        reason: "an exception list or item, not a rule (dac does not manage exceptions)",
-      });
+      exceptions.push({ origin, object });
     } else if ("attributes" in object) {
       skipped.push({ origin, kind: "not-a-rule", reason: "an action connector, not a rule" });
     } else {
       sources.push({ origin, rule: object });
     }
   });
-  return { sources, skipped };
+  return { sources, skipped, exceptions };
 }
 
 function datePart(value: unknown, fallback: string): string {
@@ -201,6 +212,8 @@ export interface ImportedRule {
 
 export interface ImportResultSummary {
   written: ImportedRule[];
+  /** Exception list files written. */
+  writtenExceptions: ImportedExceptionFile[];
   skipped: SkippedSource[];
   /** The lock with entries for the written rules. */
   lock: Lock;
@@ -227,6 +240,18 @@ export interface WriteImportOptions extends ImportOptions {
   within?: string;
   /** Puts the YAML text in the repository's canonical form (`dac fmt`'s formatter); default: as generated. */
   format?: (text: string, file: string) => string;
+  /** Exception lists to write with the rules (see `exceptionListsFromKibana`). */
+  exceptionLists?: readonly ImportedExceptionList[];
+  /** Where shared lists go (`<dir>/<list_id>.yaml`); rule-default lists go next to their rule. */
+  exceptionsDir?: string;
+  /** The repository's exception lists already there, so references to them resolve for the lock. */
+  existingExceptions?: ExceptionSetSource;
+}
+
+export interface ImportedExceptionFile {
+  file: string;
+  list_id: string;
+  items: number;
 }
 
 /** The first path from `within` (exclusive) down to `file` (inclusive) that is a symbolic link, if any. */
@@ -258,6 +283,17 @@ export async function writeImportedRules(
   const lock: Lock = { ...options.lock };
   const managementTag = options.managementTag ?? defaultManagementTag;
   const seenIds = new Set<string>();
+  const imported = options.exceptionLists ?? [];
+  const existingLists = options.existingExceptions?.lists ?? [];
+  const repositoryKeys = new Set([
+    ...imported.map((l) => l.key),
+    ...existingLists.map((l) => listKey(l.namespace_type, l.list_id)),
+  ]);
+  // Rule-default lists that will sit next to their rule: the rule then needs no reference to them.
+  const ruleDefaultKeys = new Map<string, string>();
+  for (const l of imported) if (l.rule_id) ruleDefaultKeys.set(l.key, l.rule_id);
+  for (const l of existingLists)
+    if (l.rule_id) ruleDefaultKeys.set(listKey(l.namespace_type, l.list_id), l.rule_id);
   const accepted: {
     origin: string;
     rule: Record<string, unknown>;
@@ -297,14 +333,23 @@ export async function writeImportedRules(
       continue;
     }
     seenIds.add(ruleId);
-    const data = kibanaRuleToRuleData(rule, options);
+    const data = simplifyReferences(
+      kibanaRuleToRuleData(rule, options),
+      ruleId,
+      repositoryKeys,
+      ruleDefaultKeys,
+    );
     const integration = data.metadata!.integration;
     const folder = options.byIntegration
       ? join(options.dir, Array.isArray(integration) ? String(integration[0]) : String(integration))
       : options.dir;
     const existing = options.existing?.get(ruleId);
     if (existing && !options.force) {
-      const [subject] = lockSubjects([{ file: existing, data }], {
+      const known: ExceptionSetSource = {
+        lists: [...existingLists, ...imported.map((l) => importedListSource(l, ""))],
+        valueLists: [],
+      };
+      const [subject] = lockSubjects(attachExceptionLists([{ file: existing, data }], known).rules, {
         managementTag,
         requiredFields: options.requiredFields,
       });
@@ -384,12 +429,79 @@ export async function writeImportedRules(
     toWrite.push({ file, text: options.format ? options.format(yaml, file) : yaml, a });
   }
 
+  // Exception lists: shared ones under the exceptions folder, rule-default ones next to their rule's file.
+  const ruleFiles = new Map<string, string>([...(options.existing ?? new Map<string, string>()), ...planned]);
+  const exceptionWrites: { file: string; text: string; list: ImportedExceptionList }[] = [];
+  const exceptionSources: ExceptionListSource[] = [...existingLists];
+  for (const list of imported) {
+    const listId = String(list.data.list_id);
+    const who = { origin: list.origin, name: String(list.data.name) };
+    let file: string;
+    if (list.data.type === "rule_default") {
+      const ruleFile = list.rule_id ? ruleFiles.get(list.rule_id) : undefined;
+      if (!ruleFile) {
+        skipped.push({
+          ...who,
+          kind: "invalid",
+          reason: `rule-default list ${listId}: no imported or repository rule refers to it`,
+        });
+        continue;
+      }
+      file = ruleFile.replace(/\.ya?ml$/i, ".exceptions.yaml");
+    } else if (options.exceptionsDir) {
+      file = join(options.exceptionsDir, exceptionListFileName(listId));
+    } else {
+      skipped.push({
+        ...who,
+        kind: "invalid",
+        reason: `exception list ${listId}: no exceptions folder configured`,
+      });
+      continue;
+    }
+    const current = existingLists.find((l) => listKey(l.namespace_type, l.list_id) === list.key);
+    if ((existsSync(file) || current) && !options.force) {
+      skipped.push({
+        ...who,
+        kind: "exists",
+        reason: `exception list ${listId}: ${current ? `already in the repository as ${options.showPath?.(current.file) ?? current.file}` : `${options.showPath?.(file) ?? file} already exists`} (use --force to overwrite it)`,
+      });
+      continue;
+    }
+    const link = linkOnPath(options.root, file);
+    if (link !== undefined) {
+      skipped.push({
+        ...who,
+        kind: "link",
+        reason: `${link} is a symbolic link; dac never writes through or over a link`,
+      });
+      continue;
+    }
+    const schemaRef = relative(dirname(file), join(options.root, "schemas", "exception-list.schema.json"))
+      .split(sep)
+      .join("/");
+    exceptionWrites.push({ file, text: exceptionListToYaml(list.data, schemaRef), list });
+    exceptionSources.push(importedListSource(list, relative(options.root, file).split(sep).join("/")));
+  }
+  const exceptionSet: ExceptionSetSource = { lists: exceptionSources, valueLists: [] };
+  const attached = (file: string, data: RuleData) =>
+    attachExceptionLists([{ file, data }], exceptionSet).rules[0]!.data;
+
+  const writtenExceptions: ImportedExceptionFile[] = [];
+  for (const { file, text, list } of exceptionWrites) {
+    await writeFileAtomic(file, options.format ? options.format(text, file) : text);
+    writtenExceptions.push({
+      file,
+      list_id: String(list.data.list_id),
+      items: (list.data.items as unknown[]).length,
+    });
+  }
+
   const written: ImportedRule[] = [];
   for (const { file, text, a } of toWrite) {
     const { ruleId, data, rule } = a;
     await writeFileAtomic(file, text);
     const version = data.metadata!.version as number;
-    const [subject] = lockSubjects([{ file, data }], {
+    const [subject] = lockSubjects([{ file, data: attached(file, data) }], {
       managementTag,
       requiredFields: options.requiredFields,
     });
@@ -399,12 +511,14 @@ export async function writeImportedRules(
       sha256: subject!.sha256,
       version: Math.max(version, previous?.version ?? 0),
     };
-    const republished = toKibanaPayload(data, {
+    const republished = toKibanaPayload(attached(file, data), {
       version,
       managementTag,
       requiredFields: options.requiredFields,
     });
-    const normalized = fieldChanges(remoteToPayload(rule), republished).map((c) => c.path);
+    const normalized = fieldChanges(stableListIds(remoteToPayload(rule), repositoryKeys), republished).map(
+      (c) => c.path,
+    );
     written.push({
       rule_id: ruleId,
       name: String(data.name),
@@ -413,5 +527,36 @@ export async function writeImportedRules(
       normalized,
     });
   }
-  return { written, skipped, lock };
+  return { written, writtenExceptions, skipped, lock };
+}
+
+/**
+ * A rule's references in the repository's form: `{list_id}` (with `namespace_type` for an agnostic list) for a
+ * list the repository holds, nothing for its own rule-default list (which applies without being named), and
+ * Kibana's full reference for any other list (one dac does not manage, such as Elastic's endpoint list).
+ */
+function simplifyReferences(
+  data: RuleData,
+  ruleId: string,
+  repository: ReadonlySet<string>,
+  ruleDefaults: ReadonlyMap<string, string>,
+): RuleData {
+  if (!Array.isArray(data.exceptions_list)) return data;
+  const refs = (data.exceptions_list as { list_id: string; namespace_type: string }[]).flatMap((ref) => {
+    const key = listKey(ref.namespace_type, ref.list_id);
+    if (ruleDefaults.get(key) === ruleId) return [];
+    if (!repository.has(key)) return [ref];
+    return [
+      ref.namespace_type === "agnostic"
+        ? { list_id: ref.list_id, namespace_type: "agnostic" }
+        : { list_id: ref.list_id },
+    ];
+  });
+  const { exceptions_list: _refs, ...rest } = data;
+  if (refs.length === 0) return rest as RuleData;
+  // Keep the key where the rule's canonical order puts it.
+  return {
+    ...orderKeys({ ...rest, exceptions_list: refs, metadata: undefined } as Record<string, unknown>),
+    metadata: data.metadata,
+  } as RuleData;
 }

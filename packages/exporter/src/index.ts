@@ -93,3 +93,55 @@ export {
   spacesFrom,
 } from "./settings.js";
 export type { ConnectionSettings, PayloadSettings, RuleProblem } from "./settings.js";
+export {
+  attachExceptionLists,
+  exceptionBodyProblems,
+  exceptionExportLines,
+  exceptionItemBody,
+  exceptionListBody,
+  exceptionSetProblems,
+  listKey,
+  remoteItemBody,
+  remoteListBody,
+  resolveListIds,
+  stableListId,
+  stableListIds,
+  valueListBody,
+  valueListMarker,
+} from "./exceptions.js";
+export type {
+  ExceptionItemSource,
+  ExceptionListRef,
+  ExceptionListSource,
+  ExceptionProblem,
+  ExceptionSetSource,
+  NamespaceType,
+  RuleExceptionProblem,
+  ValueListSource,
+} from "./exceptions.js";
+export {
+  buildExceptionPlan,
+  exceptionPlanIsEmpty,
+  publishExceptionDeletions,
+  publishExceptionUpserts,
+  readKibanaExceptions,
+} from "./exceptions-plan.js";
+export type {
+  ExceptionAction,
+  ExceptionObjectKind,
+  ExceptionPlan,
+  ExceptionPlanEntry,
+  ExceptionPublishResult,
+  ExceptionPublishStatus,
+} from "./exceptions-plan.js";
+export { planSpace, publishSpace } from "./space-publish.js";
+export type { SpacePlan, SpacePublishSummary } from "./space-publish.js";
+export {
+  exceptionListFileName,
+  exceptionListsFromKibana,
+  exceptionListToYaml,
+  importedListSource,
+  isExceptionItemLine,
+} from "./exceptions-import.js";
+export type { ExceptionImportSkip, ExceptionLine, ImportedExceptionList } from "./exceptions-import.js";
+export type { ImportedExceptionFile } from "./import.js";

@@ -7,11 +7,23 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 /** The repository's `schemas/kibana/` (the same depth from `src/` and `dist/`). */
 export const kibanaSchemaDir = fileURLToPath(new URL("../../../schemas/kibana/", import.meta.url));
 
-export type KibanaBody = "create" | "importLine";
+export type KibanaBody =
+  | "create"
+  | "importLine"
+  | "exceptionListCreate"
+  | "exceptionItemCreate"
+  | "exceptionListImportLine"
+  | "exceptionItemImportLine"
+  | "valueListCreate";
 
 const schemaFiles: Record<KibanaBody, string> = {
   create: "rule-create.schema.json",
   importLine: "import-line.schema.json",
+  exceptionListCreate: "exceptions.schema.json#/$defs/ExceptionListCreate",
+  exceptionItemCreate: "exceptions.schema.json#/$defs/ExceptionItemCreate",
+  exceptionListImportLine: "exceptions.schema.json#/$defs/ExceptionListImportLine",
+  exceptionItemImportLine: "exceptions.schema.json#/$defs/ExceptionItemImportLine",
+  valueListCreate: "exceptions.schema.json#/$defs/ValueListCreate",
 };
 
 const validators = new Map<string, Map<KibanaBody, ValidateFunction>>();
@@ -56,6 +68,8 @@ function describeError(e: ErrorObject): string {
   switch (e.keyword) {
     case "unevaluatedProperties":
       return `${at}: unknown field "${String(e.params.unevaluatedProperty)}"`;
+    case "additionalProperties":
+      return `${at}: unknown field "${String(e.params.additionalProperty)}"`;
     case "required":
       return `${at}: missing required field "${String(e.params.missingProperty)}"`;
     case "enum":

@@ -2,6 +2,7 @@ import diff from "microdiff";
 import { compareStrings, contentHash } from "./canonical.js";
 import { tagFilter, type KibanaClient } from "./client.js";
 import type { Lock } from "./lock.js";
+import { stableListIds } from "./exceptions.js";
 import { remoteToPayload } from "./payload.js";
 import type { KibanaPayload, RemoteRule } from "./types.js";
 
@@ -72,7 +73,12 @@ export function fieldChanges(from: Record<string, unknown>, to: Record<string, u
 }
 
 /** How one managed Kibana rule relates to its repository payload and lock entry. */
-export function classify(local: LocalPayload, remote: RemoteRule, lock: Lock): PlanEntry {
+export function classify(
+  local: LocalPayload,
+  remote: RemoteRule,
+  lock: Lock,
+  repositoryLists: ReadonlySet<string> = new Set(),
+): PlanEntry {
   const { payload } = local;
   const base = {
     rule_id: payload.rule_id,
@@ -93,8 +99,7 @@ export function classify(local: LocalPayload, remote: RemoteRule, lock: Lock): P
     };
   }
   const remotePayload = remoteToPayload(remote);
-  const remoteHash = contentHash(remotePayload);
-  if (remoteHash === contentHash(payload) && remote.version === payload.version)
+  if (contentHash(remotePayload) === contentHash(payload) && remote.version === payload.version)
     return { ...base, action: "unchanged" };
   const changes = fieldChanges(remotePayload, payload);
   if (remote.version > payload.version) {
@@ -106,6 +111,8 @@ export function classify(local: LocalPayload, remote: RemoteRule, lock: Lock): P
     };
   }
   const entry = lock[payload.rule_id];
+  // The lock hashes references with dac's stable list ids; Kibana's ids of the repository's lists map back.
+  const remoteHash = contentHash(stableListIds(remotePayload, repositoryLists));
   if (
     remote.version === payload.version &&
     entry &&
@@ -160,7 +167,13 @@ function unmanagedConflict(local: LocalPayload, remote: RemoteRule, managementTa
 export async function buildPlan(
   client: KibanaClient,
   local: readonly LocalPayload[],
-  options: { lock: Lock; managementTag: string; perPage?: number },
+  options: {
+    lock: Lock;
+    managementTag: string;
+    perPage?: number;
+    /** `namespace_type:list_id` of the repository's exception lists (see `classify`). */
+    repositoryLists?: ReadonlySet<string>;
+  },
 ): Promise<Plan> {
   const byId = new Map(local.map((l) => [l.payload.rule_id, l]));
   const entries: PlanEntry[] = [];
@@ -175,7 +188,7 @@ export async function buildPlan(
       seen.add(remote.rule_id);
       const mine = byId.get(remote.rule_id);
       if (mine) {
-        entries.push(classify(mine, remote, options.lock));
+        entries.push(classify(mine, remote, options.lock, options.repositoryLists));
       } else if (!isPrebuilt(remote)) {
         entries.push({
           action: "prune",

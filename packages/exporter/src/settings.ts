@@ -14,6 +14,7 @@ import {
   type Lock,
   type LockProblem,
 } from "./lock.js";
+import { attachExceptionLists, type ExceptionSetSource } from "./exceptions.js";
 import { buildPayloads, type BuiltPayload } from "./payload.js";
 import { catalogRequiredFields } from "./required-fields.js";
 import type { RequiredFieldsFn, RuleSource } from "./types.js";
@@ -103,9 +104,16 @@ export interface RuleProblem {
 export async function preparePayloads(
   rules: readonly RuleSource[],
   config: DacConfig,
-  options: { partial?: boolean; alsoPresent?: Iterable<string> } = {},
+  options: { partial?: boolean; alsoPresent?: Iterable<string>; exceptions?: ExceptionSetSource } = {},
 ): Promise<{ lock: Lock; payloads: BuiltPayload[]; problems: RuleProblem[] }> {
   const settings = payloadSettings(config);
+  // References to the repository's exception lists are completed first: the lock hashes the completed form.
+  if (options.exceptions) {
+    const attached = attachExceptionLists(rules, options.exceptions);
+    if (attached.problems.length > 0)
+      return { lock: await readLock(config.lock), payloads: [], problems: attached.problems };
+    rules = attached.rules;
+  }
   const lock = await readLock(config.lock);
   const lockFile = relative(config.root, config.lock) || config.lock;
   const stale = checkLock(lock, lockSubjects(rules, settings), { lockFile, ...options });
@@ -132,7 +140,7 @@ export async function preparePayloads(
 export function lockDiagnostics(
   rules: readonly Rule[],
   config: DacConfig,
-  options: { partial?: boolean } = {},
+  options: { partial?: boolean; exceptions?: ExceptionSetSource } = {},
 ): Diagnostic[] {
   const lockFile = relative(config.root, config.lock) || config.lock;
   let lock: Lock = {};
@@ -156,7 +164,8 @@ export function lockDiagnostics(
   const idCounts = new Map<string, number>();
   for (const r of rules)
     idCounts.set(String(r.data.rule_id), (idCounts.get(String(r.data.rule_id)) ?? 0) + 1);
-  const valid = rules.filter((r) => r.valid && idCounts.get(String(r.data.rule_id)) === 1);
+  const unique = rules.filter((r) => r.valid && idCounts.get(String(r.data.rule_id)) === 1);
+  const valid = options.exceptions ? attachExceptionLists(unique, options.exceptions).rules : unique;
   const problems: LockProblem[] = checkLock(lock, lockSubjects(valid, payloadSettings(config)), {
     lockFile,
     partial: options.partial ?? false,

@@ -1,5 +1,13 @@
 /** The multi-rule endpoints: `_import`, `_find`, `_export` and `_bulk_action`, over one space. */
 import type { Fault } from "./faults.js";
+import {
+  createExceptionItem,
+  createExceptionList,
+  deleteExceptionList,
+  parseNamespace,
+  type ExceptionNamespace,
+  type NamespaceType,
+} from "./exceptions.js";
 import { parseFilter, FilterSyntaxError } from "./kql-filter.js";
 import type { BodyValidator } from "./schemas.js";
 import {
@@ -43,10 +51,19 @@ type ImportFault = Extract<Fault, { type: "import-errors" }>;
 export function importNdjson(
   space: SpaceState,
   text: string,
-  options: { overwrite: boolean; validate: BodyValidator; ctx: WriteContext; fault?: ImportFault },
+  options: {
+    overwrite: boolean;
+    validate: BodyValidator;
+    ctx: WriteContext;
+    fault?: ImportFault;
+    /** The space's exception namespaces; with them, exception lines are imported too. */
+    exceptions?: (type: NamespaceType) => ExceptionNamespace;
+    overwriteExceptions?: boolean;
+  },
 ): ImportResponse {
   const errors: ErrorItem[] = [];
   const rules: Record<string, unknown>[] = [];
+  const exceptionLines: Record<string, unknown>[] = [];
   let rulesCount = 0;
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
@@ -65,8 +82,12 @@ export function importNdjson(
     }
     const object = parsed as Record<string, unknown>;
     if ("exported_count" in object) continue;
-    // Exception lists and items, and action connectors, are not rules; the emulator does not store them.
-    if ("list_id" in object || "item_id" in object || "entries" in object || "attributes" in object) continue;
+    if ("list_id" in object || "item_id" in object || "entries" in object) {
+      exceptionLines.push(object);
+      continue;
+    }
+    // Action connectors are not rules; the emulator does not store them.
+    if ("attributes" in object) continue;
     rulesCount++;
     rules.push(object);
   }
@@ -91,6 +112,10 @@ export function importNdjson(
     unique.set(rule.rule_id, rule);
   }
 
+  const exceptionResult = options.exceptions
+    ? importExceptions(exceptionLines, options.exceptions, options)
+    : { errors: [], count: 0 };
+
   const failing = new Set(options.fault?.ruleIds ?? [...unique.keys()].slice(0, options.fault?.count ?? 0));
   let successCount = 0;
   for (const rule of [...invalid, ...unique.values()]) {
@@ -110,6 +135,7 @@ export function importNdjson(
       });
       continue;
     }
+    if (options.exceptions) checkExceptionReferences(rule, ruleId, options.exceptions, errors);
     try {
       const existing = findRule(space, { rule_id: ruleId });
       if (existing && !options.overwrite) throw new KibanaError(409, `rule_id: "${ruleId}" already exists`);
@@ -126,14 +152,124 @@ export function importNdjson(
     success_count: successCount,
     rules_count: rulesCount,
     errors,
-    exceptions_success: true,
-    exceptions_success_count: 0,
-    exceptions_errors: [],
+    exceptions_success: exceptionResult.errors.length === 0,
+    exceptions_success_count: exceptionResult.count,
+    exceptions_errors: exceptionResult.errors,
     action_connectors_success: true,
     action_connectors_success_count: 0,
     action_connectors_errors: [],
     action_connectors_warnings: [],
   };
+}
+
+/**
+ * The exception lines of a rules import (lists/server/services/exception_lists/import_exception_list_and_items.ts):
+ * lists first, whatever the order; an existing list_id is an error unless `overwrite_exceptions`, which replaces
+ * the list's items (delete_list_items_to_overwrite.ts). Lines are checked against the import schemas.
+ */
+function importExceptions(
+  lines: Record<string, unknown>[],
+  namespaceOf: (type: NamespaceType) => ExceptionNamespace,
+  options: { validate: BodyValidator; ctx: WriteContext; overwriteExceptions?: boolean },
+): { errors: ErrorItem[]; count: number } {
+  const errors: (ErrorItem & { list_id?: string; item_id?: string })[] = [];
+  let count = 0;
+  const isItem = (o: Record<string, unknown>) => "entries" in o || "item_id" in o;
+  const serverFields = [
+    "id",
+    "_version",
+    "immutable",
+    "tie_breaker_id",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+  ];
+  const strip = (o: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(o).filter(([k]) => !serverFields.includes(k)));
+  const failedLists = new Set<string>();
+  for (const list of lines.filter((o) => !isItem(o))) {
+    const problem = options.validate("exceptionListImportLine", list);
+    const listId = String(list.list_id);
+    if (problem) {
+      errors.push({ list_id: listId, error: { status_code: 400, message: problem } });
+      failedLists.add(listId);
+      continue;
+    }
+    const ns = namespaceOf(parseNamespace(list.namespace_type as string | undefined));
+    const existing = ns.lists.get(listId);
+    if (existing && !options.overwriteExceptions) {
+      errors.push({
+        list_id: listId,
+        error: {
+          status_code: 409,
+          message: `Found that list_id: "${listId}" already exists. Import of list_id: "${listId}" skipped.`,
+        },
+      });
+      failedLists.add(listId);
+      continue;
+    }
+    if (existing) deleteExceptionList(ns, existing);
+    createExceptionList(ns, strip(list), options.ctx);
+    count++;
+  }
+  for (const item of lines.filter(isItem)) {
+    const withComments = {
+      ...item,
+      comments: Array.isArray(item.comments)
+        ? (item.comments as { comment: string }[]).map((c) => ({ comment: c.comment }))
+        : [],
+    };
+    const problem = options.validate("exceptionItemImportLine", withComments);
+    const itemId = String(item.item_id);
+    if (problem) {
+      errors.push({ item_id: itemId, error: { status_code: 400, message: problem } });
+      continue;
+    }
+    if (failedLists.has(String(item.list_id))) continue;
+    try {
+      createExceptionItem(
+        namespaceOf(parseNamespace(item.namespace_type as string | undefined)),
+        strip(withComments),
+        options.ctx,
+      );
+      count++;
+    } catch (e) {
+      if (!(e instanceof KibanaError)) throw e;
+      errors.push({ item_id: itemId, error: { status_code: e.statusCode, message: e.message } });
+    }
+  }
+  return { errors, count };
+}
+
+/**
+ * check_rule_exception_references.ts: each reference is pointed at the list found by list_id and namespace_type
+ * (ids from another Kibana mean nothing here); a reference to no list is removed, with an error for the rule.
+ */
+function checkExceptionReferences(
+  rule: Record<string, unknown>,
+  ruleId: string,
+  namespaceOf: (type: NamespaceType) => ExceptionNamespace,
+  errors: ErrorItem[],
+): void {
+  if (!Array.isArray(rule.exceptions_list)) return;
+  const kept: Record<string, unknown>[] = [];
+  for (const ref of rule.exceptions_list as Record<string, unknown>[]) {
+    const list = namespaceOf(parseNamespace(ref.namespace_type as string | undefined)).lists.get(
+      String(ref.list_id),
+    );
+    if (list) kept.push({ ...ref, id: list.id });
+    else
+      errors.push({
+        rule_id: ruleId,
+        error: {
+          status_code: 400,
+          message: `Rule with rule_id: "${ruleId}" references a non existent exception list of list_id: "${String(ref.list_id)}". Reference has been removed.`,
+        },
+      });
+  }
+  rule.exceptions_list = kept;
 }
 
 const sortFields: Record<string, string> = {

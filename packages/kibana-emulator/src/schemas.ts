@@ -7,7 +7,21 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 /** The repository's `schemas/kibana/`, from `src/` and `dist/` alike. */
 export const defaultSchemaDir = fileURLToPath(new URL("../../../schemas/kibana/", import.meta.url));
 
-export type BodyKind = "create" | "update" | "patch" | "importLine" | "bulkAction";
+export type BodyKind =
+  | "create"
+  | "update"
+  | "patch"
+  | "importLine"
+  | "bulkAction"
+  | "exceptionListCreate"
+  | "exceptionListUpdate"
+  | "exceptionItemCreate"
+  | "exceptionItemUpdate"
+  | "exceptionListImportLine"
+  | "exceptionItemImportLine"
+  | "valueListCreate"
+  | "valueListUpdate"
+  | "valueListItemCreate";
 
 const files: Record<BodyKind, string> = {
   create: "rule-create.schema.json",
@@ -15,6 +29,16 @@ const files: Record<BodyKind, string> = {
   patch: "rule-patch.schema.json",
   importLine: "import-line.schema.json",
   bulkAction: "bulk-action.schema.json",
+  // Kibana's exceptions and lists APIs (sources cited in the schema file).
+  exceptionListCreate: "exceptions.schema.json#/$defs/ExceptionListCreate",
+  exceptionListUpdate: "exceptions.schema.json#/$defs/ExceptionListUpdate",
+  exceptionItemCreate: "exceptions.schema.json#/$defs/ExceptionItemCreate",
+  exceptionItemUpdate: "exceptions.schema.json#/$defs/ExceptionItemUpdate",
+  exceptionListImportLine: "exceptions.schema.json#/$defs/ExceptionListImportLine",
+  exceptionItemImportLine: "exceptions.schema.json#/$defs/ExceptionItemImportLine",
+  valueListCreate: "exceptions.schema.json#/$defs/ValueListCreate",
+  valueListUpdate: "exceptions.schema.json#/$defs/ValueListUpdate",
+  valueListItemCreate: "exceptions.schema.json#/$defs/ValueListItemCreate",
 };
 
 export type BodyValidator = (kind: BodyKind, body: unknown) => string | undefined;

@@ -10,6 +10,35 @@ import { faultQueue, type Fault, type FaultSpec } from "./faults.js";
 import { bulkAction, exportRules, findRules, importNdjson } from "./operations.js";
 import { bodyValidator, type BodyKind } from "./schemas.js";
 import {
+  createExceptionItem,
+  createExceptionList,
+  createValueList,
+  createValueListItem,
+  deleteExceptionItem,
+  deleteExceptionList,
+  deleteValueList,
+  deleteValueListItems,
+  exceptionResponse,
+  findValueListItems,
+  newExceptionNamespace,
+  newValueLists,
+  page,
+  parseNamespace,
+  parseNamespaces,
+  requireExceptionItem,
+  requireExceptionList,
+  requireValueList,
+  updateExceptionItem,
+  updateExceptionList,
+  updateValueList,
+  valueListReferences,
+  type ExceptionNamespace,
+  type NamespaceType,
+  type StoredExceptionItem,
+  type StoredExceptionList,
+  type ValueListState,
+} from "./exceptions.js";
+import {
   KibanaError,
   createRule,
   deleteRule,
@@ -39,6 +68,8 @@ export interface EmulatorOptions {
   faults?: FaultSpec[];
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Spaces whose value-list data streams do not exist yet (`POST /api/lists/index` creates them). */
+  withoutListIndex?: string[];
   /** Defaults to the repository's `schemas/kibana/`. */
   schemaDir?: string;
   now?: () => Date;
@@ -56,6 +87,12 @@ export interface RequestRecord {
 
 export interface EmulatorState {
   spaces: Map<string, SpaceState>;
+  /** Exception lists and items with namespace_type `single`, per space. */
+  exceptions: Map<string, ExceptionNamespace>;
+  /** Exception lists and items with namespace_type `agnostic`: visible in every space. */
+  agnostic: ExceptionNamespace;
+  /** Value lists, per space. */
+  valueLists: Map<string, ValueListState>;
   requests: RequestRecord[];
 }
 
@@ -70,6 +107,20 @@ export interface Emulator {
   seedRule(rule: Record<string, unknown>, options?: { space?: string; prebuilt?: boolean }): StoredRule;
   /** The stored rules of a space, as the API returns them. */
   rules(space?: string): StoredRule[];
+  /** Adds an exception list (and its items) as if created through the API, e.g. one made by hand. */
+  seedExceptionList(
+    list: Record<string, unknown>,
+    items?: Record<string, unknown>[],
+    options?: { space?: string },
+  ): StoredExceptionList;
+  /** The exception lists visible in a space (its own, then the agnostic ones), as the API returns them. */
+  exceptionLists(space?: string): StoredExceptionList[];
+  /** The exception items visible in a space. */
+  exceptionItems(space?: string): StoredExceptionItem[];
+  /** The value lists of a space with their values. */
+  valueLists(
+    space?: string,
+  ): { id: string; type: string; name: string; description: string; values: string[] }[];
   close(): Promise<void>;
 }
 
@@ -109,8 +160,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ["default", newSpace()],
       ...(options.spaces ?? []).map((s) => [s, newSpace()] as const),
     ]),
+    exceptions: new Map(
+      ["default", ...(options.spaces ?? [])].map((s) => [s, newExceptionNamespace()] as const),
+    ),
+    agnostic: newExceptionNamespace(),
+    valueLists: new Map(
+      ["default", ...(options.spaces ?? [])].map(
+        (s) => [s, newValueLists(!(options.withoutListIndex ?? []).includes(s))] as const,
+      ),
+    ),
     requests: [],
   };
+  const namespaceOf = (spaceId: string, type: NamespaceType): ExceptionNamespace =>
+    type === "agnostic" ? state.agnostic : state.exceptions.get(spaceId)!;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) send(res, { status: 500, body: { message: String(e), status_code: 500 } });
@@ -229,7 +291,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const user = authenticate(req);
     const space = state.spaces.get(spaceId);
     if (!space) throw new HttpError(404, "Not Found");
-    if (!path.startsWith("/api/detection_engine/")) throw new HttpError(404, "Not Found");
+    if (
+      !path.startsWith("/api/detection_engine/") &&
+      !path.startsWith("/api/exception_lists") &&
+      !path.startsWith("/api/lists")
+    )
+      throw new HttpError(404, "Not Found");
     const version = req.headers["elastic-api-version"];
     if (version === undefined) {
       throw new HttpError(
@@ -300,7 +367,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const file = await multipartFile(req, raw);
         const overwrite = params.get("overwrite") === "true";
         const importFault = fault?.type === "import-errors" ? fault : undefined;
-        return ok(importNdjson(space, file, { overwrite, validate, ctx, fault: importFault }));
+        return ok(
+          importNdjson(space, file, {
+            overwrite,
+            validate,
+            ctx,
+            fault: importFault,
+            exceptions: (type) => namespaceOf(spaceId, type),
+            overwriteExceptions: params.get("overwrite_exceptions") === "true",
+          }),
+        );
       }
       case "POST /api/detection_engine/rules/_export": {
         const body = json(undefined, true);
@@ -320,6 +396,130 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           return { status: 200, text: result.ndjson, contentType: "application/ndjson" };
         return { status: result.status, body: result.body };
       }
+      default:
+        return exceptionRoute(method, path, spaceId, params, json, ctx);
+    }
+  }
+
+  /** `/api/exception_lists…` and `/api/lists…`: bodies validated against schemas/kibana/exceptions.schema.json. */
+  function exceptionRoute(
+    method: string,
+    path: string,
+    spaceId: string,
+    params: URLSearchParams,
+    json: (kind?: BodyKind, optional?: boolean) => Record<string, unknown> | undefined,
+    ctx: { user: string; now: Date },
+  ): Reply {
+    const ok = (body: unknown): Reply => ({ status: 200, body: exceptionResponse(body) });
+    const param = (name: string) => params.get(name) ?? undefined;
+    const ns = () => namespaceOf(spaceId, parseNamespace(params.get("namespace_type")));
+    const bodyNs = (body: Record<string, unknown>) =>
+      namespaceOf(spaceId, parseNamespace(body.namespace_type as string | undefined));
+    const lists = state.valueLists.get(spaceId)!;
+    switch (`${method} ${path}`) {
+      case "POST /api/exception_lists": {
+        const body = json("exceptionListCreate")!;
+        return ok(createExceptionList(bodyNs(body), body, ctx));
+      }
+      case "GET /api/exception_lists":
+        return ok(requireExceptionList(ns(), { id: param("id"), list_id: param("list_id") }));
+      case "PUT /api/exception_lists": {
+        const body = json("exceptionListUpdate")!;
+        return ok(updateExceptionList(bodyNs(body), body, ctx));
+      }
+      case "DELETE /api/exception_lists": {
+        const namespace = ns();
+        const list = requireExceptionList(namespace, { id: param("id"), list_id: param("list_id") });
+        return ok(deleteExceptionList(namespace, list));
+      }
+      case "GET /api/exception_lists/_find": {
+        if (params.get("filter"))
+          throw new KibanaError(400, "the emulator does not support filter on this route");
+        const all = parseNamespaces(params.get("namespace_type")).flatMap((t) => [
+          ...namespaceOf(spaceId, t).lists.values(),
+        ]);
+        return ok(page(all, params));
+      }
+      case "POST /api/exception_lists/items": {
+        const body = json("exceptionItemCreate")!;
+        return ok(createExceptionItem(bodyNs(body), body, ctx));
+      }
+      case "GET /api/exception_lists/items":
+        return ok(requireExceptionItem(ns(), { id: param("id"), item_id: param("item_id") }));
+      case "PUT /api/exception_lists/items": {
+        const body = json("exceptionItemUpdate")!;
+        return ok(updateExceptionItem(bodyNs(body), body, ctx));
+      }
+      case "DELETE /api/exception_lists/items": {
+        const namespace = ns();
+        const item = requireExceptionItem(namespace, { id: param("id"), item_id: param("item_id") });
+        return ok(deleteExceptionItem(namespace, item));
+      }
+      case "GET /api/exception_lists/items/_find": {
+        // find_exception_list_items: `list_id` and `namespace_type` are parallel comma lists.
+        const listIds = (params.get("list_id") ?? "").split(",").filter((l) => l !== "");
+        if (listIds.length === 0) throw new KibanaError(400, "[request query]: list_id: Required");
+        const types = parseNamespaces(params.get("namespace_type"));
+        const items: StoredExceptionItem[] = [];
+        for (const [i, listId] of listIds.entries()) {
+          const namespace = namespaceOf(spaceId, types[i] ?? types[0]!);
+          if (!namespace.lists.has(listId))
+            throw new KibanaError(404, `exception list list_id: "${listId}" does not exist`);
+          items.push(...[...namespace.items.values()].filter((it) => it.list_id === listId));
+        }
+        return ok(page(items, params));
+      }
+      case "GET /api/lists/index":
+        if (!lists.indexExists) {
+          throw new KibanaError(
+            404,
+            `data stream .lists-${spaceId} and data stream .items-${spaceId} does not exist`,
+          );
+        }
+        return ok({ list_index: true, list_item_index: true });
+      case "POST /api/lists/index":
+        if (lists.indexExists)
+          throw new KibanaError(
+            409,
+            `data stream: ".lists-${spaceId}" and ".items-${spaceId}" already exists`,
+          );
+        lists.indexExists = true;
+        return ok({ acknowledged: true });
+      case "POST /api/lists": {
+        const body = json("valueListCreate")!;
+        return ok(createValueList(lists, spaceId, body, ctx));
+      }
+      case "GET /api/lists":
+        return ok(requireValueList(lists, params.get("id")));
+      case "PUT /api/lists": {
+        const body = json("valueListUpdate")!;
+        return ok(updateValueList(lists, body, ctx));
+      }
+      case "DELETE /api/lists": {
+        const list = requireValueList(lists, params.get("id"));
+        const refs = valueListReferences([state.exceptions.get(spaceId)!, state.agnostic], list.id);
+        if (
+          refs.length > 0 &&
+          params.get("deleteReferences") !== "true" &&
+          params.get("ignoreReferences") !== "true"
+        ) {
+          throw new KibanaError(
+            409,
+            `Value list "${list.id}" is referenced in existing exception item(s): ${refs.map((r) => r.item_id).join(", ")}`,
+          );
+        }
+        return ok(deleteValueList(lists, list));
+      }
+      case "GET /api/lists/_find":
+        return ok({ ...page([...lists.lists.values()], params), cursor: "emulator" });
+      case "POST /api/lists/items": {
+        const body = json("valueListItemCreate")!;
+        return ok(createValueListItem(lists, body, ctx));
+      }
+      case "DELETE /api/lists/items":
+        return ok(deleteValueListItems(lists, params));
+      case "GET /api/lists/items/_find":
+        return ok(findValueListItems(lists, params));
       default:
         throw new HttpError(404, "Not Found");
     }
@@ -344,6 +544,41 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     rules(spaceId = "default") {
       return [...(state.spaces.get(spaceId)?.rules.values() ?? [])].map((r) => toResponse(r) as StoredRule);
+    },
+    seedExceptionList(list, items = [], seedOptions = {}) {
+      const spaceId = seedOptions.space ?? "default";
+      if (!state.spaces.has(spaceId)) throw new Error(`unknown space ${spaceId}`);
+      const ctx = { user: "elastic", now: now() };
+      const namespace = namespaceOf(spaceId, parseNamespace(list.namespace_type as string | undefined));
+      const created = createExceptionList(namespace, list, ctx);
+      for (const item of items) {
+        createExceptionItem(
+          namespace,
+          { list_id: created.list_id, namespace_type: created.namespace_type, ...item },
+          ctx,
+        );
+      }
+      return exceptionResponse(created);
+    },
+    exceptionLists(spaceId = "default") {
+      return [...(state.exceptions.get(spaceId)?.lists.values() ?? []), ...state.agnostic.lists.values()].map(
+        exceptionResponse,
+      );
+    },
+    exceptionItems(spaceId = "default") {
+      return [...(state.exceptions.get(spaceId)?.items.values() ?? []), ...state.agnostic.items.values()].map(
+        exceptionResponse,
+      );
+    },
+    valueLists(spaceId = "default") {
+      const lists = state.valueLists.get(spaceId);
+      return [...(lists?.lists.values() ?? [])].map((l) => ({
+        id: l.id,
+        type: l.type,
+        name: l.name,
+        description: l.description,
+        values: [...(lists!.items.get(l.id)?.values() ?? [])].map((i) => i.value),
+      }));
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -70,7 +70,7 @@ describe("attack.stix problems are DAC903 at the key's position (item 16)", () =
 describe("an exclusion naming an unknown check is DAC904 at its position (item 16)", () => {
   it("with a did-you-mean when one is close", () => {
     const dir = repo(
-      "rules: rules\nexclusions:\n  - rule: rules/r.yaml\n    checks: [DAC204, DAC250]\n    reason: typo\n  - rule: x\n    checks: [DAC999, DAC418]\n    reason: r\n  - rule: y\n    checks: [DAC777]\n    reason: r\n",
+      "rules: rules\nexclusions:\n  - rule: rules/r.yaml\n    checks: [DAC204, DAC250]\n    reason: typo\n  - rule: x\n    checks: [DAC999, DAC418]\n    reason: r\n  - rule: y\n    checks: [DAC880]\n    reason: r\n",
     );
     let error: unknown;
     try {
@@ -84,7 +84,7 @@ describe("an exclusion naming an unknown check is DAC904 at its position (item 1
       { code: "DAC904", line: 4, column: 22, message: expect.stringContaining("`DAC250`") },
       { code: "DAC904", line: 7, column: 14, message: expect.stringContaining("`DAC999`") },
       { code: "DAC904", line: 7, column: 22, message: expect.stringContaining("`DAC418`") },
-      { code: "DAC904", line: 10, column: 14, message: expect.stringContaining("`DAC777`") },
+      { code: "DAC904", line: 10, column: 14, message: expect.stringContaining("`DAC880`") },
     ]);
     expect(diagnostics.map((d) => d.hint)).toEqual([
       "did you mean `DAC205`?",

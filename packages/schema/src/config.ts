@@ -25,6 +25,8 @@ export interface DacConfig {
   file?: string;
   rules: string;
   fixtures: string;
+  /** Exception lists (`<list>.yaml`) and value lists (`lists/<id>.<type>.txt`). */
+  exceptions: string;
   fields: string[];
   unknownFields: "keyword" | "unmapped";
   lock: string;
@@ -54,6 +56,7 @@ export function defaultConfig(root: string): DacConfig {
     root,
     rules: join(root, "rules"),
     fixtures: join(root, "fixtures"),
+    exceptions: join(root, "exceptions"),
     fields: [join(root, "schemas", "fields")],
     unknownFields: "keyword",
     lock: join(root, "rules.lock.json"),
@@ -79,6 +82,7 @@ export function findConfigFile(start: string): string | undefined {
 interface RawConfig {
   rules?: string;
   fixtures?: string;
+  exceptions?: string;
   fields?: string[];
   unknown_fields?: "keyword" | "unmapped";
   lock?: string;
@@ -140,6 +144,7 @@ export function loadConfig(cwd: string, explicitFile?: string): DacConfig {
     file,
     rules: at(raw.rules, defaults.rules),
     fixtures: at(raw.fixtures, defaults.fixtures),
+    exceptions: at(raw.exceptions, defaults.exceptions),
     fields: raw.fields ? raw.fields.map((f) => resolve(root, f)) : defaults.fields,
     unknownFields: raw.unknown_fields ?? defaults.unknownFields,
     lock: at(raw.lock, defaults.lock),

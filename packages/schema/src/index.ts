@@ -53,6 +53,7 @@ export {
   applyExclusions,
   collectYamlFiles,
   displayPath,
+  isRuleDefaultListFile,
   loadRuleFile,
   loadRules,
   validateRuleFile,

@@ -19,6 +19,11 @@ import { diagnosticAtPosition, loadYaml } from "./yaml-source.js";
 import type { YamlSource } from "./yaml-source.js";
 
 const yamlFile = /\.ya?ml$/i;
+
+/** `<rule>.exceptions.yaml` next to a rule holds the rule's exceptions (@dac/exceptions), not a rule. */
+export function isRuleDefaultListFile(path: string): boolean {
+  return /\.exceptions\.ya?ml$/i.test(path);
+}
 const schemaHeader = /^# yaml-language-server: \$schema=(\S+)\s*$/;
 
 /**
@@ -179,7 +184,7 @@ export function loadRules(
   const diagnostics: Diagnostic[] = [];
   const files = collectYamlFiles(paths.length > 0 ? paths : [config.rules], cwd, (path, reason) =>
     diagnostics.push(diagnosticAtPosition(displayPath(path, cwd), "DAC011", `skipped: ${reason}`)),
-  );
+  ).filter((file) => !isRuleDefaultListFile(file));
   const rules: Rule[] = [];
   const attack = loadAttackData(config.attack.stix, config.attack.stixAt);
   const check = (i: number) => checkFile(files[i]!, cwd, config, attack);

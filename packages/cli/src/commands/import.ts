@@ -4,7 +4,10 @@ import { printable } from "@dac/report";
 import { formatYaml, schemaHeader } from "@dac/authoring";
 import { loadRules } from "@dac/schema";
 import {
+  exceptionListsFromKibana,
   parseNdjsonRules,
+  readKibanaExceptions,
+  type ExceptionLine,
   skipNeedsAttention,
   payloadSettings,
   readLock,
@@ -17,6 +20,7 @@ import {
 import type { Command } from "../command.js";
 import { stringOption, UsageError } from "../command.js";
 import { credentialsHelp, kibanaOptions, openClients, reportRequestError } from "./plan.js";
+import { repositoryExceptions } from "./exceptions-repo.js";
 
 function isWithin(folder: string, path: string): boolean {
   const inside = relative(folder, path);
@@ -44,14 +48,16 @@ async function fromKibana(
   }
   const [client] = clients;
   const sources: ImportSource[] = [];
+  let exceptions: ExceptionLine[];
   try {
     for await (const page of client!.findRules()) {
       for (const rule of page) sources.push({ origin: `${client!.target}`, rule });
     }
+    exceptions = await readKibanaExceptions(client!);
   } finally {
     await client!.close();
   }
-  return sources;
+  return { sources, exceptions };
 }
 
 export const importCommand: Command = {
@@ -59,7 +65,7 @@ export const importCommand: Command = {
   summary:
     "Turn existing Kibana rules (an ndjson export, or a live space) into rule YAML files and lock entries.",
   usage: "dac import (--from-ndjson FILE | --from-kibana) [options]",
-  description: `Writes one YAML file per custom rule, with the schema header, Kibana's defaults, server fields and the management tag removed, and the version kept in metadata.version and the lock; \`dac export\` then reproduces the same payloads. Prebuilt rules, exception lists and connectors are skipped. Files are written in canonical form (as \`dac fmt\` writes them), under the rules folder only: --out-dir must lie inside it. File names come from the rule names; rules whose names clash get part of their rule_id, so every name is unique. Everything is decided before anything is written. Existing files are never overwritten without --force. Exit codes: 0 every rule was imported, or left out by design (prebuilt rules, exception lists, connectors, rules already in the repository with the same content); 1 a rule was skipped and needs attention (an invalid line, a duplicate rule_id, a file or a different rule in the way); 2 usage error, nothing written. ${credentialsHelp}`,
+  description: `Writes one YAML file per custom rule, with the schema header, Kibana's defaults, server fields and the management tag removed, and the version kept in metadata.version and the lock; \`dac export\` then reproduces the same payloads. Exception lists and their items come along (the exception lines of the file, or the detection and rule-default lists of the space): shared lists as <exceptions folder>/<list_id>.yaml, rule-default lists next to their rule as <rule>.exceptions.yaml, and rules refer to them by list_id. Value lists are not part of an export and are not imported. Prebuilt rules and connectors are skipped. Files are written in canonical form (as \`dac fmt\` writes them), under the rules folder only: --out-dir must lie inside it. File names come from the rule names; rules whose names clash get part of their rule_id, so every name is unique. Everything is decided before anything is written. Existing files are never overwritten without --force. Exit codes: 0 every rule was imported, or left out by design (prebuilt rules, connectors, rules already in the repository with the same content); 1 a rule was skipped and needs attention (an invalid line, a duplicate rule_id, a file or a different rule in the way); 2 usage error, nothing written. ${credentialsHelp}`,
   options: {
     "from-ndjson": {
       type: "string",
@@ -92,6 +98,7 @@ export const importCommand: Command = {
     }
     const skipped: SkippedSource[] = [];
     let sources: ImportSource[];
+    let exceptionLines: ExceptionLine[];
     if (ndjson !== undefined) {
       let text: string;
       try {
@@ -103,10 +110,11 @@ export const importCommand: Command = {
       }
       const parsed = parseNdjsonRules(text, ndjson);
       sources = parsed.sources;
+      exceptionLines = parsed.exceptions;
       skipped.push(...parsed.skipped);
     } else {
       try {
-        sources = await fromKibana(values, ctx);
+        ({ sources, exceptions: exceptionLines } = await fromKibana(values, ctx));
       } catch (error) {
         return reportRequestError(error, ctx, "dac import");
       }
@@ -124,6 +132,20 @@ export const importCommand: Command = {
       }
       throw error;
     }
+    const exceptionInput = exceptionListsFromKibana(
+      exceptionLines,
+      sources.map((s) => s.rule),
+      { managementTag: config.kibana.managementTag },
+    );
+    for (const s of exceptionInput.skipped) {
+      skipped.push({
+        origin: s.origin,
+        kind: s.kind === "duplicate" ? "duplicate" : "invalid",
+        ...(s.name ? { name: s.name } : {}),
+        reason: `${s.item_id ? `exception item ${s.item_id}` : `exception list ${s.list_id ?? "?"}`}: ${s.reason}`,
+      });
+    }
+    const existingExceptions = repositoryExceptions(ctx);
     const result = await writeImportedRules(sources, {
       ...payloadSettings(config),
       root: config.root,
@@ -139,6 +161,9 @@ export const importCommand: Command = {
       existing: existingIds,
       showPath: (path: string) => relative(ctx.cwd, path) || path,
       force: values.force === true,
+      exceptionLists: exceptionInput.lists,
+      exceptionsDir: config.exceptions,
+      existingExceptions: { lists: existingExceptions.lists, valueLists: existingExceptions.valueLists },
     });
     skipped.push(...result.skipped);
     const show = (path: string) => relative(ctx.cwd, path) || path;
@@ -151,10 +176,12 @@ export const importCommand: Command = {
       const what = `${s.name ? ` ${JSON.stringify(s.name)}` : ""}${s.rule_id ? ` [${s.rule_id}]` : ""}`;
       ctx.stderr(printable(`skipped ${s.origin}${what}: ${s.reason}`) + "\n");
     }
+    for (const w of result.writtenExceptions)
+      ctx.stdout(printable(`wrote ${show(w.file)}  exception list ${w.list_id} (${w.items} item(s))`) + "\n");
     if (result.written.length > 0) {
       await writeLock(config.lock, result.lock);
       ctx.stdout(`updated ${show(config.lock)}: ${result.written.length} rule(s)\n`);
-    } else {
+    } else if (result.writtenExceptions.length === 0) {
       ctx.stdout("no rules written\n");
     }
     return skipped.some(skipNeedsAttention) ? 1 : 0;

@@ -1,8 +1,9 @@
 import { printable } from "@dac/report";
 import { ConfigError, loadRules, type Rule } from "@dac/schema";
 import {
-  buildPlan,
   clientOptionsFrom,
+  exceptionSetProblems,
+  planSpace,
   ConfigurationError,
   createKibanaClient,
   KibanaRequestError,
@@ -10,6 +11,9 @@ import {
   publishableRules,
   spacesFrom,
   type BuiltPayload,
+  type ExceptionPlan,
+  type ExceptionPlanEntry,
+  type ExceptionSetSource,
   type FieldChange,
   type KibanaClient,
   type Lock,
@@ -19,6 +23,7 @@ import {
 import pc from "picocolors";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
 import { listOption, stringOption, UsageError, formatOption } from "../command.js";
+import { repositoryExceptions } from "./exceptions-repo.js";
 
 /** Connection flags shared by `plan`, `publish` and `import --from-kibana`. Secrets come only from the environment. */
 export const kibanaOptions: Record<string, OptionSpec> = {
@@ -181,6 +186,8 @@ export function rulesErrorDocument(label: string): Record<string, unknown> {
 export interface Publishable {
   lock: Lock;
   payloads: BuiltPayload[];
+  /** The repository's exception lists and value lists, published with the rules. */
+  exceptions: ExceptionSetSource;
 }
 
 /**
@@ -202,10 +209,23 @@ export async function loadPublishable(
     ctx.stderr(`${label}: ${errors.length} error(s) in the rules; fix them first (see \`dac validate\`)\n`);
     return undefined;
   }
+  const exceptionSet = repositoryExceptions(ctx);
+  const exceptionErrors = exceptionSet.diagnostics.filter((d) => d.severity === "error");
+  const bodyProblems = exceptionSetProblems(exceptionSet, config.kibana.managementTag);
+  if (exceptionErrors.length > 0 || bodyProblems.length > 0) {
+    for (const d of exceptionErrors) ctx.stderr(`${d.file}:${d.line}:${d.column}: ${d.code} ${d.message}\n`);
+    for (const p of bodyProblems) ctx.stderr(`${p.file}: ${p.message}\n`);
+    ctx.stderr(
+      `${label}: ${exceptionErrors.length + bodyProblems.length} error(s) in the exceptions; fix them first (see \`dac validate\`)\n`,
+    );
+    return undefined;
+  }
+  const exceptions: ExceptionSetSource = { lists: exceptionSet.lists, valueLists: exceptionSet.valueLists };
   const rules: Rule[] = publishableRules(loaded.rules);
   const prepared = await preparePayloads(rules, config, {
     partial: paths.length > 0,
     alsoPresent: loaded.rules.map((r) => String(r.data.rule_id)),
+    exceptions,
   });
   if (prepared.problems.length > 0) {
     for (const p of prepared.problems)
@@ -213,7 +233,7 @@ export async function loadPublishable(
     ctx.stderr(`${label}: nothing was sent or written\n`);
     return undefined;
   }
-  return prepared;
+  return { ...prepared, exceptions };
 }
 
 const symbols: Record<PlanEntry["action"], string> = {
@@ -234,6 +254,65 @@ function changeLine(c: FieldChange): string {
   if (c.kind === "added") return `      ${c.path}: + ${short(c.to)}`;
   if (c.kind === "removed") return `      ${c.path}: - ${short(c.from)}`;
   return `      ${c.path}: ${short(c.from)} → ${short(c.to)}`;
+}
+
+const kindLabel: Record<ExceptionPlanEntry["kind"], string> = {
+  exception_list: "list",
+  exception_item: "item",
+  value_list: "value list",
+};
+
+/** Exception lists, items and value lists as text: one line each, changes below, values added and removed. */
+export function renderExceptionPlan(
+  plan: Pick<ExceptionPlan, "entries" | "counts">,
+  options: { prune: boolean; color: boolean },
+): string {
+  if (plan.entries.length === 0) return "";
+  const c = pc.createColors(options.color);
+  const paint: Record<ExceptionPlanEntry["action"], (s: string) => string> = {
+    create: c.green,
+    update: c.yellow,
+    conflict: c.red,
+    prune: c.red,
+    unchanged: c.dim,
+  };
+  const symbol: Record<ExceptionPlanEntry["action"], string> = {
+    create: "+",
+    update: "~",
+    conflict: "x",
+    prune: "-",
+    unchanged: "=",
+  };
+  const lines = ["Exceptions:"];
+  for (const e of plan.entries) {
+    const where =
+      e.kind === "exception_item" ? ` in ${e.list_id}` : e.namespace_type === "agnostic" ? " (agnostic)" : "";
+    const note =
+      e.action === "prune" && !options.prune
+        ? " (would prune with --prune)"
+        : e.reason
+          ? ` (${e.reason})`
+          : "";
+    lines.push(
+      paint[e.action](
+        printable(
+          `  ${symbol[e.action]} ${e.action.padEnd(9)} ${kindLabel[e.kind]} ${e.name} [${e.id}]${where}${note}`,
+        ),
+      ),
+    );
+    for (const change of e.changes ?? []) lines.push(printable(changeLine(change)));
+    if (e.values && (e.values.added.length > 0 || e.values.removed.length > 0)) {
+      const shown = (values: string[]) =>
+        short(values.length > 10 ? [...values.slice(0, 10), `… ${values.length - 10} more`] : values);
+      if (e.values.added.length > 0) lines.push(printable(`      values: + ${shown(e.values.added)}`));
+      if (e.values.removed.length > 0) lines.push(printable(`      values: - ${shown(e.values.removed)}`));
+    }
+  }
+  const n = plan.counts;
+  lines.push(
+    `Exceptions summary: ${n.create} to create, ${n.update} to update, ${n.conflict} in conflict, ${n.prune} to prune${options.prune ? "" : " (not without --prune)"}, ${n.unchanged} unchanged.`,
+  );
+  return `${lines.join("\n")}\n`;
 }
 
 /** The plan as text: one line per rule, unchanged ones included, field changes below. */
@@ -287,7 +366,7 @@ export const planCommand: Command = {
   summary:
     "Show what `dac publish` would change in Kibana: created, updated, unchanged, drifted and pruned rules.",
   usage: "dac plan [options]",
-  description: `Reads the rules tagged with the management tag from each space (\`_find\`, paged) and compares them with the repository's payloads. Drift is a rule changed in Kibana since its version was published. ${credentialsHelp}`,
+  description: `Reads the rules tagged with the management tag from each space (\`_find\`, paged) and compares them with the repository's payloads. Drift is a rule changed in Kibana since its version was published. Exception lists, their items and value lists follow the rules, one line each with the changed fields of each item (docs/exceptions.md). ${credentialsHelp}`,
   options: {
     ...kibanaOptions,
     prune: { type: "boolean", description: "Show managed rules missing from the repository as deletions." },
@@ -296,7 +375,7 @@ export const planCommand: Command = {
   async run({ values }, ctx) {
     const prune = values.prune === true;
     const json = stringOption(values, "format") === "json";
-    const plans: Plan[] = [];
+    const plans: (Plan & { exceptions: Pick<ExceptionPlan, "entries" | "counts"> })[] = [];
     return withJsonErrors(
       ctx,
       json,
@@ -316,12 +395,12 @@ export const planCommand: Command = {
         let code = 0;
         try {
           for (const client of clients) {
-            plans.push(
-              await buildPlan(client, prepared.payloads, {
-                lock: prepared.lock,
-                managementTag: config.kibana.managementTag,
-              }),
-            );
+            const { plan, exceptions } = await planSpace(client, prepared.payloads, {
+              lock: prepared.lock,
+              managementTag: config.kibana.managementTag,
+              exceptions: prepared.exceptions,
+            });
+            plans.push({ ...plan, exceptions: { entries: exceptions.entries, counts: exceptions.counts } });
           }
         } catch (error) {
           code = reportRequestError(error, ctx, "dac plan");
@@ -332,9 +411,14 @@ export const planCommand: Command = {
         if (json) {
           const error = failure === undefined ? undefined : errorDocument(failure);
           ctx.stdout(`${JSON.stringify({ prune, spaces: plans, ...(error ? { error } : {}) }, null, 2)}\n`);
-        } else for (const plan of plans) ctx.stdout(renderPlan(plan, { prune, color: ctx.color }));
+        } else {
+          for (const plan of plans) {
+            ctx.stdout(renderPlan(plan, { prune, color: ctx.color }));
+            ctx.stdout(renderExceptionPlan(plan.exceptions, { prune, color: ctx.color }));
+          }
+        }
         if (failure !== undefined) return code;
-        return plans.some((p) => p.counts.conflict > 0) ? 1 : 0;
+        return plans.some((p) => p.counts.conflict > 0 || p.exceptions.counts.conflict > 0) ? 1 : 0;
       },
     );
   },

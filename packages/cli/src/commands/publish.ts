@@ -1,8 +1,11 @@
 import { printable } from "@dac/report";
 import {
-  buildPlan,
+  exceptionPlanIsEmpty,
   planIsEmpty,
-  publishPlan,
+  planSpace,
+  publishSpace,
+  type ExceptionPlan,
+  type ExceptionPublishResult,
   type Plan,
   type PublishResult,
   type PublishSummary,
@@ -17,6 +20,7 @@ import {
   loadPublishable,
   openClients,
   renderPlan,
+  renderExceptionPlan,
   reportRequestError,
   rulesErrorDocument,
   withJsonErrors,
@@ -24,7 +28,26 @@ import {
 
 interface SpaceOutcome {
   plan: Plan;
+  exceptions: ExceptionPlan;
   summary: PublishSummary;
+  exceptionResults: ExceptionPublishResult[];
+}
+
+const kindLabel: Record<ExceptionPublishResult["kind"], string> = {
+  exception_list: "list",
+  exception_item: "item",
+  value_list: "value list",
+};
+
+function exceptionResultLine(r: ExceptionPublishResult, color: boolean): string {
+  const c = pc.createColors(color);
+  const paint = r.status === "failed" ? c.red : r.status === "kept" ? c.yellow : c.green;
+  const where = r.list_id ? ` in ${r.list_id}` : "";
+  return paint(
+    printable(
+      `  ${r.status.padEnd(9)} ${kindLabel[r.kind]} ${r.name} [${r.id}]${where}${r.message ? `: ${r.message}` : ""}`,
+    ),
+  );
 }
 
 function resultLine(r: PublishResult, color: boolean): string {
@@ -52,6 +75,7 @@ export const publishCommand: Command = {
   usage: "dac publish [options]",
   description: [
     "Plans first (as `dac plan`), then applies: new rules through `_import?overwrite=false` (a rule_id that exists but is not managed by dac is never overwritten), changed and drifted rules through `_import?overwrite=true`, in batches of at most 500, reading per-rule errors from the answer. With --prune, managed rules missing from the repository are deleted one by one; prebuilt and untagged rules are never touched.",
+    "Exception lists, items and value lists go first, in dependency order (value lists, lists, items), then the rules, whose exceptions_list gets the Kibana ids of the lists; deletions (--prune) come last and touch only objects carrying the management tag.",
     "Requests are retried on 429 (honouring Retry-After), 5xx, resets and timeouts with bounded exponential backoff. One line per rule; exit 1 if any rule failed. Running again after a success changes nothing.",
     credentialsHelp,
   ].join("\n\n"),
@@ -65,13 +89,16 @@ export const publishCommand: Command = {
     const json = stringOption(values, "format") === "json";
     const outcomes: SpaceOutcome[] = [];
     const spacesDoc = () =>
-      outcomes.map(({ plan, summary }) => ({
+      outcomes.map(({ plan, exceptions, summary, exceptionResults }) => ({
         target: plan.target,
         space: plan.space,
         counts: plan.counts,
-        changed: summary.changed,
-        failed: summary.failed,
+        changed:
+          summary.changed +
+          exceptionResults.filter((r) => ["created", "updated", "pruned"].includes(r.status)).length,
+        failed: summary.failed + exceptionResults.filter((r) => r.status === "failed").length,
         results: summary.results,
+        exceptions: { counts: exceptions.counts, results: exceptionResults },
       }));
     return withJsonErrors(
       ctx,
@@ -88,42 +115,68 @@ export const publishCommand: Command = {
         }
         const clients = openClients(values, ctx);
         const config = ctx.config();
-        const payloads = new Map(prepared.payloads.map((p) => [p.payload.rule_id, p.payload]));
         let code = 0;
         let failure: unknown;
         try {
           for (const client of clients) {
-            const plan = await buildPlan(client, prepared.payloads, {
+            const spacePlan = await planSpace(client, prepared.payloads, {
               lock: prepared.lock,
               managementTag: config.kibana.managementTag,
+              exceptions: prepared.exceptions,
             });
+            const { plan, exceptions } = spacePlan;
             if (!json) {
-              // Rules waiting for --prune are shown, never hidden behind "nothing to publish".
-              if (planIsEmpty(plan, prune) && (prune || plan.counts.prune === 0)) {
+              // Rules and exceptions waiting for --prune are shown, never hidden behind "nothing to publish".
+              const waiting = plan.counts.prune + exceptions.counts.prune;
+              if (
+                planIsEmpty(plan, prune) &&
+                exceptionPlanIsEmpty(exceptions, prune) &&
+                (prune || waiting === 0)
+              ) {
+                const also =
+                  exceptions.counts.unchanged > 0
+                    ? ` and ${exceptions.counts.unchanged} exception object(s)`
+                    : "";
                 ctx.stdout(
-                  `Nothing to publish: ${plan.counts.unchanged} rule(s) already up to date in ${plan.target}.\n`,
+                  `Nothing to publish: ${plan.counts.unchanged} rule(s)${also} already up to date in ${plan.target}.\n`,
                 );
-                outcomes.push({ plan, summary: { results: [], failed: 0, changed: 0 } });
+                outcomes.push({
+                  plan,
+                  exceptions,
+                  summary: { results: [], failed: 0, changed: 0 },
+                  exceptionResults: [],
+                });
                 continue;
               }
               ctx.stdout(renderPlan(plan, { prune, color: ctx.color }));
+              ctx.stdout(renderExceptionPlan(exceptions, { prune, color: ctx.color }));
               ctx.stdout(`Publishing to ${plan.target}:\n`);
             }
-            const summary = await publishPlan(client, plan, payloads, {
+            const published = await publishSpace(client, spacePlan, prepared.payloads, {
+              managementTag: config.kibana.managementTag,
               prune,
+              exceptions: prepared.exceptions,
               onResult: (r) => {
                 if (!json && r.status !== "unchanged") ctx.stdout(`${resultLine(r, ctx.color)}\n`);
               },
+              onExceptionResult: (r) => {
+                if (!json && r.status !== "unchanged") ctx.stdout(`${exceptionResultLine(r, ctx.color)}\n`);
+              },
             });
-            outcomes.push({ plan, summary });
+            const summary = published.rules;
+            outcomes.push({ plan, exceptions, summary, exceptionResults: published.exceptions });
             if (!json) {
-              const unchanged = summary.results.filter((r) => r.status === "unchanged").length;
-              const kept = summary.results.filter((r) => r.status === "kept").length;
+              const unchanged =
+                summary.results.filter((r) => r.status === "unchanged").length +
+                published.exceptions.filter((r) => r.status === "unchanged").length;
+              const kept =
+                summary.results.filter((r) => r.status === "kept").length +
+                published.exceptions.filter((r) => r.status === "kept").length;
               ctx.stdout(
-                `Done: ${summary.changed} changed, ${unchanged} unchanged, ${summary.failed} failed${kept > 0 ? `, ${kept} kept (would prune with --prune)` : ""}.\n`,
+                `Done: ${published.changed} changed, ${unchanged} unchanged, ${published.failed} failed${kept > 0 ? `, ${kept} kept (would prune with --prune)` : ""}.\n`,
               );
             }
-            if (summary.failed > 0) code = 1;
+            if (published.failed > 0) code = 1;
           }
         } catch (error) {
           code = Math.max(code, reportRequestError(error, ctx, "dac publish"));

@@ -8,6 +8,7 @@ import {
   formatDiagnosticsSarif,
 } from "@dac/report";
 import type { Command, CommandContext } from "../command.js";
+import { repositoryExceptions } from "./exceptions-repo.js";
 import { stringOption, UsageError, formatOption } from "../command.js";
 import { outputFile, writeOutputFile } from "../output.js";
 
@@ -23,7 +24,11 @@ export function runValidation(paths: string[], ctx: CommandContext): LoadRulesRe
       `no rule files (*.yaml, *.yml) found in ${paths.length > 0 ? paths.join(", ") : config.rules}`,
     );
   }
-  result.diagnostics.push(...lockDiagnostics(result.rules, config, { partial: paths.length > 0 }));
+  // The lock hashes rules with their exception list references completed (and rule-default lists attached).
+  const exceptions = repositoryExceptions(ctx);
+  result.diagnostics.push(
+    ...lockDiagnostics(result.rules, config, { partial: paths.length > 0, exceptions }),
+  );
   return result;
 }
 

@@ -1,6 +1,7 @@
 import { relative } from "node:path";
 import { loadRules } from "@dac/schema";
 import {
+  attachExceptionLists,
   checkLock,
   DuplicateRuleIdError,
   LockFileError,
@@ -12,6 +13,7 @@ import {
   writeLock,
   type LockChange,
 } from "@dac/exporter";
+import { repositoryExceptions } from "./exceptions-repo.js";
 import type { Command } from "../command.js";
 import { stringOption, UsageError, formatOption } from "../command.js";
 
@@ -65,7 +67,9 @@ export const versionCommand: Command = {
     const lockFile = relative(ctx.cwd, config.lock) || config.lock;
     try {
       const lock = await readLock(config.lock);
-      const subjects = lockSubjects(loaded.rules, payloadSettings(config));
+      // Rules are hashed as they are published: exception list references completed, rule-default lists attached.
+      const { rules } = attachExceptionLists(loaded.rules, repositoryExceptions(ctx));
+      const subjects = lockSubjects(rules, payloadSettings(config));
       const { lock: next, changes } = updateLock(lock, subjects);
       const moved = changes.filter((c) => c.kind !== "unchanged" && c.kind !== "waiting");
       const waiting = changes.filter((c) => c.kind === "waiting");
