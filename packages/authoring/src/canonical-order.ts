@@ -110,6 +110,7 @@ export const casesKeyOrder: KeyOrder = {
     "name",
     "description",
     "expect",
+    "by",
     "now",
     "alerts",
     "alert",
