@@ -111,6 +111,7 @@ export const casesKeyOrder: KeyOrder = {
     "description",
     "expect",
     "earlier_executions",
+    "by",
     "now",
     "alerts",
     "alert",

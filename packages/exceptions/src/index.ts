@@ -20,3 +20,4 @@ export {
   type CompileExceptionsOptions,
 } from "./evaluate.js";
 export { EXCEPTION_CHUNK_SIZE, exceptionsQuery, withExceptions, type QueryDsl } from "./dsl.js";
+export { attachedListIds, exceptionsForRule, listsForRule, type RuleRef } from "./attach.js";

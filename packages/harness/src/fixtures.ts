@@ -60,6 +60,9 @@ export interface FixtureCase {
   /** Field types for this case, over the rule's catalogue and the file-level `fields`. */
   fields?: FieldOverrides;
   events: FixtureEvent[];
+  /** With `expect: suppressed`: the exception item (`item_id`) that must remove the events. */
+  by?: string;
+  byLocation?: SourceLocation;
   /** Set while the case is a placeholder (`todo: <what to fill in>`): it fails until real events replace it. */
   todo?: string;
   location: SourceLocation;
@@ -215,6 +218,7 @@ interface RawCase {
   fields?: unknown;
   events?: unknown;
   todo?: unknown;
+  by?: unknown;
 }
 
 function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixtures): void {
@@ -257,7 +261,7 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
           code: "DAC504",
           on: "container",
           message: `case ${typeof c.name === "string" ? `\`${c.name}\`` : i + 1} has no \`expect\``,
-          hint: "add `expect: match` or `expect: no-match` (each event on its own), or `expect: alert` or `expect: no-alert` (one execution of the rule)",
+          hint: "add `expect: match` or `expect: no-match` (each event on its own), `expect: suppressed` (matched, then removed by an exception), or `expect: alert` or `expect: no-alert` (one execution of the rule)",
         }),
       );
     }
@@ -351,6 +355,16 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
     const timing = executionOptions(source, c, i, diagnostics);
     if (events.length === 0 && !todo) return;
     const description = typeof c.description === "string" ? c.description : undefined;
+    if (c.by !== undefined && c.expect !== "suppressed")
+      diagnostics.push(
+        diagnosticAt(source, ["cases", i, "by"], {
+          code: "DAC506",
+          on: "key",
+          message: `\`by\` names the exception item of \`expect: suppressed\`; \`expect: ${String(c.expect)}\` has none`,
+          hint: "set `expect: suppressed`, or drop `by`",
+        }),
+      );
+    const by = c.expect === "suppressed" && typeof c.by === "string" ? c.by : undefined;
     into.cases.push({
       name: c.name,
       ...(description ? { description } : {}),
@@ -360,6 +374,7 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
       ...(index ? { index } : {}),
       ...(isObject(c.fields) ? { fields: stringMap(c.fields) } : {}),
       events,
+      ...(by ? { by, byLocation: locationOf(source, ["cases", i, "by"]) } : {}),
       ...(todo ? { todo } : {}),
       location: locationOf(source, ["cases", i]),
     });
@@ -428,7 +443,7 @@ function stringMap(value: Record<string, unknown>): FieldOverrides {
   );
 }
 
-const expectations = new Set(["match", "no-match", "alert", "no-alert"]);
+const expectations = new Set(["match", "no-match", "alert", "no-alert", "suppressed"]);
 
 function isExpectation(value: unknown): value is Expectation {
   return typeof value === "string" && expectations.has(value);

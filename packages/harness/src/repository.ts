@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { loadExceptions } from "@dac/exceptions";
 import type { TestRunResult } from "@dac/report";
 import { ConfigError, displayPath, loadConfig, loadRules } from "@dac/schema";
 import type { DacConfig, Diagnostic, LoadRulesResult } from "@dac/schema";
@@ -86,6 +87,13 @@ function prepare(options: TestRepositoryOptions): Prepared {
     fixturesRoot: fixturesRoots,
     ...(partial ? { selection: selected } : {}),
     knownRuleFiles: loaded.files.map((f) => displayPath(f, cwd)),
+    // Problems in the exception files are `dac validate`'s; the lists that load apply to the rules.
+    exceptions: loadExceptions(config.root, {
+      exceptions: config.exceptions,
+      rules: config.rules,
+      limits: config.limits,
+      cwd,
+    }),
     cwd,
     ...pick(options),
   };

@@ -4,9 +4,11 @@
  * rule-level findings) is done afterwards by `run.ts`, on the main thread.
  */
 import { performance } from "node:perf_hooks";
+import { compileExceptions, ExceptionEvaluationError, isExpired } from "@dac/exceptions";
+import type { CompiledExceptions, RuleExceptions } from "@dac/exceptions";
 import type { FieldCatalog } from "@dac/fields";
-import type { CaseResult, EventFailure } from "@dac/report";
-import { displayPath, ruleFieldCatalog, threatIndexCatalog } from "@dac/schema";
+import type { CaseResult, EventFailure, ExceptionItemResult } from "@dac/report";
+import { diagnosticAtPosition, displayPath, ruleFieldCatalog, threatIndexCatalog } from "@dac/schema";
 import type { DacConfig, Diagnostic } from "@dac/schema";
 import { isAlertCase, judgeAlertCase, planAlertCase } from "./alert-cases.js";
 import type { AlertCasePlan } from "./alert-cases.js";
@@ -56,6 +58,8 @@ export const defaultEngines: readonly Engine[] = [
 export interface RuleJob extends EngineRule {
   /** False when the rule does not match the rule schema. */
   valid: boolean;
+  /** The exceptions that apply to the rule (its attached lists and its rule-default list). */
+  exceptions?: RuleExceptions;
 }
 
 export interface JobContext {
@@ -88,6 +92,8 @@ export interface RuleRun {
   durationMs: number;
   /** What the engine said about how it ran the rule. */
   notes?: string[];
+  /** Per exception item of the rule: the cases in which it removed an event the rule matched. */
+  exceptions?: ExceptionItemResult[];
   coverage?: {
     clauses: { text: string; span: TextSpan; positives: number; negatives: number }[];
     branches: { text: string; span: TextSpan; positives: number }[];
@@ -119,6 +125,8 @@ interface PreparedCase {
   history?: ExecutionHistory;
   /** Events the threshold signal history keeps out of the judged execution, with the reason. */
   excluded?: Map<number, string>;
+  /** Per event of the case: the exception items that remove it (the search's must_not), empty when none. */
+  removed?: string[][];
 }
 
 export function exemptionOf(rule: EngineRule): string | undefined {
@@ -213,6 +221,32 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       .filter((x) => x.index === undefined || patterns.length === 0 || indexCovered(patterns, x.index))
       .map((x) => x.i);
   }
+  const itemIds = (job.exceptions?.items ?? []).map((e) => e.item.item_id);
+  if (itemIds.length > 0) {
+    const byCatalog = new Map<FieldCatalog, CompiledExceptions>();
+    try {
+      for (const p of runnable) {
+        const catalog = engineContext(job, context, p.overrides).catalog;
+        const now = p.plan?.now ?? clock;
+        const key = catalog;
+        let compiledExceptions = p.plan ? undefined : byCatalog.get(key);
+        if (!compiledExceptions) {
+          compiledExceptions = compileExceptions(job.exceptions!.items, job.exceptions!.valueLists, catalog, {
+            now,
+          });
+          if (!p.plan) byCatalog.set(key, compiledExceptions);
+        }
+        const c = compiledExceptions;
+        p.removed = p.fixture.events.map((e) => c.removedBy(e.document));
+        // Kibana's exceptions are a must_not of the rule's search: removed events never reach the executor.
+        if (p.searchable) p.searchable = p.searchable.filter((i) => p.removed![i]!.length === 0);
+      }
+    } catch (error) {
+      if (error instanceof ExceptionEvaluationError)
+        return failAll("error", `the rule's exceptions cannot be evaluated: ${error.message}`);
+      throw error;
+    }
+  }
   const executed = performance.now();
   let answer: RuleExecutions;
   try {
@@ -275,9 +309,13 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       run.cases.push(alertCaseResult(p.fixture, judged.verdict, share));
       continue;
     }
-    const outcome = judgeCase(p.fixture, execution.events, patterns);
+    const outcome = judgeCase(p.fixture, execution.events, patterns, p.removed);
     outcomes.push({ prepared: p, ...outcome });
     run.cases.push(caseResult(p.fixture, outcome, answer.fields, patterns, share));
+  }
+  if (job.exceptions && itemIds.length > 0) {
+    run.exceptions = exceptionResults(job, outcomes, compiled, clock);
+    run.diagnostics.push(...exceptionFindings(job, run.exceptions, outcomes));
   }
 
   if (context.coverage && compiled?.clauses) run.coverage = coverageOf(compiled, outcomes);
@@ -307,6 +345,8 @@ interface EventOutcome {
   /** False when the index is not one the rule searches (the query is not the reason). */
   indexCovered: boolean;
   matched: boolean;
+  /** The rule's query matched the event, and these exception items removed it (so `matched` is false). */
+  suppressedBy?: string[];
   /** The engine could not evaluate the event. */
   error?: string;
   explain(): string;
@@ -334,7 +374,15 @@ function judgeExecution(
   context: JobContext,
 ) {
   const searchable = p.searchable!;
-  const byCase: Evaluation[] = p.fixture.events.map(() => ({ matched: false, explain: () => "" }));
+  const byCase: Evaluation[] = p.fixture.events.map((_, i) => ({
+    matched: false,
+    explain: () => {
+      const removed = p.removed?.[i] ?? [];
+      return removed.length > 0
+        ? `✗ removed by exception item ${removed.map((id) => `\`${id}\``).join(", ")}: the rule's search never returns it`
+        : "";
+    },
+  }));
   const covered = p.fixture.events.map(() => false);
   searchable.forEach((i, k) => {
     byCase[i] = evaluations[k]!;
@@ -538,28 +586,52 @@ function alertCaseResult(
   };
 }
 
-/** A case's verdict from the engine's answer for each of its events. */
+/**
+ * A case's verdict from the engine's answer for each of its events, after the exceptions: an event the query
+ * matches but an exception item removes does not match (Kibana's must_not), and is what `expect: suppressed`
+ * asks for.
+ */
 function judgeCase(
   fixture: FixtureCase,
   evaluations: readonly Evaluation[],
   patterns: string[],
+  removed?: readonly (readonly string[])[],
 ): { events: EventOutcome[]; passed: boolean } {
   const events = fixture.events.map((event, i) =>
-    judgeEvent(event, fixture.index, evaluations[i]!, patterns),
+    suppress(judgeEvent(event, fixture.index, evaluations[i]!, patterns), removed?.[i]),
   );
-  const want = fixture.expect === "match";
-  return { events, passed: events.every((e) => e.matched === want && e.error === undefined) };
+  return { events, passed: events.every((e) => eventPasses(fixture, e)) };
+}
+
+function suppress(outcome: EventOutcome, removed: readonly string[] | undefined): EventOutcome {
+  if (!outcome.matched || !removed || removed.length === 0) return outcome;
+  const shown = removed.map((id) => `\`${id}\``).join(", ");
+  return {
+    ...outcome,
+    matched: false,
+    suppressedBy: [...removed],
+    explain: () =>
+      [`✗ the query matches, but exception item ${shown} removes the event`, outcome.explain()].join("\n"),
+  };
+}
+
+function eventPasses(fixture: FixtureCase, e: EventOutcome): boolean {
+  if (e.error !== undefined) return false;
+  if (fixture.expect === "suppressed")
+    return e.suppressedBy !== undefined && (fixture.by === undefined || e.suppressedBy.includes(fixture.by));
+  return e.matched === (fixture.expect === "match");
 }
 
 function runCase(
-  fixture: FixtureCase,
+  p: PreparedCase,
   matcher: CompiledRule,
   patterns: string[],
 ): { events: EventOutcome[]; passed: boolean } {
   return judgeCase(
-    fixture,
-    fixture.events.map((event) => matcher.evaluate(event.document)),
+    p.fixture,
+    p.fixture.events.map((event) => matcher.evaluate(event.document)),
     patterns,
+    p.removed,
   );
 }
 
@@ -608,7 +680,7 @@ function caseResult(
   durationMs: number,
 ): CaseResult {
   const want = fixture.expect === "match";
-  const against = outcome.events.filter((e) => e.matched !== want || e.error !== undefined);
+  const against = outcome.events.filter((e) => !eventPasses(fixture, e));
   const errors = against.filter((e) => e.error !== undefined);
   const failures: EventFailure[] = against.map((e) => ({
     location: e.event.location,
@@ -622,12 +694,27 @@ function caseResult(
   if (outcome.passed) message = undefined;
   else if (errors.length > 0)
     message = `the query cannot be evaluated on ${errors.length} of ${events(total)}: ${errors[0]!.error}`;
-  else if (want) {
+  else if (fixture.expect === "suppressed") {
+    const unmatched = against.filter((e) => !e.suppressedBy && !e.matched).length;
+    const kept = against.filter((e) => e.matched).length;
+    const others = against.filter((e) => e.suppressedBy).length;
+    const by = fixture.by ? `exception item \`${fixture.by}\`` : "an exception";
+    message = `expected the rule to match and ${by} to remove every event, but ${[
+      unmatched > 0 && `the rule does not match ${unmatched} of ${events(total)}`,
+      kept > 0 && `no exception removes ${kept} of ${events(total)}`,
+      others > 0 &&
+        `${others} of ${events(total)} are removed by other items only (${[...new Set(against.flatMap((e) => e.suppressedBy ?? []))].join(", ")})`,
+    ]
+      .filter(Boolean)
+      .join("; ")}`;
+  } else if (want) {
     const index = against.some((e) => !e.indexCovered)
       ? ` (index not covered by ${patterns.join(", ")})`
       : "";
     message = `expected a match, but the rule did not match ${against.length} of ${events(total)}${index}`;
   } else message = `expected no match, but the rule matched ${against.length} of ${events(total)}`;
+  if (!outcome.passed && want && against.some((e) => e.suppressedBy))
+    message += `; exception item ${[...new Set(against.flatMap((e) => e.suppressedBy ?? []))].join(", ")} removed ${against.filter((e) => e.suppressedBy).length}`;
   return {
     name: fixture.name,
     ...(fixture.description ? { description: fixture.description } : {}),
@@ -739,7 +826,7 @@ function mutationOf(
       }
       const passed = o.prepared.plan
         ? rerunAlertCase(rule, o.prepared, matcher, patterns, context)
-        : runCase(o.prepared.fixture, matcher, patterns).passed;
+        : runCase(o.prepared, matcher, patterns).passed;
       if (!passed) {
         killed = true;
         break;
@@ -775,4 +862,94 @@ function mutationOf(
       });
   }
   return { mutants, skipped, survivors };
+}
+
+/** Per exception item: the cases in which it removed an event that the rule's query matched. */
+function exceptionResults(
+  job: RuleJob,
+  outcomes: readonly CaseOutcome[],
+  compiled: CompiledRule | undefined,
+  clock: Date,
+): ExceptionItemResult[] {
+  const suppressedIn = new Map<string, Set<string>>();
+  const note = (id: string, name: string) => {
+    let names = suppressedIn.get(id);
+    if (!names) suppressedIn.set(id, (names = new Set()));
+    names.add(name);
+  };
+  for (const o of outcomes) {
+    const p = o.prepared;
+    if (!p.plan) {
+      for (const e of o.events) for (const id of e.suppressedBy ?? []) note(id, p.fixture.name);
+      continue;
+    }
+    // Alert cases: the removed events were never searched; they count when the query alone matches them.
+    p.removed?.forEach((ids, i) => {
+      if (ids.length === 0) return;
+      const document = p.fixture.events[i]!.document;
+      if (compiled && !compiled.evaluate(document).matched) return;
+      for (const id of ids) note(id, p.fixture.name);
+    });
+  }
+  return job.exceptions!.items.map(({ item, list_id, location }) => ({
+    itemId: item.item_id,
+    listId: list_id,
+    location,
+    suppressed: [...(suppressedIn.get(item.item_id) ?? [])],
+    ...(isExpired(item, clock) ? { expired: true } : {}),
+  }));
+}
+
+/**
+ * DAC710: an item no case shows suppressing anything ("untested exception"). DAC709: the exceptions remove every
+ * positive case of the rule (each of its matching events), so the rule, as published, would never alert.
+ */
+function exceptionFindings(
+  job: RuleJob,
+  results: readonly ExceptionItemResult[],
+  outcomes: readonly CaseOutcome[],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (r: ExceptionItemResult) => ({ line: r.location.line, column: r.location.column });
+  for (const r of results) {
+    if (r.expired || r.suppressed.length > 0) continue;
+    out.push(
+      diagnosticAtPosition(
+        r.location.file,
+        "DAC710",
+        `untested exception: item \`${r.itemId}\` (list \`${r.listId}\`) suppresses no fixture case of ${job.file}`,
+        at(r),
+        at(r),
+        `add a case with \`expect: suppressed\` and \`by: ${r.itemId}\`, and a near miss it must not suppress`,
+      ),
+    );
+  }
+  const positives = outcomes.filter(
+    (o) => o.prepared.fixture.expect === "match" || o.prepared.fixture.expect === "alert",
+  );
+  const removedAll = (o: CaseOutcome) => {
+    const p = o.prepared;
+    if (!p.plan) return o.events.length > 0 && o.events.every((e) => e.suppressedBy !== undefined);
+    return (p.removed ?? []).some((ids) => ids.length > 0) && (p.searchable ?? []).length === 0;
+  };
+  if (positives.length > 0 && positives.every(removedAll)) {
+    const items = new Set(
+      positives.flatMap((o) => [
+        ...o.events.flatMap((e) => e.suppressedBy ?? []),
+        ...(o.prepared.removed ?? []).flat(),
+      ]),
+    );
+    const first = results.find((r) => items.has(r.itemId)) ?? results[0]!;
+    out.push(
+      diagnosticAtPosition(
+        first.location.file,
+        "DAC709",
+        `the exceptions of ${job.file} remove every positive case: ${positives.map((o) => `\`${o.prepared.fixture.name}\``).join(", ")} (by ${[...items].map((id) => `\`${id}\``).join(", ")})`,
+        at(first),
+        at(first),
+        "narrow the exception so that what the rule exists to catch still alerts, and keep a positive case for it",
+      ),
+    );
+  }
+  return out;
 }

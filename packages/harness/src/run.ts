@@ -10,6 +10,8 @@
  */
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { exceptionsForRule } from "@dac/exceptions";
+import type { ExceptionSet } from "@dac/exceptions";
 import { clipText } from "@dac/fields";
 import type { FieldCatalog } from "@dac/fields";
 import { summarizeTestRun, TEST_RUN_RESULT_VERSION } from "@dac/report";
@@ -60,6 +62,8 @@ export interface RunTestsOptions {
   now?: Date;
   /** The field catalogue of a rule with a case's overrides; default: `ruleFieldCatalog` from `@dac/schema`. */
   catalogFor?: (rule: EngineRule, overrides: FieldOverrides) => FieldCatalog;
+  /** The repository's exception lists (`loadExceptions`); each rule gets those it attaches. Default: none. */
+  exceptions?: ExceptionSet;
 }
 
 interface Plan {
@@ -95,8 +99,14 @@ function plan(options: RunTestsOptions): Plan {
   return { selected, context, diagnostics, started };
 }
 
-function jobOf(rule: Rule): RuleJob {
-  return { file: rule.file, data: rule.data, valid: rule.valid };
+function jobOf(rule: Rule, options: RunTestsOptions): RuleJob {
+  const job: RuleJob = { file: rule.file, data: rule.data, valid: rule.valid };
+  if (!options.exceptions) return job;
+  const exceptions = exceptionsForRule(options.exceptions, rule, {
+    root: options.config.root,
+    cwd: options.cwd ?? process.cwd(),
+  });
+  return exceptions.items.length > 0 ? { ...job, exceptions } : job;
 }
 
 function assemble(p: Plan, runs: RuleRun[], options: RunTestsOptions): TestRunResult {
@@ -117,14 +127,15 @@ export async function runTests(options: RunTestsOptions): Promise<TestRunResult>
   const limit = Math.max(1, ...engines.map((e) => e.concurrency ?? 1));
   const runs: RuleRun[] = new Array<RuleRun>(p.selected.length);
   if (limit === 1) {
-    for (let i = 0; i < p.selected.length; i++) runs[i] = await runRuleJob(jobOf(p.selected[i]!), p.context);
+    for (let i = 0; i < p.selected.length; i++)
+      runs[i] = await runRuleJob(jobOf(p.selected[i]!, options), p.context);
   } else {
     // A small pool: `limit` rules in flight, results kept in rule order.
     let next = 0;
     const worker = async () => {
       while (next < p.selected.length) {
         const i = next++;
-        runs[i] = await runRuleJob(jobOf(p.selected[i]!), p.context);
+        runs[i] = await runRuleJob(jobOf(p.selected[i]!, options), p.context);
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, p.selected.length) }, worker));
@@ -204,6 +215,7 @@ function finishRule(
     cases: run.cases,
     durationMs: run.durationMs,
     ...(run.notes ? { notes: run.notes } : {}),
+    ...(run.exceptions ? { exceptions: run.exceptions } : {}),
   };
   if (run.coverage) {
     const coverage = run.coverage;

@@ -24,7 +24,7 @@ for (const command of [versionCommand, exportCommand, importCommand, fmtCommand]
 const seedDir = join(repoRoot, "rules", "kubernetes");
 const seeds = Object.fromEntries(
   readdirSync(seedDir)
-    .filter((f) => f.endsWith(".yaml"))
+    .filter((f) => f.endsWith(".yaml") && !f.endsWith(".exceptions.yaml"))
     .map((f) => [`rules/kubernetes/${f}`, readFileSync(join(seedDir, f), "utf8")]),
 );
 

@@ -19,7 +19,7 @@ for (const command of [versionCommand, exportCommand, planCommand, publishComman
 
 const apiKey = "ZGFjLXRlc3Q6dGhpcy1pcy1hLXNlY3JldA==";
 const seedDir = join(repoRoot, "rules", "kubernetes");
-const seedFiles = readdirSync(seedDir).filter((f) => f.endsWith(".yaml"));
+const seedFiles = readdirSync(seedDir).filter((f) => f.endsWith(".yaml") && !f.endsWith(".exceptions.yaml"));
 const seedText = Object.fromEntries(
   seedFiles.map((f) => [`rules/kubernetes/${f}`, readFileSync(join(seedDir, f), "utf8")]),
 );

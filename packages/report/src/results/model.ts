@@ -18,7 +18,7 @@ export interface SourceLocation {
  * `match` / `no-match`: each event judged on its own by the rule's query. `alert` / `no-alert`: one execution of
  * the rule over the case's events (time window, grouping, suppression) must create alerts, or none.
  */
-export type Expectation = "match" | "no-match" | "alert" | "no-alert";
+export type Expectation = "match" | "no-match" | "alert" | "no-alert" | "suppressed";
 
 /**
  * - `passed` / `failed`: the cases ran;
@@ -75,6 +75,19 @@ export interface RuleTestResult {
   notes?: string[];
   coverage?: RuleCoverage;
   mutation?: RuleMutation;
+  /** The rule's exception items, each with the cases in which it removed an event the rule matched. */
+  exceptions?: ExceptionItemResult[];
+}
+
+export interface ExceptionItemResult {
+  itemId: string;
+  listId: string;
+  /** Where the item is written. */
+  location: SourceLocation;
+  /** Names of the cases in which the item removed an event that the rule's query matched. */
+  suppressed: string[];
+  /** Not applied: its `expire_time` has passed (Kibana skips it too). */
+  expired?: boolean;
 }
 
 export interface CaseResult {

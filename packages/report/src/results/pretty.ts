@@ -28,6 +28,11 @@ export function formatTestPretty(run: TestRunResult, options: TestPrettyOptions 
     out.push("", c.bold("Engine notes"));
     for (const [n, count] of notes) out.push(`  ${c.dim(`${plural(count, "rule")}:`)} ${n}`);
   }
+  const excepted = result.rules.filter((r) => r.exceptions?.length);
+  if (excepted.length > 0) {
+    out.push("", c.bold("Exceptions"));
+    for (const rule of excepted) out.push(...exceptionsBlock(rule, c));
+  }
   const covered = result.rules.filter((r) => r.coverage);
   if (covered.length > 0) {
     out.push("", c.bold("Coverage"));
@@ -80,6 +85,19 @@ function ruleLines(rule: RuleTestResult, c: Colors, verbose: boolean): string[] 
   }
 }
 
+/** Per exception item: the cases in which it removed an event the rule matched. */
+function exceptionsBlock(rule: RuleTestResult, c: Colors): string[] {
+  const lines = [`  ${rule.file}`];
+  for (const e of rule.exceptions ?? []) {
+    const name = `${e.itemId} ${c.dim(`(${e.listId})`)}`;
+    if (e.expired) lines.push(`    ${c.dim("-")} ${name} expired, not applied ${c.dim(at(e.location))}`);
+    else if (e.suppressed.length === 0)
+      lines.push(`    ${c.yellow("·")} ${name} suppressed no case ${c.dim(at(e.location))}`);
+    else lines.push(`    ${c.green("✓")} ${name} suppressed ${e.suppressed.join(", ")}`);
+  }
+  return lines;
+}
+
 function coverageBlock(rule: RuleTestResult, c: Colors): string[] {
   const coverage = rule.coverage!;
   const covered = coverage.branches.filter((b) => b.positives > 0).length;
@@ -95,6 +113,10 @@ function coverageBlock(rule: RuleTestResult, c: Colors): string[] {
     lines.push(
       `    ${mark} ${clause.clause}  ${c.dim(`positives ${clause.positives}, rejected negatives ${clause.negatives}`)}`,
     );
+  }
+  for (const e of rule.exceptions ?? []) {
+    if (e.suppressed.length === 0 && !e.expired)
+      lines.push(`    ${c.yellow("untested exception")} ${e.itemId} (${e.listId}) ${c.dim(at(e.location))}`);
   }
   return lines;
 }

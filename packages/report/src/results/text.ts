@@ -27,6 +27,7 @@ export function caseMessage(c: CaseResult): string {
   if (c.message) return c.message;
   if (c.expect === "alert" || c.expect === "no-alert")
     return c.expect === "alert" ? "expected an alert, the execution created none" : "expected no alert";
+  if (c.expect === "suppressed") return "expected the rule to match and an exception to remove every event";
   const wanted = c.expect === "match" ? "match" : "no match";
   return `expected ${wanted} on every event, ${plural(c.failures.length, "event")} went against it`;
 }
