@@ -14,7 +14,6 @@ describe("YAML hazards are diagnostics, never exceptions", () => {
     expect(codesOf('base: &b {a: 1}\nx: *b\n"<<": 1\n')).toEqual([]);
   });
 
-
   it("duplicate keys, at the second key", () => {
     expect(codesOf("a: 1\nb: 2\na: 3\n")).toEqual(["DAC002@3:1"]);
   });
