@@ -64,16 +64,20 @@ describeWithElasticsearch("the Elasticsearch engine on a node", (node) => {
   it("passes the repository's fixtures, and deletes its indices", async () => {
     const es = engine();
     const run = await testRepository({ cwd: repoRoot, engines: [es], engineLabel: "elasticsearch" });
-    // A node without the EQL module (the CI node) cannot run EQL rules: they are `unsupported`, never a pass.
-    const eqlMissing = run.result.rules.some((r) =>
-      r.message?.startsWith("unsupported: eql on this cluster"),
-    );
+    // A node without the EQL or ES|QL module (the CI node) cannot run those rules: they are `unsupported`, never a
+    // pass.
+    const missing = (language: string) =>
+      run.result.rules.some((r) => r.message?.startsWith(`unsupported: ${language} on this cluster`));
+    const eqlMissing = missing("eql");
+    const esqlMissing = missing("esql");
     const expected = (r: (typeof run.result.rules)[number]) =>
-      eqlMissing && r.engine.startsWith("eql/") ? "unsupported" : "passed";
+      (eqlMissing && r.engine.startsWith("eql/")) || (esqlMissing && r.engine.startsWith("esql/"))
+        ? "unsupported"
+        : "passed";
     expect(run.result.rules.map((r) => [r.file, r.status])).toEqual(
       run.result.rules.map((r) => [r.file, expected(r)]),
     );
-    expect(run.result.summary.ok).toBe(!eqlMissing);
+    expect(run.result.summary.ok).toBe(!eqlMissing && !esqlMissing);
     expect(run.result.summary.cases).toBeGreaterThan(20);
     expect(es.liveIndices()).toEqual([]);
     const left = await testIndices(client());
@@ -107,9 +111,12 @@ describeWithElasticsearch("the Elasticsearch engine on a node", (node) => {
       /^✗ the rule's search on Elasticsearch did not return this event\n {2}the in-memory engine reads it so:\n/,
     );
     expect(failure.explanation).toContain("which does not match `forbidden`");
-    // Every positive fails (nothing says "forbidden"); every negative still passes.
+    // Every positive fails (nothing says "forbidden"), and so does every case an exception should suppress (the
+    // rule no longer matches what it removes); every negative still passes.
     expect(onNode.result.rules[0]!.cases.filter((c) => c.status === "failed").map((c) => c.expect)).toEqual(
-      onNode.result.rules[0]!.cases.filter((c) => c.expect === "match").map(() => "match"),
+      onNode.result.rules[0]!.cases.filter((c) => c.expect === "match" || c.expect === "suppressed").map(
+        (c) => c.expect,
+      ),
     );
   });
 
