@@ -25,13 +25,13 @@ export {
 } from "./rule-checks.js";
 export { checkAttack, loadAttackData } from "./attack.js";
 export type { AttackData } from "./attack.js";
+export { checkQueries, kqlQueries, ruleQueries } from "./query-checks.js";
 export {
-  checkQueries,
-  kqlQueries,
-  ruleQueries,
+  classifyUnknownField,
   unknownFieldNamespace,
   type QueryCheckOptions,
-} from "./query-checks.js";
+  type UnknownFieldFinding,
+} from "./unknown-field.js";
 export { checkTypeSettings } from "./type-checks.js";
 export {
   discoverFieldFiles,

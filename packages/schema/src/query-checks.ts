@@ -1,5 +1,5 @@
 import { compile, fieldsOf, KqlEvaluationError, KqlSyntaxError, lint, parse } from "@dac/kql";
-import { clipText, lookupField, suggestFields } from "@dac/fields";
+import { clipText, lookupField } from "@dac/fields";
 import {
   compile as compileLucene,
   fieldsOf as luceneFieldsOf,
@@ -19,6 +19,10 @@ import type { EqlQuery } from "@dac/eql";
 import { EsqlSyntaxError, fieldsOf as esqlFieldsOf, parseEsql, validateEsql } from "@dac/esql";
 import type { EsqlQuery } from "@dac/esql";
 import { codeInfo } from "./codes.js";
+import { classifyUnknownField } from "./unknown-field.js";
+import type { QueryCheckOptions } from "./unknown-field.js";
+
+export type { QueryCheckOptions };
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt, scalarOffsetToPosition } from "./position.js";
 import type { Rule } from "./rule.js";
@@ -78,32 +82,6 @@ function spanDiagnostic(
   return d;
 }
 
-export interface QueryCheckOptions {
-  /** Where else a field is defined (integrations the rule does not use), for the unknown-field hint. */
-  otherDefinitions?: (name: string) => { package: string; dataStream?: string; file: string }[];
-}
-
-/**
- * The namespace of an unknown field: its first prefix the catalogue does not define as an object (`azure.*`
- * when nothing of Azure is known, `gcp.audit.service_data.*` when `gcp.audit` is). `known` is true when every
- * parent object is defined: then the field is missing from definitions that describe its object, most likely a
- * typo.
- */
-export function unknownFieldNamespace(
-  catalog: FieldCatalog,
-  name: string,
-): { known: boolean; namespace: string } {
-  const parts = name.split(".");
-  for (let i = 1; i < parts.length; i++) {
-    const prefix = parts.slice(0, i).join(".");
-    const info = catalog.fields.get(prefix);
-    if (!info || info.partial) return { known: false, namespace: prefix };
-    // Below a leaf: only a multi-field could live there, and the definitions do not list it.
-    if (info.type !== "object" && info.type !== "nested") return { known: false, namespace: prefix };
-  }
-  return { known: parts.length > 1, namespace: parts.length > 1 ? parts.slice(0, -1).join(".") : name };
-}
-
 function unknownFieldDiagnostic(
   rule: Rule,
   key: string,
@@ -111,55 +89,8 @@ function unknownFieldDiagnostic(
   catalog: FieldCatalog,
   options: QueryCheckOptions,
 ): Diagnostic {
-  const suggestions = suggestFields(catalog, field.name);
-  const didYouMean = suggestions.length
-    ? `, did you mean ${suggestions.map((s) => `\`${s}\``).join(" or ")}?`
-    : "";
-  const elsewhere = options.otherDefinitions?.(field.name) ?? [];
-  if (elsewhere.length > 0) {
-    const where = elsewhere
-      .slice(0, 3)
-      .map(
-        (d) =>
-          `${d.file} (${d.dataStream ? `package \`${d.package}\`, data stream \`${d.dataStream}\`` : `package \`${d.package}\``})`,
-      )
-      .join(", ");
-    const first = elsewhere[0]!;
-    return spanDiagnostic(
-      rule,
-      key,
-      field.span,
-      "DAC402",
-      `unknown field \`${field.name}\`: it is defined for an integration the rule does not use`,
-      `defined in ${where}; add \`related_integrations: [{package: ${first.package}, version: "*"}]\` to the rule (or an index pattern logs-${first.package}.*) rather than declaring the field again`,
-    );
-  }
-  const { known, namespace } = unknownFieldNamespace(catalog, field.name);
-  const policy =
-    catalog.unknownFields === "unmapped"
-      ? "the unknown_fields policy (unmapped) treats it as not mapped, so the clause never matches"
-      : "the unknown_fields policy (keyword) treats it as a keyword field with ignore_above 1024";
-  if (known) {
-    return spanDiagnostic(
-      rule,
-      key,
-      field.span,
-      "DAC402",
-      `unknown field \`${field.name}\`${didYouMean}`,
-      `\`${namespace}\` is defined, without this field; ${policy}. If the field really exists, declare it in schemas/fields/ or metadata.fields`,
-    );
-  }
-  return spanDiagnostic(
-    rule,
-    key,
-    field.span,
-    "DAC406",
-    // A partial source (Elastic's list of the non-ECS fields its rules use) names some fields of the namespace only.
-    catalog.fields.get(namespace)?.partial
-      ? `incomplete field definitions for \`${namespace}.*\`: \`${field.name}\` is not among them${didYouMean}`
-      : `no field definitions for \`${namespace}.*\` (field \`${field.name}\`)${didYouMean}`,
-    `add them with \`dac fields import\` or \`dac fields pull\`; until then ${policy}`,
-  );
+  const { code, message, hint } = classifyUnknownField(catalog, field.name, options);
+  return spanDiagnostic(rule, key, field.span, code, message, hint);
 }
 
 /** Query syntax, unknown fields, type misuse and KQL lint, reported inside the rule's YAML. */

@@ -131,18 +131,16 @@ export function validateRuleFile(
   const loaded = loadRuleFile(file, content, config);
   if (!loaded.rule?.valid) return loaded;
   const rule = loaded.rule;
+  const catalog = ruleFieldCatalog(rule.data, config);
+  const queryOptions = { otherDefinitions: (name: string) => otherDefinitions(name, config) };
   return {
     rule,
     diagnostics: [
       ...loaded.diagnostics,
       ...checkRule(rule),
       ...checkAttack(rule, attack),
-      ...checkQueries(rule, ruleFieldCatalog(rule.data, config), {
-        otherDefinitions: (name) => otherDefinitions(name, config),
-      }),
-      ...checkTypeSettings(rule, ruleFieldCatalog(rule.data, config), () =>
-        threatIndexCatalog(rule.data, config),
-      ),
+      ...checkQueries(rule, catalog, queryOptions),
+      ...checkTypeSettings(rule, catalog, () => threatIndexCatalog(rule.data, config), queryOptions),
     ],
   };
 }

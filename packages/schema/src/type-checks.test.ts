@@ -70,6 +70,26 @@ describe("new_terms and indicator match settings", () => {
     ]);
   });
 
+  // The policy of unknown query fields (query-checks), for settings too: Elastic's live corpus names
+  // `network_traffic.memcached.request.command` in new_terms_fields, a namespace the catalogue has no definitions for.
+  it("warns, without blocking the rule, on a new terms field in a namespace without definitions", () => {
+    const d = validateRuleFile(
+      "rule.yaml",
+      newTerms("[user.name, vendorx.session.id]"),
+      config,
+    ).diagnostics.filter((x) => x.code === "DAC402" || x.code === "DAC406");
+    expect(d).toEqual([
+      expect.objectContaining({
+        code: "DAC406",
+        severity: "warning",
+        line: 19,
+        column: 31,
+        message: "no field definitions for `vendorx.*` (field `vendorx.session.id` in new_terms_fields)",
+        hint: expect.stringMatching(/^add them with `dac fields import` or `dac fields pull`/),
+      }),
+    ]);
+  });
+
   it("refuses a history window that does not start before from (validateHistoryWindowStart)", () => {
     expect(found(newTerms("[user.name]", "now-5m"))).toEqual([
       expect.stringMatching(/^DAC211@20:23 history_window_start `now-5m` is not earlier than from `now-10m`/),

@@ -8,33 +8,31 @@
  * - each `threat_mapping` entry's `field` must be a field of the rule's catalogue and its `value` one of the
  *   threat index's catalogue (ECS and the definitions that apply to `threat_index`).
  */
-import {
-  docValuesReader,
-  lookupField,
-  NotAggregatableError,
-  resolveDateMath,
-  suggestFields,
-} from "@dac/fields";
+import { docValuesReader, lookupField, NotAggregatableError, resolveDateMath } from "@dac/fields";
 import type { FieldCatalog } from "@dac/fields";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt } from "./position.js";
 import type { Rule } from "./rule.js";
+import { classifyUnknownField } from "./unknown-field.js";
+import type { QueryCheckOptions } from "./unknown-field.js";
 
-function unknown(rule: Rule, path: (string | number)[], name: string, catalog: FieldCatalog, where: string) {
-  const suggestions = suggestFields(catalog, name);
-  return diagnosticAt(rule.source, path, {
-    code: "DAC402",
-    message: `unknown field \`${name}\` in ${where}${
-      suggestions.length ? `, did you mean ${suggestions.map((s) => `\`${s}\``).join(" or ")}?` : ""
-    }`,
-    hint: "declare the field in schemas/fields/ or metadata.fields, or name the integration that defines it",
-  });
+function unknown(
+  rule: Rule,
+  path: (string | number)[],
+  name: string,
+  catalog: FieldCatalog,
+  where: string,
+  options: QueryCheckOptions,
+): Diagnostic {
+  const { code, message, hint } = classifyUnknownField(catalog, name, options, where);
+  return diagnosticAt(rule.source, path, { code, message, hint });
 }
 
 export function checkTypeSettings(
   rule: Rule,
   catalog: FieldCatalog,
   threatCatalog: () => FieldCatalog,
+  options: QueryCheckOptions = {},
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const data = rule.data as Record<string, unknown>;
@@ -43,7 +41,7 @@ export function checkTypeSettings(
     fields.forEach((name, i) => {
       if (typeof name !== "string") return;
       if (!lookupField(catalog, name)) {
-        out.push(unknown(rule, ["new_terms_fields", i], name, catalog, "new_terms_fields"));
+        out.push(unknown(rule, ["new_terms_fields", i], name, catalog, "new_terms_fields", options));
         return;
       }
       try {
@@ -91,6 +89,7 @@ export function checkTypeSettings(
               entry.field,
               catalog,
               "threat_mapping",
+              options,
             ),
           );
         if (typeof entry?.value === "string") {
@@ -103,6 +102,7 @@ export function checkTypeSettings(
                 entry.value,
                 threat,
                 "threat_mapping (a field of the threat index)",
+                {},
               ),
             );
         }
