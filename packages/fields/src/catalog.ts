@@ -393,14 +393,18 @@ export function leafFields(catalog: FieldCatalog): readonly FieldInfo[] {
 /** Per field map (catalogues are read-only once built): its leaves, and their names in lower case. */
 const leafCache = new WeakMap<
   ReadonlyMap<string, FieldInfo>,
-  { infos: readonly FieldInfo[]; lower: readonly string[] }
+  { infos: readonly FieldInfo[]; lower: readonly string[]; suggested: Map<string, string[]> }
 >();
 
-function leafNames(catalog: FieldCatalog): { infos: readonly FieldInfo[]; lower: readonly string[] } {
+function leafNames(catalog: FieldCatalog): {
+  infos: readonly FieldInfo[];
+  lower: readonly string[];
+  suggested: Map<string, string[]>;
+} {
   let leaves = leafCache.get(catalog.fields);
   if (!leaves) {
     const infos = [...catalog.fields.values()].filter((f) => !isContainerType(f.type) && f.type !== "alias");
-    leaves = { infos, lower: infos.map((f) => f.name.toLowerCase()) };
+    leaves = { infos, lower: infos.map((f) => f.name.toLowerCase()), suggested: new Map() };
     leafCache.set(catalog.fields, leaves);
   }
   return leaves;
@@ -408,10 +412,24 @@ function leafNames(catalog: FieldCatalog): { infos: readonly FieldInfo[]; lower:
 
 /** Up to `max` known field names closest to `name`, best first; empty when nothing is close. */
 export function suggestFields(catalog: FieldCatalog, name: string, max = 3): string[] {
+  const leaves = leafNames(catalog);
+  // Rules of one integration name the same unknown fields: each is scored against thousands of names only once.
+  const key = `${max}\0${name}`;
+  const known = leaves.suggested.get(key);
+  if (known) return [...known];
+  const found = scoreSuggestions(leaves, name, max);
+  leaves.suggested.set(key, found);
+  return [...found];
+}
+
+function scoreSuggestions(
+  leaves: { infos: readonly FieldInfo[]; lower: readonly string[] },
+  name: string,
+  max: number,
+): string[] {
   const lower = name.toLowerCase();
   const limit = Math.max(2, Math.ceil(name.length * 0.34));
   const scored: { name: string; score: number }[] = [];
-  const leaves = leafNames(catalog);
   for (let i = 0; i < leaves.infos.length; i++) {
     const candidate = leaves.infos[i]!.name;
     // `user.username` for `kubernetes.audit.user.username`: a known field that ends with the name.

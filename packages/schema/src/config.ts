@@ -3,8 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { codes } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt } from "./position.js";
-import { compileSchema, schemaDiagnostics } from "./rule-schema.js";
-import { schemasDir } from "./repo-paths.js";
+import { schemaDiagnostics, schemaValidator } from "./rule-schema.js";
 import { defaultYamlLimits, loadYaml } from "./yaml-source.js";
 import type { YamlLimits } from "./yaml-source.js";
 
@@ -92,8 +91,6 @@ interface RawConfig {
   limits?: { max_file_bytes?: number; max_alias_count?: number };
 }
 
-let configValidator: ReturnType<typeof compileSchema> | undefined;
-
 /** Loads and validates the configuration; paths come back absolute. Throws `ConfigError` on a bad file. */
 export function loadConfig(cwd: string, explicitFile?: string): DacConfig {
   const file = explicitFile ? resolve(cwd, explicitFile) : findConfigFile(cwd);
@@ -104,12 +101,8 @@ export function loadConfig(cwd: string, explicitFile?: string): DacConfig {
   if (loaded.diagnostics.length > 0 || !loaded.source) {
     throw new ConfigError(`configuration file ${file} is not valid`, loaded.diagnostics);
   }
-  const schema = JSON.parse(readFileSync(join(schemasDir, "dac.config.schema.json"), "utf8")) as Record<
-    string,
-    unknown
-  >;
-  configValidator ??= compileSchema(schema);
-  const problems = schemaDiagnostics(loaded.source, loaded.value, configValidator, schema).map((d) => ({
+  const { validate, schema } = schemaValidator("dac.config.schema.json");
+  const problems = schemaDiagnostics(loaded.source, loaded.value, validate, schema).map((d) => ({
     ...d,
     code: "DAC901",
     name: "invalid-config",

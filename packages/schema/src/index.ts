@@ -9,9 +9,13 @@ export type { Rule, RuleData, RuleMetadata, ThreatEntry } from "./rule.js";
 export {
   compileSchema,
   discriminatorValues,
+  precompiledSchemas,
   ruleSchemaPath,
   ruleSchemaValidator,
+  schemaAjv,
   schemaDiagnostics,
+  schemaSha256,
+  schemaValidator,
 } from "./rule-schema.js";
 export { ConfigError, configFileName, defaultConfig, findConfigFile, loadConfig } from "./config.js";
 export type { DacConfig, Exclusion } from "./config.js";

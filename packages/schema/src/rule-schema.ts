@@ -1,5 +1,9 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { _ } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
@@ -14,21 +18,75 @@ type JsonSchema = { [key: string]: unknown };
 
 export const ruleSchemaPath = join(schemasDir, "rule.schema.json");
 
-let compiled: { validate: ValidateFunction; schema: JsonSchema } | undefined;
+/** The schemas of schemas/ that the build precompiles (`scripts/precompile-schemas.mjs`). */
+export const precompiledSchemas = [
+  "rule.schema.json",
+  "dac.config.schema.json",
+  "exception-list.schema.json",
+];
+
+const compiled = new Map<string, { validate: ValidateFunction; schema: JsonSchema }>();
 
 /** Compiles `schemas/rule.schema.json` once per process (ajv turns it into a fast function). */
 export function ruleSchemaValidator(): { validate: ValidateFunction; schema: JsonSchema } {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(ruleSchemaPath, "utf8")) as JsonSchema;
-    compiled = { validate: compileSchema(schema), schema };
+  return schemaValidator("rule.schema.json");
+}
+
+/**
+ * The validator of a schema of schemas/, once per process. Compiling the rule schema costs about 0.5 s, in every
+ * thread of `dac validate`: the build writes ajv's standalone code for it (`dist/<name>.validate.cjs`), used when
+ * it was made from the same schema text, and compiled here otherwise.
+ */
+export function schemaValidator(name: string): { validate: ValidateFunction; schema: JsonSchema } {
+  let entry = compiled.get(name);
+  if (!entry) {
+    const text = readFileSync(join(schemasDir, name), "utf8");
+    const schema = JSON.parse(text) as JsonSchema;
+    entry = { validate: precompiled(name, text) ?? compileSchema(schema), schema };
+    compiled.set(name, entry);
   }
-  return compiled;
+  return entry;
+}
+
+export function schemaSha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+// Beside this module once built; from the sources (tests), the built one.
+const precompiledDirs = [new URL("./", import.meta.url), new URL("../dist/", import.meta.url)];
+const require = createRequire(import.meta.url);
+
+function precompiled(name: string, text: string): ValidateFunction | undefined {
+  for (const dir of precompiledDirs) {
+    const file = fileURLToPath(new URL(`${name.replace(/\.json$/, "")}.validate.cjs`, dir));
+    if (!existsSync(file)) continue;
+    try {
+      const loaded = require(file) as ValidateFunction & { schemaSha256?: string };
+      return loaded.schemaSha256 === schemaSha256(text) ? loaded : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** ajv as dac uses it; `standalone` keeps the code for `standaloneCode` (the build's precompiled validators). */
+export function schemaAjv(options: { standalone?: boolean } = {}): InstanceType<typeof Ajv2020.default> {
+  const ajv = new Ajv2020.default({
+    allErrors: true,
+    discriminator: true,
+    strict: true,
+    verbose: true,
+    ...(options.standalone
+      ? { code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } }
+      : {}),
+  });
+  addFormats.default(ajv);
+  return ajv;
 }
 
 export function compileSchema(schema: JsonSchema): ValidateFunction {
-  const ajv = new Ajv2020.default({ allErrors: true, discriminator: true, strict: true, verbose: true });
-  addFormats.default(ajv);
-  return ajv.compile(schema);
+  return schemaAjv().compile(schema);
 }
 
 /** Validates plain data against a compiled schema and turns ajv's errors into positioned diagnostics. */
