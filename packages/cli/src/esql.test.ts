@@ -170,6 +170,15 @@ describe("dac esql", () => {
       expect(mapped).toMatchObject({ columns: [{ name: "custom.n", type: "long" }], values: [[9], [10]] });
     });
 
+    it("--unknown-fields: a field outside the catalogue is typed from its values, or with unmapped not a column", async () => {
+      const q = "FROM logs-* | KEEP custom.n";
+      const keyword = await esql("eval", "-q", q, "-e", "numbers.ndjson", "-f", "json");
+      expect(JSON.parse(keyword.stdout).columns).toEqual([{ name: "custom.n", type: "keyword" }]);
+      const unmapped = await esql("eval", "-q", q, "-e", "numbers.ndjson", "--unknown-fields", "unmapped");
+      expect(unmapped.code).toBe(1);
+      expect(unmapped.stderr).toContain("Unknown column [custom.n]");
+    });
+
     it("--lookup NAME=FILE is the data of a LOOKUP JOIN index", async () => {
       const run = await esql(
         "eval",

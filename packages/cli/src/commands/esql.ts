@@ -39,7 +39,17 @@ const evalOptions: Record<string, OptionSpec> = {
     description:
       "Documents of a LOOKUP JOIN index or an ENRICH policy named NAME (same formats as --events).",
   },
-  ...catalogOptions,
+  mapping: catalogOptions.mapping!,
+  "unknown-fields": {
+    ...catalogOptions["unknown-fields"]!,
+    description:
+      "Document fields the catalogue does not know: `keyword` takes their type from their values, `unmapped` leaves them out (not columns).",
+  },
+  now: {
+    type: "string",
+    valueName: "DATE",
+    description: "The time NOW() returns (ISO 8601; default: the current time).",
+  },
 };
 
 function readQuery(values: ParsedArgs["values"], ctx: CommandContext): QueryText {
