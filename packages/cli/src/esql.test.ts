@@ -109,7 +109,7 @@ describe("dac esql", () => {
 
     it("prints the result table in aligned columns: aggregates first, then the BY groups", async () => {
       // STATS … BY answers the aggregate columns, then the BY columns, one row per group (the reference's examples:
-      // https://www.elastic.co/docs/reference/query-languages/esql/commands/processing-commands#esql-stats-by).
+      // https://www.elastic.co/docs/reference/query-languages/esql/commands/stats-by).
       const run = await esql("eval", "-q", stats, "-e", "events.ndjson");
       expect(run.code).toBe(0);
       expect(run.stdout).toBe(
@@ -143,7 +143,7 @@ describe("dac esql", () => {
 
     it("a single-valued function on a multi-value is null with Elasticsearch's warning", async () => {
       // Single-value functions return null on a multi-value, with a Warning header
-      // (https://www.elastic.co/docs/reference/query-languages/esql/esql-multivalued-fields#esql-multivalued-fields-functions).
+      // (https://www.elastic.co/docs/reference/query-languages/esql/esql-multivalued-fields).
       const q = 'FROM logs-* | WHERE user.name == "bob" | EVAL n = LENGTH(tags) | KEEP tags, n';
       const json = JSON.parse((await esql("eval", "-q", q, "-e", "events.ndjson", "-f", "json")).stdout);
       expect(json.values).toEqual([[["a", "b"], null]]);
