@@ -672,7 +672,7 @@ class Engine {
         "DAC443",
         span,
         `no lookup data for ${what} [${name}]`,
-        "give its rows under `lookups` in the fixture (by policy or index name)",
+        "give its rows with `dac esql eval --lookup NAME=FILE` (fixtures of `dac test` cannot give lookup data yet)",
       );
     return rows;
   }

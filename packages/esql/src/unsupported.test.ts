@@ -2,6 +2,7 @@
 // function can appear: EVAL, STATS, WHERE. A name Elasticsearch does not have either gets its verifier's wording,
 // `Unknown function [name]` (x-pack/plugin/esql/.../expression/function/UnresolvedFunction.java; the analyzer and
 // parser tests, e.g. StatementParserTests, assert that message).
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fieldCatalog } from "@dac/fields";
 import { evaluateEsql, FUNCTIONS, parseEsql, UNSUPPORTED_FUNCTIONS, validateEsql } from "./index.js";
@@ -51,5 +52,27 @@ describe("unsupported functions", () => {
     expect(() =>
       evaluateEsql(parseEsql("FROM logs-* | EVAL x = STD_DEV(1)"), { rows: [{ a: 1 }], catalog }),
     ).toThrow("function [STD_DEV] is not supported by dac");
+  });
+});
+
+describe("docs/esql.md", () => {
+  const doc = readFileSync(new URL("../../../docs/esql.md", import.meta.url), "utf8");
+  const section = (title: string) => {
+    const from = doc.indexOf(`### ${title}\n`);
+    expect(from, title).toBeGreaterThan(0);
+    const to = doc.indexOf("\n#", from + 4);
+    return doc.slice(from, to < 0 ? undefined : to);
+  };
+
+  it("lists every function dac does not model, and only those, under its heading", () => {
+    const text = section("Functions dac does not model");
+    const bullets = text.slice(text.indexOf("\n- "));
+    const listed = [...bullets.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(new Set(UNSUPPORTED_FUNCTIONS));
+  });
+
+  it("lists every function dac models under Functions", () => {
+    const listed = new Set([...section("Functions").matchAll(/`([A-Z][A-Z0-9_]*)\b/g)].map((m) => m[1]));
+    for (const name of FUNCTIONS.keys()) expect(listed.has(name), name).toBe(true);
   });
 });
