@@ -672,7 +672,7 @@ class Engine {
         "DAC443",
         span,
         `no lookup data for ${what} [${name}]`,
-        "give its rows under `lookups` in the fixture (by policy or index name)",
+        "give its rows with `dac esql eval --lookup NAME=FILE` (fixtures of `dac test` cannot give lookup data yet)",
       );
     return rows;
   }
@@ -817,7 +817,8 @@ class Engine {
         return { type: "boolean", evaluate: (r) => (v.evaluate(r) === null) !== e.negated };
       }
       case "match":
-        return this.sourceQuery(e.span, `${e.field.name}:${kqlQuote(this.constantString(e.query))}`, [
+        // `field : "text"` is MATCH(field, "text").
+        return this.sourceQuery(e.span, `${e.field.name}:${kqlUnquoted(this.constantString(e.query))}`, [
           e.field,
         ]);
     }
@@ -863,7 +864,10 @@ class Engine {
         return { type: "unknown", evaluate: () => null };
       }
       const field = target;
-      return this.sourceQuery(e.span, `${field.name}:${kqlQuote(this.constantString(e.args[1]!))}`, [field]);
+      // MATCH is a match query (any of the analysed terms: KQL's unquoted value); MATCH_PHRASE a phrase (quoted).
+      const value = this.constantString(e.args[1]!);
+      const kql = e.name === "MATCH_PHRASE" ? kqlQuote(value) : kqlUnquoted(value);
+      return this.sourceQuery(e.span, `${field.name}:${kql}`, [field]);
     }
     const fn = FUNCTIONS.get(e.name);
     if (!fn) return this.unsupported(e);
@@ -1353,6 +1357,12 @@ function escapeRe(c: string): string {
 
 function kqlQuote(s: string): string {
   return `"${s.replace(/["\\]/g, "\\$&")}"`;
+}
+
+/** An unquoted KQL value that means the text itself: special characters and the keywords escaped. */
+function kqlUnquoted(s: string): string {
+  if (s.trim() === "") return kqlQuote(s);
+  return s.replace(/[\\():<>"*{}]/g, "\\$&").replace(/\b(or|and|not)\b/gi, "\\$1");
 }
 
 function kqlFieldNames(ast: unknown): string[] {

@@ -33,9 +33,12 @@ export class EsqlSyntaxError extends Error {
 /** A runtime error Elasticsearch would raise for the query (a verification or evaluation failure), with its span. */
 export class EsqlEvaluationError extends Error {
   readonly span: Span;
-  constructor(message: string, span: Span) {
+  /** The validation code (DAC44x) when the error is a finding of the engine's walk. */
+  readonly code: string | undefined;
+  constructor(message: string, span: Span, code?: string) {
     super(message);
     this.name = "EsqlEvaluationError";
     this.span = span;
+    this.code = code;
   }
 }

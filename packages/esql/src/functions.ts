@@ -1352,6 +1352,7 @@ export const UNSUPPORTED_FUNCTIONS = [
   "RATE",
   "AVG_OVER_TIME",
   "TERM",
+  "QSTR",
   "KNN",
   "SCORE",
   "DECAY",

@@ -71,6 +71,10 @@ function eqlHead(query: string): string {
   return `type: eql\nlanguage: eql\nindex:\n  - logs-kubernetes.*\nquery: |\n  ${query}`;
 }
 
+function esqlHead(query: string): string {
+  return `type: esql\nlanguage: esql\nquery: |\n  ${query}`;
+}
+
 interface Case {
   name: string;
   text: string;
@@ -415,6 +419,28 @@ const cases: Case[] = [
     line: 10,
     column: 20,
     message: /first argument of \[length\(kubernetes\.audit\.responseStatus\.code\)\] must be \[string\]/,
+  },
+  {
+    // Functions of Elasticsearch's ES|QL that @dac/esql does not model (UNSUPPORTED_FUNCTIONS, docs/esql.md):
+    // an error naming the function, at its name, never a silent null.
+    name: "ES|QL function dac does not model",
+    text: withType(
+      esqlHead("FROM logs-kubernetes.* | STATS s = STD_DEV(kubernetes.audit.responseStatus.code)"),
+      "",
+    ),
+    code: "DAC443",
+    line: 8,
+    column: 38,
+    message: /function \[STD_DEV\] is not supported by dac/,
+  },
+  {
+    // Elasticsearch's verifier answers `Unknown function [to_lowerr]` for a name it does not have.
+    name: "ES|QL unknown function",
+    text: withType(esqlHead("FROM logs-kubernetes.* | EVAL v = TO_LOWERR(kubernetes.audit.verb)"), ""),
+    code: "DAC443",
+    line: 8,
+    column: 37,
+    message: /Unknown function \[to_lowerr\]/,
   },
   {
     name: "missing schema header",

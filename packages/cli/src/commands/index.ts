@@ -6,6 +6,7 @@ import { fieldsCommand } from "./fields.js";
 import { fmtCommand } from "./fmt.js";
 import { importCommand } from "./import.js";
 import { eqlCommand } from "./eql.js";
+import { esqlCommand } from "./esql.js";
 import { kqlCommand } from "./kql.js";
 import { newCommand } from "./new.js";
 import { planCommand } from "./plan.js";
@@ -26,6 +27,7 @@ export const commands: Command[] = [
   changesetCommand,
   kqlCommand,
   eqlCommand,
+  esqlCommand,
   fieldsCommand,
   versionCommand,
   exportCommand,

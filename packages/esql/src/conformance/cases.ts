@@ -313,6 +313,36 @@ export const CASES: ConformanceCase[] = [
     `${F}/search-functions#esql-match`,
   ),
   cmd(
+    "WHERE MATCH matches any of the terms (a match query, operator OR)",
+    'WHERE MATCH(message, "nobody logged") | STATS c = COUNT(*)',
+    [[1]],
+    `${F}/search-functions#esql-match`,
+  ),
+  cmd(
+    "WHERE MATCH analyses the text: case and order do not matter",
+    'WHERE MATCH(message, "IN ALICE") | KEEP user.name',
+    [["alice"]],
+    `${F}/search-functions#esql-match`,
+  ),
+  cmd(
+    "WHERE MATCH_PHRASE needs the words in order",
+    'WHERE MATCH_PHRASE(message, "logged alice") | STATS c = COUNT(*)',
+    [[0]],
+    `${F}/search-functions#esql-match_phrase`,
+  ),
+  cmd(
+    "WHERE MATCH_PHRASE",
+    'WHERE MATCH_PHRASE(message, "alice logged") | KEEP user.name',
+    [["alice"]],
+    `${F}/search-functions#esql-match_phrase`,
+  ),
+  cmd(
+    "WHERE the match operator is MATCH",
+    'WHERE message : "nobody in" | KEEP user.name',
+    [["alice"]],
+    `${OPS}#esql-match-operator`,
+  ),
+  cmd(
     "WHERE match operator",
     'WHERE message : "logged" | KEEP user.name',
     [["alice"]],
