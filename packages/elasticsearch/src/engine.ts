@@ -32,7 +32,7 @@ import {
   parseEqlRule,
   parseEsqlRule,
   esqlAlerts,
-  sequenceAlerts,
+  groupAlerts,
   threatMatchAlert,
   threatSettings,
 } from "@dac/harness";
@@ -636,7 +636,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
                 events: [i!],
                 document: eventAlert(rule, execution.events[i!]!, executedAt),
               }))
-            : groups.flatMap((g) => sequenceAlerts(rule, execution.events, g, executedAt));
+            : groupAlerts(rule, ast, execution.events, groups, executedAt);
         results[position] = { events, alerts };
       }
     } finally {

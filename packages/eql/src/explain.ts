@@ -85,7 +85,8 @@ export interface SequenceExplanation {
   message: string;
 }
 
-function stepText(step: SequenceStep): string {
+/** A step as `[category where condition]` (`![…]` for a missing event), for messages. */
+export function stepText(step: SequenceStep): string {
   return `${step.missing ? "![" : "["}${step.filter.category ?? "any"} where ${printExpression(step.filter.condition)}]`;
 }
 

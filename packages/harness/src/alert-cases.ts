@@ -15,6 +15,7 @@ import type { EngineRule, Evaluation } from "./engine.js";
 import type { EventDocument } from "./event-files.js";
 import type { FixtureCase } from "./fixtures.js";
 import { RULE_DEFAULTS } from "./alerts/document.js";
+import { whyNoSequence } from "./eql-engine.js";
 
 export function isAlertCase(fixture: FixtureCase): boolean {
   return fixture.expect === "alert" || fixture.expect === "no-alert";
@@ -301,8 +302,17 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
           })
           .join("; "),
       );
-  } else if (hits.length === 0)
-    parts.push("no event is both inside the lookback window and matched by the query");
+  } else if (hits.length === 0) {
+    // A sequence: which step each join key stopped at, and why (the events inside the window, as searched).
+    const searched = fixture.events
+      .map((e, i) => ({ e, i }))
+      .filter(({ i }) => input.covered[i] && !input.excluded?.has(i) && inWindow(plan.times[i]!, plan.window))
+      .map(({ e }) => e.document);
+    parts.push(
+      whyNoSequence(rule, searched, input.catalog) ??
+        "no event is both inside the lookback window and matched by the query",
+    );
+  }
   else if (rule.data.type === "new_terms" || rule.data.type === "threat_match" || rule.data.type === "esql") {
     // Their engines say first why a searched event did not alert: a term already seen, no indicator, the
     // ES|QL command after which no row is left.
