@@ -312,8 +312,11 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
       whyNoSequence(rule, searched, input.catalog) ??
         "no event is both inside the lookback window and matched by the query",
     );
-  }
-  else if (rule.data.type === "new_terms" || rule.data.type === "threat_match" || rule.data.type === "esql") {
+  } else if (
+    rule.data.type === "new_terms" ||
+    rule.data.type === "threat_match" ||
+    rule.data.type === "esql"
+  ) {
     // Their engines say first why a searched event did not alert: a term already seen, no indicator, the
     // ES|QL command after which no row is left.
     const reasons = [

@@ -160,8 +160,7 @@ function compileAst(rule: EngineRule, ast: EqlQuery, context: EngineContext): Co
         explain: () => `✗ a ${kind} cannot be judged on one event`,
       }),
       // A sequence's alerts come from whole executions: mutation testing reruns them with the mutant's query.
-      execute: (r, execution) =>
-        executeGroups(r, ast, execution, execution.now ?? context.now ?? new Date()),
+      execute: (r, execution) => executeGroups(r, ast, execution, execution.now ?? context.now ?? new Date()),
       ...(kind === "sequence" ? { mutants } : {}),
     };
   }
@@ -428,7 +427,9 @@ function suppressSequences(
       seen.count++;
       continue;
     }
-    const time = String(valueAt(shell, primary) ?? (secondary && valueAt(shell, secondary)) ?? executedAt.toISOString());
+    const time = String(
+      valueAt(shell, primary) ?? (secondary && valueAt(shell, secondary)) ?? executedAt.toISOString(),
+    );
     const entry = { alerts: [...group], count: 0 };
     entry.alerts[0] = {
       ...group[0]!,
