@@ -91,7 +91,7 @@ describe("elasticsearch engine, EQL rules", () => {
         tiebreaker_field: "event.sequence",
         event_category_override: "event.type",
         query: recorded.query,
-      } as EngineRule["data"],
+      } as unknown as EngineRule["data"],
     };
     const now = new Date("2026-12-07T12:00:00Z");
     const range = { from: new Date("2026-12-07T11:54:00Z"), to: now };
