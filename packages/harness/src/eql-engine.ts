@@ -128,6 +128,19 @@ function clauseTree(filter: EventFilter, options: EvaluateOptions): ClauseTree {
   };
 }
 
+/**
+ * A sequence's clause tree for coverage: its steps (missing events and `until` left out) as alternatives, each
+ * step's tree as an event query's. An event of an alert is in one step, so each step is a branch the positives
+ * must take, and its clauses count the events that reached it.
+ */
+function sequenceClauses(ast: EqlQuery, options: EvaluateOptions): ClauseTree {
+  if (ast.body.type !== "sequence") throw new Error("not a sequence");
+  const steps = ast.body.steps.filter((s) => !s.missing);
+  const trees = steps.map((s) => clauseTree(s.filter, options));
+  if (trees.length === 1) return trees[0]!;
+  return { kind: "or", children: trees, text: print(ast), span: ast.body.span };
+}
+
 function compileEql(rule: EngineRule, context: EngineContext): CompiledRule {
   const ast = parseEqlRule(rule);
   return compileAst(rule, ast, context);
@@ -161,7 +174,7 @@ function compileAst(rule: EngineRule, ast: EqlQuery, context: EngineContext): Co
       }),
       // A sequence's alerts come from whole executions: mutation testing reruns them with the mutant's query.
       execute: (r, execution) => executeGroups(r, ast, execution, execution.now ?? context.now ?? new Date()),
-      ...(kind === "sequence" ? { mutants } : {}),
+      ...(kind === "sequence" ? { mutants, clauses: () => sequenceClauses(ast, options) } : {}),
     };
   }
   const filter = ast.body;

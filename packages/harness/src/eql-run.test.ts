@@ -39,7 +39,7 @@ const cmd = (s: number, name = "cmd.exe", host = "h1") => ev(s, "process", `proc
 const alertCase = (name: string, expect: string, events: string[], extra = "") =>
   `  - name: ${name}\n    expect: ${expect}\n    now: "${now}"\n${extra}    events: [${events.join(", ")}]\n`;
 
-async function run(r: Rule, cases: string, options: { mutate?: boolean } = {}) {
+async function run(r: Rule, cases: string, options: { mutate?: boolean; coverage?: boolean } = {}) {
   const t = tempTree({ "fixtures/r/cases.yaml": `${casesHeader}cases:\n${cases}` });
   cleanup = t.cleanup;
   return (await runTests({ rules: [r], config: defaultConfig(t.root), cwd: t.root, ...options })).rules[0]!;
@@ -96,6 +96,34 @@ describe("EQL sequence mutants through the runner", () => {
     expect(survived).not.toContain("swap-equals-match");
     // The category mutants are what these near misses leave (no event of another category with the same fields).
     expect(only.mutation!.mutants).toBeGreaterThan(survived.length + 5);
+  });
+});
+
+describe("EQL sequence coverage", () => {
+  afterEach(() => cleanup());
+
+  it("counts each step as a branch and its clauses by the events that reached it", async () => {
+    const cases =
+      alertCase("the three steps", "alert", [cmd(1), ev(2, "file"), ev(3, "network")]) +
+      alertCase("a registry event and CMD.EXE", "no-alert", [ev(1, "registry"), cmd(2, "CMD.EXE")]);
+    const only = await run(threeSteps, cases, { coverage: true });
+    expect(only.status).toBe("passed");
+    expect(only.coverage!.branches.map((b) => [b.branch, b.positives])).toEqual([
+      ['process where process.name == "cmd.exe"', 1],
+      ["file where true", 1],
+      ["network where true", 1],
+    ]);
+    expect(only.coverage!.branchPercent).toBe(100);
+    // CMD.EXE is rejected by `==` (its category holds); the registry event by every step's category, and by
+    // `==` too (it has no process.name): a false `and` is decided by all its false children.
+    expect(only.coverage!.clauses.map((c) => [c.clause, c.positives, c.negatives])).toEqual([
+      ["process where", 1, 1],
+      ['process.name == "cmd.exe"', 1, 2],
+      ["file where", 1, 2],
+      ["true", 1, 0],
+      ["network where", 1, 2],
+      ["true", 1, 0],
+    ]);
   });
 });
 
