@@ -212,6 +212,35 @@ describe("EQL sequence alert suppression", () => {
     ]);
   });
 
+  it("with a duration, a later execution's sequence of the group writes no shell and no building block", async () => {
+    const r = rule({
+      ...base,
+      from: "now-5m",
+      query: "sequence by host.id [process where true] [network where true]",
+      alert_suppression: { group_by: ["host.id"], duration: { value: 1, unit: "h" } },
+    });
+    const late = (s: number, category: string) =>
+      `{"@timestamp": "2026-03-01T10:06:0${s}Z", event: {category: ${category}}, host: {id: h1}}`;
+    const events = [ev(1, "process"), ev(2, "network"), late(1, "process"), late(2, "network")];
+    const earlier = '    earlier_executions: ["2026-03-01T10:04:00Z"]\n';
+    const only = await run(
+      r,
+      // Executed at 10:04 the rule saw the first sequence; at 10:08 (window from 10:03) it sees the second.
+      alertCase("suppressed into the earlier alert", "no-alert", events, earlier).replace(
+        now,
+        "2026-03-01T10:08:00Z",
+      ) +
+        alertCase("without the earlier execution", "alert", events, "    alerts: 3\n").replace(
+          now,
+          "2026-03-01T10:08:00Z",
+        ),
+    );
+    expect(only.cases.map((c) => [c.name, c.status, c.message])).toEqual([
+      ["suppressed into the earlier alert", "passed", undefined],
+      ["without the earlier execution", "passed", undefined],
+    ]);
+  });
+
   it("doNotSuppress: sequences whose shell alert lacks a group-by field alert one by one", async () => {
     const only = await run(
       twoSteps({ group_by: ["user.name"], missing_fields_strategy: "doNotSuppress" }),
