@@ -278,6 +278,7 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
     else hits.push(i);
   }
   const parts: string[] = [];
+  let sequence: string | undefined;
   if (rule.data.type === "threshold" && hits.length > 0) {
     const settings = thresholdOf(rule);
     const buckets = thresholdBuckets(
@@ -308,10 +309,8 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
       .map((e, i) => ({ e, i }))
       .filter(({ i }) => input.covered[i] && !input.excluded?.has(i) && inWindow(plan.times[i]!, plan.window))
       .map(({ e }) => e.document);
-    parts.push(
-      whyNoSequence(rule, searched, input.catalog) ??
-        "no event is both inside the lookback window and matched by the query",
-    );
+    sequence = whyNoSequence(rule, searched, input.catalog);
+    parts.push(sequence ?? "no event is both inside the lookback window and matched by the query");
   } else if (
     rule.data.type === "new_terms" ||
     rule.data.type === "threat_match" ||
@@ -330,7 +329,9 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
     parts.push(
       `${plural(outside.length, "event")} outside the lookback window [${plan.window.from.toISOString()}, ${plan.window.to.toISOString()}]`,
     );
-  if (unmatched.length > 0) parts.push(`${plural(unmatched.length, "event")} not matched by the query`);
+  // A sequence's summary already says why its events are in no sequence.
+  if (unmatched.length > 0 && sequence === undefined)
+    parts.push(`${plural(unmatched.length, "event")} not matched by the query`);
   if (counted.length > 0)
     parts.push(
       `${plural(counted.length, "event")} already counted by an earlier execution's threshold alert`,

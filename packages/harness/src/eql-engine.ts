@@ -317,6 +317,16 @@ export function groupAlerts(
   return settings ? suppressSequences(rule, groups, settings, executedAt) : groups.flat();
 }
 
+/** Messages name an event by its timestamp: positions inside an execution mean nothing to a fixture's reader. */
+function eventNamer(events: readonly EventDocument[], options: EvaluateOptions): (i: number) => string {
+  const field = options.timestampField ?? "@timestamp";
+  return (i) => {
+    const value = valueAt(events[i], field);
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    return first === undefined || first === null ? `event ${i + 1}` : `the event at ${String(first)}`;
+  };
+}
+
 const indent = (text: string, by: string) =>
   text
     .split("\n")
@@ -355,7 +365,7 @@ function groupExplainer(
       const step = stageStep[at]!;
       return `✓ step ${step + 1} ${stepText(body.steps[step]!)} of a matching sequence`;
     }
-    keys ??= explainSequence(ast, events, options);
+    keys ??= explainSequence(ast, events, options, eventNamer(events, options));
     const key = keys.find((x) => x.event === k) ?? keys.find((x) => x.events.includes(k));
     if (key) return `✗ ${key.message}`;
     predicates ??= body.steps.map((s) => compileEventFilter(s.filter, options));
@@ -394,7 +404,7 @@ export function whyNoSequence(
   const options: EvaluateOptions = catalog ? eqlOptions(rule, catalog) : {};
   let keys: SequenceExplanation[];
   try {
-    keys = explainSequence(ast, events, options);
+    keys = explainSequence(ast, events, options, eventNamer(events, options));
   } catch (error) {
     if (error instanceof EqlEvaluationError) return undefined;
     throw error;

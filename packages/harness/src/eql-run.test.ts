@@ -156,7 +156,7 @@ describe("EQL sequence failures in dac test's output", () => {
       ]),
     );
     expect(only.cases[0]!.message).toContain(
-      'key ["h1"]: event 2 matched step 3 [network where true] but falls outside maxspan=1m',
+      'key ["h1"]: the event at 2026-03-01T10:01:30Z matched step 3 [network where true] but falls outside maxspan=1m from the sequence\'s first event (the event at 2026-03-01T10:00:01Z)',
     );
   });
 
