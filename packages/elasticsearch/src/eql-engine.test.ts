@@ -124,6 +124,28 @@ describe("elasticsearch engine, EQL rules", () => {
     });
   });
 
+  it("suppresses an event query's returned events as the in-memory engine does", async () => {
+    const { client } = standIn(async () => ({ hits: { events: [{ _id: "0-0" }, { _id: "0-1" }] } }));
+    const r: EngineRule = {
+      ...rule,
+      data: {
+        ...rule.data,
+        query: "any where true",
+        alert_suppression: { group_by: ["host.id"] },
+      } as EngineRule["data"],
+    };
+    const range = { from: new Date("2026-12-07T11:54:00Z"), to: new Date("2026-12-07T12:00:00Z") };
+    const out = await elasticsearchEngine({ client, runId: "t" }).execute(r, [
+      { events, catalog, range, now: range.to },
+    ]);
+    const alerts = out.executions[0]!.alerts;
+    expect(alerts.map((a) => a.events)).toEqual([[0, 1]]);
+    expect(alerts[0]!.document).toMatchObject({
+      "kibana.alert.suppression.terms": [{ field: "host.id", value: ["h1"] }],
+      "kibana.alert.suppression.docs_count": 1,
+    });
+  });
+
   it("reports a node without EQL as unsupported", async () => {
     const { client } = standIn(async () => {
       throw new Error("no handler found for uri [/dac-test-t-1/_eql/search] and method [POST]");
