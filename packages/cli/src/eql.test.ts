@@ -93,6 +93,57 @@ describe("dac eql", () => {
     );
   });
 
+  it("eval orders by --timestamp-field, then --tiebreaker-field, then file order", async () => {
+    // EQL search API: events are sorted by timestamp_field, then tiebreaker_field
+    // (elasticsearch docs reference/query-languages/eql/eql-search-api: "timestamp_field", "tiebreaker_field").
+    const at = (s: number) => `2026-01-01T00:00:0${s}Z`;
+    const ordered = tempRepo({
+      "ordered.ndjson": [
+        { "@timestamp": at(1), event: { created: at(9), category: "process", sequence: 2 } },
+        { "@timestamp": at(2), event: { created: at(2), category: "file", sequence: 1 } },
+        { "@timestamp": at(3), event: { created: at(2), category: "process", sequence: 0 } },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join("\n"),
+    });
+    const seq = (...extra: string[]) =>
+      runCli(
+        [
+          "eql",
+          "eval",
+          "-q",
+          "sequence [process where true] [file where true]",
+          "-e",
+          "ordered.ndjson",
+          ...extra,
+        ],
+        ordered,
+      );
+    expect((await seq()).stdout).toBe('{"events":[0,1],"join_keys":[]}\n');
+    // By event.created the file event (file order first among the 00:02 pair) precedes both process events.
+    expect((await seq("--timestamp-field", "event.created")).stdout).toBe("");
+    expect(
+      (await seq("--timestamp-field", "event.created", "--tiebreaker-field", "event.sequence")).stdout,
+    ).toBe('{"events":[2,1],"join_keys":[]}\n');
+  });
+
+  it("eval reads field types from --mapping: a long compares as a number", async () => {
+    const typed = tempRepo({
+      "n.ndjson": ["10", "9", "100"]
+        .map((n, i) => JSON.stringify({ "@timestamp": `2026-01-01T00:00:0${i}Z`, custom: { n } }))
+        .join("\n"),
+      "map.json": JSON.stringify({
+        i: { mappings: { properties: { custom: { properties: { n: { type: "long" } } } } } },
+      }),
+    });
+    const run = await runCli(
+      ["eql", "eval", "-q", "any where custom.n > 9", "-e", "n.ndjson", "--mapping", "map.json"],
+      typed,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('{"event":0}\n{"event":2}\n');
+  });
+
   it("usage errors are exit 2", async () => {
     expect((await runCli(["eql", "eval", "-q", "any where true"], dir)).code).toBe(2);
     expect(

@@ -32,7 +32,8 @@ import {
   parseEqlRule,
   parseEsqlRule,
   esqlAlerts,
-  sequenceAlerts,
+  groupAlerts,
+  executeRule,
   threatMatchAlert,
   threatSettings,
 } from "@dac/harness";
@@ -632,11 +633,15 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         const executedAt = execution.now ?? now;
         const alerts =
           ast.body.type === "event"
-            ? groups.map(([i]) => ({
-                events: [i!],
-                document: eventAlert(rule, execution.events[i!]!, executedAt),
-              }))
-            : groups.flatMap((g) => sequenceAlerts(rule, execution.events, g, executedAt));
+            ? // The returned events through the executor's alert model: max_signals, alert_suppression.
+              executeRule({
+                rule,
+                events: execution.events,
+                matched: execution.events.map((_, i) => returned.has(i)),
+                executedAt,
+                catalog: group.catalog,
+              }).alerts
+            : groupAlerts(rule, ast, execution.events, groups, executedAt);
         results[position] = { events, alerts };
       }
     } finally {

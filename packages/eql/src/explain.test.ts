@@ -54,6 +54,19 @@ describe("explain", () => {
     expect(out[0]).toMatchObject({ reason: "until", event: 1, stoppedAtStep: 2 });
   });
 
+  it("names events as the caller asks", () => {
+    const q = parse("sequence by host.id with maxspan=5s [process where true] [file where true]");
+    const [h1] = explainSequence(
+      q,
+      [ev(1, "process", "h1", "a"), ev(30, "file", "h1", "a")],
+      { catalog },
+      (i) => `#${i + 1}`,
+    );
+    expect(h1!.message).toBe(
+      'key ["h1"]: #2 matched step 2 [file where true] but falls outside maxspan=5s from the sequence\'s first event (#1)',
+    );
+  });
+
   it("counts runs", () => {
     const q = parse("sequence by host.id [process where true] with runs=3");
     const out = explainSequence(q, [ev(1, "process", "h1", "a"), ev(2, "process", "h1", "a")], { catalog });

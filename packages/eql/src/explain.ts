@@ -85,7 +85,8 @@ export interface SequenceExplanation {
   message: string;
 }
 
-function stepText(step: SequenceStep): string {
+/** A step as `[category where condition]` (`![…]` for a missing event), for messages. */
+export function stepText(step: SequenceStep): string {
   return `${step.missing ? "![" : "["}${step.filter.category ?? "any"} where ${printExpression(step.filter.condition)}]`;
 }
 
@@ -94,6 +95,8 @@ export function explainSequence(
   query: EqlQuery,
   events: EqlEvent[],
   options: EvaluateOptions = {},
+  /** How messages name an event (default `event <position>`). */
+  name: (position: number) => string = (i) => `event ${i}`,
 ): SequenceExplanation[] {
   const body = query.body;
   if (body.type !== "sequence") throw new Error("not a sequence query");
@@ -122,13 +125,13 @@ export function explainSequence(
     if (k.furthest === 0) message = `key ${keyText}: no event matched step 1 ${stepText(steps[0]!)}`;
     if (k.stopped?.reason === "maxspan") {
       reason = "maxspan";
-      message = `key ${keyText}: event ${k.stopped.event} matched step ${at.step + 1}${runNote} ${stepText(step)} but falls outside maxspan=${body.maxspan?.value}${body.maxspan?.unit} from the sequence's first event (event ${k.events[0]})`;
+      message = `key ${keyText}: ${name(k.stopped.event!)} matched step ${at.step + 1}${runNote} ${stepText(step)} but falls outside maxspan=${body.maxspan?.value}${body.maxspan?.unit} from the sequence's first event (${name(k.events[0]!)})`;
     } else if (k.stopped?.reason === "until") {
       reason = "until";
-      message = `key ${keyText}: event ${k.stopped.event} matched until ${body.until ? stepText(body.until) : "until"} while waiting for step ${at.step + 1}`;
+      message = `key ${keyText}: ${name(k.stopped.event!)} matched until ${body.until ? stepText(body.until) : "until"} while waiting for step ${at.step + 1}`;
     } else if (k.stopped?.reason === "missing") {
       reason = "missing";
-      message = `key ${keyText}: the steps matched (events ${k.events.join(", ")}) but an event matched a missing step ${steps
+      message = `key ${keyText}: the steps matched (${k.events.map(name).join(", ")}) but an event matched a missing step ${steps
         .filter((s) => s.missing)
         .map(stepText)
         .join(", ")}`;

@@ -32,6 +32,7 @@ export {
   explainFilter,
   explainSequence,
   formatExplain,
+  stepText,
   type EqlExplainNode,
   type SequenceExplanation,
 } from "./explain.js";

@@ -15,6 +15,7 @@ import type { EngineRule, Evaluation } from "./engine.js";
 import type { EventDocument } from "./event-files.js";
 import type { FixtureCase } from "./fixtures.js";
 import { RULE_DEFAULTS } from "./alerts/document.js";
+import { whyNoSequence } from "./eql-engine.js";
 
 export function isAlertCase(fixture: FixtureCase): boolean {
   return fixture.expect === "alert" || fixture.expect === "no-alert";
@@ -277,6 +278,7 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
     else hits.push(i);
   }
   const parts: string[] = [];
+  let sequence: string | undefined;
   if (rule.data.type === "threshold" && hits.length > 0) {
     const settings = thresholdOf(rule);
     const buckets = thresholdBuckets(
@@ -301,9 +303,19 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
           })
           .join("; "),
       );
-  } else if (hits.length === 0)
-    parts.push("no event is both inside the lookback window and matched by the query");
-  else if (rule.data.type === "new_terms" || rule.data.type === "threat_match" || rule.data.type === "esql") {
+  } else if (hits.length === 0) {
+    // A sequence: which step each join key stopped at, and why (the events inside the window, as searched).
+    const searched = fixture.events
+      .map((e, i) => ({ e, i }))
+      .filter(({ i }) => input.covered[i] && !input.excluded?.has(i) && inWindow(plan.times[i]!, plan.window))
+      .map(({ e }) => e.document);
+    sequence = whyNoSequence(rule, searched, input.catalog);
+    parts.push(sequence ?? "no event is both inside the lookback window and matched by the query");
+  } else if (
+    rule.data.type === "new_terms" ||
+    rule.data.type === "threat_match" ||
+    rule.data.type === "esql"
+  ) {
     // Their engines say first why a searched event did not alert: a term already seen, no indicator, the
     // ES|QL command after which no row is left.
     const reasons = [
@@ -317,7 +329,9 @@ export function whyNoAlert(input: JudgeInput): { summary: string; failures: Even
     parts.push(
       `${plural(outside.length, "event")} outside the lookback window [${plan.window.from.toISOString()}, ${plan.window.to.toISOString()}]`,
     );
-  if (unmatched.length > 0) parts.push(`${plural(unmatched.length, "event")} not matched by the query`);
+  // A sequence's summary already says why its events are in no sequence.
+  if (unmatched.length > 0 && sequence === undefined)
+    parts.push(`${plural(unmatched.length, "event")} not matched by the query`);
   if (counted.length > 0)
     parts.push(
       `${plural(counted.length, "event")} already counted by an earlier execution's threshold alert`,

@@ -118,6 +118,35 @@ describe("eqlEngine", () => {
     expect((await alertsOf(r, two)).length).toBe(3);
   });
 
+  it("suppresses an event query in memory, as Kibana's EQL executor does", async () => {
+    // eql.ts → bulkCreateSuppressedAlertsInMemory → suppressAlertsInMemory (rule_types/utils/): the search
+    // returns at most max_signals events; alerts in time order; terms are the fields API's lists.
+    const r = rule("process where true", { alert_suppression: { group_by: ["host.id"] } });
+    const alerts = await alertsOf(r, [
+      ev(1, "process", "h2"),
+      ev(2, "process", "h1"),
+      ev(3, "process", "h1"),
+    ]);
+    expect(alerts.map((a) => a.events)).toEqual([[0], [1, 2]]);
+    expect(alerts[1]!.document).toMatchObject({
+      "kibana.alert.suppression.terms": [{ field: "host.id", value: ["h1"] }],
+      "kibana.alert.suppression.docs_count": 1,
+      "kibana.alert.suppression.start": t(2),
+      "kibana.alert.suppression.end": t(3),
+    });
+    // Only max_signals events come back from the search: the third is never counted.
+    const capped = rule("process where true", {
+      max_signals: 2,
+      alert_suppression: { group_by: ["host.id"] },
+    });
+    const [one] = await alertsOf(capped, [
+      ev(1, "process", "h1"),
+      ev(2, "process", "h1"),
+      ev(3, "process", "h1"),
+    ]);
+    expect(one!.document["kibana.alert.suppression.docs_count"]).toBe(1);
+  });
+
   it("honours event_category_override", async () => {
     const r = rule("start where true", { event_category_override: "event.type" });
     expect((await alertsOf(r, [ev(1, "process", "h1", { event: { type: "start" } })])).length).toBe(1);

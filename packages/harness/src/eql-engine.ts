@@ -23,19 +23,29 @@ import {
   EqlSyntaxError,
   evaluate,
   explainFilter,
+  explainSequence,
   fieldsOf,
   formatExplain,
   mutations,
   parse,
   print,
   printExpression,
+  stepText,
 } from "@dac/eql";
-import type { EqlQuery, EvaluateOptions, EventFilter, Expression } from "@dac/eql";
+import type {
+  EqlQuery,
+  EqlResult,
+  EvaluateOptions,
+  EventFilter,
+  Expression,
+  SequenceExplanation,
+} from "@dac/eql";
 import type { FieldCatalog } from "@dac/fields";
-import { eventAlert, isObject, ruleAlertFields } from "./alerts/document.js";
+import { eventAlert, isObject, ruleAlertFields, valueAt, withSuppression } from "./alerts/document.js";
 import type { Alert, AlertDocument } from "./alerts/document.js";
-import { executeRule, ExecutionError } from "./alerts/execute.js";
-import { inWindow, ruleEventTime } from "./alerts/window.js";
+import { executeRule, ExecutionError, suppressionOf } from "./alerts/execute.js";
+import type { SuppressionSettings } from "./alerts/execute.js";
+import { inWindow, ruleEventTime, ruleTimestamps } from "./alerts/window.js";
 import { EngineError, languageOf, maxSignalsOf } from "./engine.js";
 import type {
   ClauseTree,
@@ -44,6 +54,7 @@ import type {
   EngineContext,
   EngineRule,
   Evaluation,
+  Execution,
   ExecutionResult,
   RuleExecutions,
 } from "./engine.js";
@@ -117,6 +128,19 @@ function clauseTree(filter: EventFilter, options: EvaluateOptions): ClauseTree {
   };
 }
 
+/**
+ * A sequence's clause tree for coverage: its steps (missing events and `until` left out) as alternatives, each
+ * step's tree as an event query's. An event of an alert is in one step, so each step is a branch the positives
+ * must take, and its clauses count the events that reached it.
+ */
+function sequenceClauses(ast: EqlQuery, options: EvaluateOptions): ClauseTree {
+  if (ast.body.type !== "sequence") throw new Error("not a sequence");
+  const steps = ast.body.steps.filter((s) => !s.missing);
+  const trees = steps.map((s) => clauseTree(s.filter, options));
+  if (trees.length === 1) return trees[0]!;
+  return { kind: "or", children: trees, text: print(ast), span: ast.body.span };
+}
+
 function compileEql(rule: EngineRule, context: EngineContext): CompiledRule {
   const ast = parseEqlRule(rule);
   return compileAst(rule, ast, context);
@@ -125,6 +149,20 @@ function compileEql(rule: EngineRule, context: EngineContext): CompiledRule {
 function compileAst(rule: EngineRule, ast: EqlQuery, context: EngineContext): CompiledRule {
   const options = eqlOptions(rule, context.catalog);
   const fields = [...new Set(fieldsOf(ast).map((f) => f.name))];
+  // Mutants of a sequence or an event query alike: each a whole query, compiled on demand.
+  const mutants = (limit: number) => {
+    const all = mutations(ast);
+    return {
+      mutants: all.slice(0, limit).map((m) => ({
+        operator: m.operator,
+        description: m.description,
+        query: print(m.query),
+        span: m.span,
+        compile: (ctx: EngineContext) => compileAst(rule, m.query, ctx),
+      })),
+      skipped: Math.max(0, all.length - limit),
+    };
+  };
   if (ast.body.type !== "event") {
     const kind = ast.body.type;
     return {
@@ -134,6 +172,9 @@ function compileAst(rule: EngineRule, ast: EqlQuery, context: EngineContext): Co
         error: `a ${kind} matches groups of events, not one event: use \`expect: alert\` or \`expect: no-alert\` cases`,
         explain: () => `✗ a ${kind} cannot be judged on one event`,
       }),
+      // A sequence's alerts come from whole executions: mutation testing reruns them with the mutant's query.
+      execute: (r, execution) => executeGroups(r, ast, execution, execution.now ?? context.now ?? new Date()),
+      ...(kind === "sequence" ? { mutants, clauses: () => sequenceClauses(ast, options) } : {}),
     };
   }
   const filter = ast.body;
@@ -153,20 +194,7 @@ function compileAst(rule: EngineRule, ast: EqlQuery, context: EngineContext): Co
       };
     },
     clauses: () => clauseTree(filter, options),
-    // Event queries only: a sequence's mutants would need whole executions to judge.
-    mutants(limit) {
-      const all = mutations(ast);
-      return {
-        mutants: all.slice(0, limit).map((m) => ({
-          operator: m.operator,
-          description: m.description,
-          query: print(m.query),
-          span: m.span,
-          compile: (ctx: EngineContext) => compileAst(rule, m.query, ctx),
-        })),
-        skipped: Math.max(0, all.length - limit),
-      };
-    },
+    mutants,
   };
 }
 
@@ -230,6 +258,214 @@ export function sequenceAlerts(
   ];
 }
 
+/**
+ * One execution of a sequence or sample in memory: the lookback window's events through the EQL search (size
+ * `max_signals`), each result into a shell alert and its building blocks, then `alert_suppression` of the
+ * sequences (`bulkCreateSuppressedSequencesInMemory`).
+ */
+function executeGroups(
+  rule: EngineRule,
+  ast: EqlQuery,
+  execution: Execution,
+  executedAt: Date,
+): ExecutionResult {
+  // The search sees the events inside the lookback window (Kibana's range filter).
+  const searched = execution.events
+    .map((_, i) => i)
+    .filter((i) => !execution.range || inWindow(ruleEventTime(rule, execution.events[i]!), execution.range));
+  const documents = searched.map((i) => execution.events[i]!);
+  const options = eqlOptions(rule, execution.catalog);
+  let results: EqlResult[];
+  try {
+    results = evaluate(ast, documents, { ...options, size: maxSignalsOf(rule) });
+  } catch (error) {
+    if (error instanceof EqlEvaluationError) return { error: error.message, events: [], alerts: [] };
+    throw error;
+  }
+  const alerts = groupAlerts(
+    rule,
+    ast,
+    execution.events,
+    results.map((r) => r.events.map((p) => searched[p]!)),
+    executedAt,
+  );
+  const why = groupExplainer(ast, documents, options, results);
+  const position = new Map(searched.map((i, k) => [i, k]));
+  const events = execution.events.map((_, i): Evaluation => {
+    const k = position.get(i);
+    if (k === undefined)
+      return { matched: false, explain: () => "✗ outside the lookback window: the search never sees it" };
+    const matched = results.some((r) => r.events.includes(k));
+    return { matched, explain: () => why(k) };
+  });
+  return { events, alerts };
+}
+
+/**
+ * The alerts of a sequence's or sample's results (event positions in `events`): per result a shell alert and
+ * its building blocks; a sequence rule's `alert_suppression` applies (Kibana suppresses sequences, not samples).
+ */
+export function groupAlerts(
+  rule: EngineRule,
+  ast: EqlQuery,
+  events: readonly EventDocument[],
+  results: number[][],
+  executedAt: Date,
+): Alert[] {
+  const groups = results.map((positions) => sequenceAlerts(rule, events, positions, executedAt));
+  const settings = ast.body.type === "sequence" ? suppressionOf(rule) : undefined;
+  return settings ? suppressSequences(rule, groups, settings, executedAt) : groups.flat();
+}
+
+/** Messages name an event by its timestamp: positions inside an execution mean nothing to a fixture's reader. */
+function eventNamer(events: readonly EventDocument[], options: EvaluateOptions): (i: number) => string {
+  const field = options.timestampField ?? "@timestamp";
+  return (i) => {
+    const value = valueAt(events[i], field);
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    return first === undefined || first === null ? `event ${i + 1}` : `the event at ${String(first)}`;
+  };
+}
+
+const indent = (text: string, by: string) =>
+  text
+    .split("\n")
+    .map((l) => by + l)
+    .join("\n");
+
+/**
+ * Per searched event: the step it holds in a result, else what stopped the sequence of its join key (the step
+ * it was waiting for and that step's condition, maxspan, until, a missing event), else which condition of each
+ * step it fails.
+ */
+function groupExplainer(
+  ast: EqlQuery,
+  events: EventDocument[],
+  options: EvaluateOptions,
+  results: readonly EqlResult[],
+): (k: number) => string {
+  const body = ast.body;
+  if (body.type !== "sequence")
+    return (k) =>
+      results.some((r) => r.events.includes(k))
+        ? `✓ part of a matching ${body.type}`
+        : `✗ part of no matching ${body.type}`;
+  // Stage (runs expanded, missing steps left out) -> step as written.
+  const stageStep: number[] = [];
+  body.steps.forEach((s, i) => {
+    if (!s.missing) for (let r = 0; r < (s.runs ?? 1); r++) stageStep.push(i);
+  });
+  const stage = new Map<number, number>();
+  for (const r of results) r.events.forEach((e, j) => stage.set(e, j));
+  let keys: SequenceExplanation[] | undefined;
+  let predicates: ((e: EventDocument) => boolean)[] | undefined;
+  return (k) => {
+    const at = stage.get(k);
+    if (at !== undefined) {
+      const step = stageStep[at]!;
+      return `✓ step ${step + 1} ${stepText(body.steps[step]!)} of a matching sequence`;
+    }
+    keys ??= explainSequence(ast, events, options, eventNamer(events, options));
+    const key = keys.find((x) => x.event === k) ?? keys.find((x) => x.events.includes(k));
+    if (key) return `✗ ${key.message}`;
+    predicates ??= body.steps.map((s) => compileEventFilter(s.filter, options));
+    const event = events[k]!;
+    const steps = body.steps.map((_, i) => i).filter((i) => !body.steps[i]!.missing);
+    const matching = steps.filter((i) => predicates![i]!(event));
+    if (matching.length > 0)
+      return `✗ matches step ${matching.map((i) => i + 1).join(", ")} ${stepText(body.steps[matching[0]!]!)}, but no earlier event with its join key matched the steps before`;
+    return [
+      "✗ matches no step of the sequence:",
+      ...steps.map(
+        (i) =>
+          `  step ${i + 1}:\n${indent(formatExplain(explainFilter(body.steps[i]!.filter, event, options)), "    ")}`,
+      ),
+    ].join("\n");
+  };
+}
+
+/**
+ * Why a sequence rule wrote no alert over these (searched) events, for the failure summary; undefined for other
+ * rules. Names, per join key, the step the sequence stopped at and why.
+ */
+export function whyNoSequence(
+  rule: EngineRule,
+  events: EventDocument[],
+  catalog: FieldCatalog | undefined,
+): string | undefined {
+  if (rule.data.type !== "eql") return undefined;
+  let ast: EqlQuery;
+  try {
+    ast = parseEqlRule(rule);
+  } catch {
+    return undefined;
+  }
+  if (ast.body.type !== "sequence") return undefined;
+  const options: EvaluateOptions = catalog ? eqlOptions(rule, catalog) : {};
+  let keys: SequenceExplanation[];
+  try {
+    keys = explainSequence(ast, events, options, eventNamer(events, options));
+  } catch (error) {
+    if (error instanceof EqlEvaluationError) return undefined;
+    throw error;
+  }
+  const stopped = keys.filter((k) => k.reason !== undefined);
+  if (stopped.length === 0) return `no event matched step 1 ${stepText(ast.body.steps[0]!)}`;
+  const shown = stopped.slice(0, 3).map((k) => k.message);
+  return `no sequence: ${shown.join("; ")}${stopped.length > 3 ? `; and ${stopped.length - 3} more keys` : ""}`;
+}
+
+/**
+ * Alert suppression of sequences (`bulkCreateSuppressedSequencesInMemory`, `buildShellAlertSuppressionTermsAndFields`
+ * in rule_types/utils/): the terms are the group-by fields' values on the shell alert (the fields every event of
+ * the sequence shares); with `doNotSuppress` a shell alert missing one is written as it is. Within the execution
+ * the first sequence of each group is written, shell and building blocks, with `docs_count` the number of the
+ * others, whose alerts are not written; start and end are the shell alert's time.
+ */
+function suppressSequences(
+  rule: EngineRule,
+  groups: Alert[][],
+  settings: SuppressionSettings,
+  executedAt: Date,
+): Alert[] {
+  const out: Alert[][] = [];
+  const byTerms = new Map<string, { alerts: Alert[]; count: number }>();
+  const { primary, secondary } = ruleTimestamps(rule);
+  for (const group of groups) {
+    const shell = group[0]!.document;
+    const terms = settings.groupBy.map((field) => {
+      const value = valueAt(shell, field);
+      return {
+        field,
+        value: Array.isArray(value) ? value.map(String).sort() : (value ?? null),
+      };
+    });
+    if (settings.missingFields === "doNotSuppress" && terms.some((t) => t.value === null)) {
+      out.push(group);
+      continue;
+    }
+    const id = JSON.stringify(terms);
+    const seen = byTerms.get(id);
+    if (seen) {
+      seen.count++;
+      continue;
+    }
+    const time = String(
+      valueAt(shell, primary) ?? (secondary && valueAt(shell, secondary)) ?? executedAt.toISOString(),
+    );
+    const entry = { alerts: [...group], count: 0 };
+    entry.alerts[0] = {
+      ...group[0]!,
+      document: withSuppression(shell, { terms, start: time, end: time, docsCount: 0 }),
+    };
+    byTerms.set(id, entry);
+    out.push(entry.alerts);
+  }
+  for (const { alerts, count } of byTerms.values())
+    alerts[0]!.document["kibana.alert.suppression.docs_count"] = count;
+  return out.flat();
+}
+
 export const eqlEngine: Engine = {
   name: "eql",
   supports: (rule) => rule.data.type === "eql" && languageOf(rule) === "eql",
@@ -266,38 +502,12 @@ export const eqlEngine: Engine = {
           return { error: error.message, events: evaluations, alerts: [] };
         }
       }
-      // Sequences and samples: the search sees the events inside the lookback window (Kibana's range filter).
-      const searched = execution.events
-        .map((_, i) => i)
-        .filter(
-          (i) => !execution.range || inWindow(ruleEventTime(rule, execution.events[i]!), execution.range),
-        );
-      const results = evaluate(
-        ast,
-        searched.map((i) => execution.events[i]!),
-        {
-          ...eqlOptions(rule, execution.catalog),
-          size: maxSignalsOf(rule),
-        },
-      );
-      const inResult = new Set<number>();
-      const alerts: Alert[] = [];
-      for (const r of results) {
-        const positions = r.events.map((p) => searched[p]!);
-        positions.forEach((p) => inResult.add(p));
-        alerts.push(...sequenceAlerts(rule, execution.events, positions, executedAt));
-      }
       // Without a range the case judges events one by one (`match | no-match`): a sequence cannot answer that.
       const single = execution.range ? undefined : compiled.evaluate(execution.events[0] ?? {}).error;
-      const evaluations = execution.events.map((_, i): Evaluation => ({
-        matched: inResult.has(i),
-        ...(single !== undefined ? { error: single } : {}),
-        explain: () =>
-          inResult.has(i)
-            ? `✓ part of a matching ${ast.body.type}`
-            : `✗ part of no matching ${ast.body.type}`,
-      }));
-      return { events: evaluations, alerts };
+      const result = executeGroups(rule, ast, execution, executedAt);
+      return single === undefined
+        ? result
+        : { ...result, events: result.events.map((e) => ({ ...e, error: single })) };
     });
     return Promise.resolve({ executions: results, fields });
   },

@@ -39,7 +39,14 @@ export type {
   TextSpan,
 } from "./engine.js";
 export { kqlEngine, parseRuleQuery } from "./kql-engine.js";
-export { eqlEngine, eqlOptions, parseEqlRule, sequenceAlerts } from "./eql-engine.js";
+export {
+  eqlEngine,
+  eqlOptions,
+  groupAlerts,
+  parseEqlRule,
+  sequenceAlerts,
+  whyNoSequence,
+} from "./eql-engine.js";
 export { esqlAlerts, esqlRows, mergeEsqlResultInSource, rowToDocument } from "./esql-alerts.js";
 export { beforeStats, esqlEngine, esqlIndexPatterns, executeEsql, parseEsqlRule } from "./esql-engine.js";
 export type { EsqlExecutionInput } from "./esql-engine.js";

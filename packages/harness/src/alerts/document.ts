@@ -66,6 +66,8 @@ export const ALERT = {
   suppressionEnd: "kibana.alert.suppression.end",
   suppressionDocsCount: "kibana.alert.suppression.docs_count",
   threatEnrichments: "threat.enrichments",
+  groupId: "kibana.alert.group.id",
+  buildingBlockType: "kibana.alert.building_block_type",
 } as const;
 
 /** Kibana's defaults for a rule that does not set them (rule schema defaults). */

@@ -68,7 +68,9 @@ export function executeRule(input: ExecutionInput): ExecutionOutcome {
     rule.data.type === "threshold"
       ? thresholdAlerts(context)
       : suppressionOf(rule)
-        ? suppressedAlerts(context, suppressionOf(rule)!)
+        ? rule.data.type === "eql"
+          ? eqlSuppressedAlerts(context, suppressionOf(rule)!)
+          : suppressedAlerts(context, suppressionOf(rule)!)
         : hits.slice(0, context.maxSignals).map((i) => queryAlert(context, i));
   return { alerts, times, searched };
 }
@@ -137,6 +139,54 @@ function suppressedAlerts(context: Context, settings: SuppressionSettings): Aler
       events: group.events,
       document: withSuppression(eventAlert(rule, events[first]!, executedAt), {
         terms: settings.groupBy.map((field, j) => ({ field, value: group.key[j] ?? null })),
+        start: span.start,
+        end: span.end,
+        docsCount: group.events.length - 1,
+      }),
+    });
+  }
+  return alerts;
+}
+
+/**
+ * An EQL event query's alert suppression, which is not a query rule's aggregation but Kibana's in-memory one
+ * (`eql.ts` → `bulkCreateSuppressedAlertsInMemory` → `suppressAlertsInMemory`, rule_types/utils/): the search
+ * returns at most `max_signals` events, in time order; each event's terms are the group-by fields' values as the
+ * fields API returns them (a sorted list, `null` when missing, `getSuppressionTerms`). The first alert of each
+ * group is written, with `docs_count` the group's other events and `start`/`end` its first and last event's
+ * time. With `doNotSuppress` the events missing a field alert one by one, before the groups
+ * (`executeBulkCreateAlerts`).
+ */
+function eqlSuppressedAlerts(context: Context, settings: SuppressionSettings): Alert[] {
+  const { rule, events, executedAt, maxSignals } = context;
+  const unsuppressed: number[] = [];
+  const groups = new Map<string, { terms: { field: string; value: unknown[] | null }[]; events: number[] }>();
+  const order = (a: unknown, b: unknown) => {
+    const x = a as string | number;
+    const y = b as string | number;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  for (const i of context.hits.slice(0, maxSignals)) {
+    const terms = settings.groupBy.map((field) => {
+      const values = valuesAt(events[i]!, field).filter((v) => v !== null && v !== undefined);
+      return { field, value: values.length === 0 ? null : values.sort(order) };
+    });
+    if (settings.missingFields === "doNotSuppress" && terms.some((t) => t.value === null)) {
+      unsuppressed.push(i);
+      continue;
+    }
+    const id = JSON.stringify(terms);
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = { terms, events: [] }));
+    group.events.push(i);
+  }
+  const alerts: Alert[] = unsuppressed.map((i) => queryAlert(context, i));
+  for (const group of [...groups.values()].slice(0, Math.max(0, maxSignals - alerts.length))) {
+    const span = timeSpan(context, group.events);
+    alerts.push({
+      events: group.events,
+      document: withSuppression(eventAlert(rule, events[group.events[0]!]!, executedAt), {
+        terms: group.terms,
         start: span.start,
         end: span.end,
         docsCount: group.events.length - 1,

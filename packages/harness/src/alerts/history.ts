@@ -135,8 +135,14 @@ export function carryExecution(
   const suppressed: SuppressedAlert[] = [];
   const duplicates: Alert[] = [];
   const thresholdEntries = history.threshold.map((h) => ({ ...h }));
+  // Sequences: a shell alert suppressed into an earlier one takes its building blocks with it (Kibana creates
+  // a suppressed sequence's sub-alerts only with its shell, bulk_create_with_suppression.ts).
+  const suppressedGroups = new Set<unknown>();
   for (const alert of alerts) {
     const d = alert.document;
+    const group = d[ALERT.groupId];
+    if (group !== undefined && d[ALERT.buildingBlockType] !== undefined && suppressedGroups.has(group))
+      continue;
     if (threshold) recordThresholdSignal(rule, thresholdEntries, alert);
     const terms = d[ALERT.suppressionTerms] as AlertTerm[] | undefined;
     if (terms && duration !== undefined) {
@@ -154,6 +160,7 @@ export function carryExecution(
           into.docsCount += docs + 1;
         }
         suppressed.push({ alert, into: { ...into }, dropped });
+        if (group !== undefined) suppressedGroups.add(group);
         continue;
       }
       priors.push({ start: now, instance, suppressionEnd: end, docsCount: docs });
@@ -166,7 +173,10 @@ export function carryExecution(
       priors.push({ start: now, docsCount: 0 });
       continue;
     }
-    const identity = JSON.stringify([...alert.events].sort((a, b) => a - b));
+    // A building block's id comes from its sequence's (`generateBuildingBlockIds`): the same event in another
+    // sequence is another alert.
+    const events = [...alert.events].sort((a, b) => a - b);
+    const identity = JSON.stringify(group === undefined ? events : [group, events]);
     if (priors.some((p) => p.identity === identity)) {
       duplicates.push(alert);
       continue;
