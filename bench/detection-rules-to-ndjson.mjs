@@ -9,20 +9,9 @@
 // version, and
 // flattens `new_terms` into the API's `new_terms_fields`/`history_window_start`; this does the same, with version 1 and `enabled: false`. Rules whose metadata.maturity is
 // `deprecated` are left out unless --include-deprecated is given.
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parse } from "smol-toml";
-
-function tomlFiles(dir) {
-  if (!statSync(dir).isDirectory()) return [dir];
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) return tomlFiles(full);
-      return name.endsWith(".toml") ? [full] : [];
-    });
-}
+import { tomlFiles } from "./prebuilt-rules.mjs";
 
 /** One Kibana export line from a detection-rules TOML document; undefined when the rule is left out. */
 export function kibanaRule(doc, { includeDeprecated = false } = {}) {

@@ -3,59 +3,15 @@
 // TOML files) it parses the real ~1,000 queries; on a fresh clone it replicates the in-repo sample
 // (packages/eql/src/test-support/prebuilt-sample.json) to 1,024 queries.
 // Run: npm run bench eql-parse
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { parse as parseToml } from "smol-toml";
 import { parse, validate } from "@dac/eql";
 import { fieldCatalog } from "@dac/fields";
+import { prebuiltRules } from "./prebuilt-rules.mjs";
 
-const MIRROR = "/work/.mirror/elastic+detection-rules/repo";
-
-function tomlFiles(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) return tomlFiles(full);
-    return name.endsWith(".toml") ? [full] : [];
-  });
-}
-
-function prebuiltQueries() {
-  let dirs = process.env.DAC_DETECTION_RULES
-    ? [process.env.DAC_DETECTION_RULES].filter((d) => existsSync(d))
-    : [];
-  if (dirs.length === 0 && existsSync(MIRROR)) {
-    const out = mkdtempSync(join(tmpdir(), "dac-eql-bench-"));
-    process.on("exit", () => rmSync(out, { recursive: true, force: true }));
-    try {
-      const tar = execFileSync(
-        "git",
-        ["--git-dir", MIRROR, "archive", "HEAD", "rules", "rules_building_block"],
-        {
-          maxBuffer: 1 << 30,
-          stdio: ["ignore", "pipe", "ignore"],
-        },
-      );
-      execFileSync("tar", ["-x", "-C", out], { input: tar });
-      dirs = [join(out, "rules"), join(out, "rules_building_block")].filter((d) => existsSync(d));
-    } catch {
-      dirs = [];
-    }
-  }
-  const queries = [];
-  for (const dir of dirs)
-    for (const file of tomlFiles(dir)) {
-      const doc = parseToml(readFileSync(file, "utf8"));
-      if (doc.rule?.language === "eql" && doc.metadata?.maturity !== "deprecated")
-        queries.push(doc.rule.query);
-    }
-  return queries;
-}
-
-let queries = prebuiltQueries();
-let source = "detection-rules mirror";
+const prebuilt = prebuiltRules("eql");
+let queries = prebuilt.rules.map((r) => r.query);
+let source = prebuilt.from;
 if (queries.length === 0) {
   const sample = JSON.parse(
     readFileSync(new URL("../packages/eql/src/test-support/prebuilt-sample.json", import.meta.url), "utf8"),

@@ -9,58 +9,12 @@
 // Exit 1 when a query fails to parse or has a validation error (warnings are fine: unknown fields are warnings in
 // `dac validate`, since FROM often names integrations the catalogue lacks).
 // Run: npm run bench esql-parse   (or: DAC_DETECTION_RULES=/tmp/dr node bench/esql-parse.bench.mjs)
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parse as parseToml } from "smol-toml";
 import { fieldsOf, parseEsql, validateEsql } from "@dac/esql";
 import { fieldCatalog, lookupField } from "@dac/fields";
-
-const MIRROR = "/work/.mirror/elastic+detection-rules/repo";
-
-function tomlFiles(dir) {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) return tomlFiles(full);
-      return name.endsWith(".toml") ? [full] : [];
-    });
-}
-
-/** The ES|QL rules of a TOML tree: {name, query} per non-deprecated rule with language esql. */
-function fromToml(root) {
-  const dirs = ["rules", "rules_building_block"].map((d) => join(root, d)).filter((d) => existsSync(d));
-  const out = [];
-  for (const file of (dirs.length > 0 ? dirs : [root]).flatMap(tomlFiles)) {
-    const doc = parseToml(readFileSync(file, "utf8"));
-    if (doc.rule?.language === "esql" && doc.metadata?.maturity !== "deprecated")
-      out.push({ name: relative(root, file), query: doc.rule.query });
-  }
-  return out;
-}
-
-function fromMirror() {
-  if (!existsSync(MIRROR)) return [];
-  const out = mkdtempSync(join(tmpdir(), "dac-esql-bench-"));
-  process.on("exit", () => rmSync(out, { recursive: true, force: true }));
-  try {
-    const tar = execFileSync(
-      "git",
-      ["--git-dir", MIRROR, "archive", "HEAD", "rules", "rules_building_block"],
-      {
-        maxBuffer: 1 << 30,
-        stdio: ["ignore", "pipe", "ignore"],
-      },
-    );
-    execFileSync("tar", ["-x", "-C", out], { input: tar });
-    return fromToml(out);
-  } catch {
-    return [];
-  }
-}
+import { prebuiltRules } from "./prebuilt-rules.mjs";
 
 function queries() {
   const dir = process.env.DAC_DETECTION_RULES;
@@ -73,9 +27,8 @@ function queries() {
       .map((r) => ({ name: r.name, query: r.query }));
     return { rules, from: join(dir, "prod.ndjson") };
   }
-  if (dir && existsSync(dir)) return { rules: fromToml(dir), from: `TOML under ${dir}` };
-  const mirrored = fromMirror();
-  if (mirrored.length > 0) return { rules: mirrored, from: "the detection-rules mirror" };
+  const prebuilt = prebuiltRules("esql");
+  if (prebuilt.rules.length > 0) return prebuilt;
   const sample = JSON.parse(
     readFileSync(new URL("../packages/esql/src/test-support/prebuilt-sample.json", import.meta.url), "utf8"),
   );
