@@ -11,14 +11,10 @@ import {
 import type { EqlQuery, EvaluateOptions } from "@dac/eql";
 import { formatDiagnosticsPretty, printable } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
-import { formatOption, stringOption, UsageError } from "../command.js";
-import { buildCatalog, catalogOptions, readEvents, readText } from "./kql.js";
+import { stringOption, UsageError } from "../command.js";
+import { buildCatalog, catalogOptions, languageQueryOptions, readEvents, readLanguageQuery } from "./kql.js";
 
-const queryOptions: Record<string, OptionSpec> = {
-  query: { type: "string", short: "q", valueName: "EQL", description: "The query text." },
-  "query-file": { type: "string", valueName: "FILE", description: "Read the query from FILE." },
-  format: formatOption(),
-};
+const queryOptions = languageQueryOptions("EQL");
 
 const evalOptions: Record<string, OptionSpec> = {
   events: {
@@ -53,15 +49,8 @@ const evalOptions: Record<string, OptionSpec> = {
   "unknown-fields": catalogOptions["unknown-fields"]!,
 };
 
-function readQuery(values: ParsedArgs["values"], ctx: CommandContext): { text: string; origin: string } {
-  const inline = stringOption(values, "query");
-  const file = stringOption(values, "query-file");
-  if (inline !== undefined && file !== undefined)
-    throw new UsageError("give either --query or --query-file, not both");
-  if (inline !== undefined) return { text: inline, origin: "<query>" };
-  if (file !== undefined) return { text: readText(file, ctx), origin: file };
-  throw new UsageError("a query is required: --query EQL or --query-file FILE");
-}
+const readQuery = (values: ParsedArgs["values"], ctx: CommandContext) =>
+  readLanguageQuery(values, ctx, "EQL");
 
 /** Parses, or prints the syntax error at its position in the query and returns undefined. */
 function parseOrReport(query: { text: string; origin: string }, ctx: CommandContext): EqlQuery | undefined {

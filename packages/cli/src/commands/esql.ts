@@ -11,19 +11,15 @@ import {
 import type { EsqlFinding, EsqlQuery, EsqlResult } from "@dac/esql";
 import { formatDiagnosticsPretty, printable } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
-import { formatOption, stringOption, UsageError } from "../command.js";
-import { buildCatalog, catalogOptions, readEvents, readText } from "./kql.js";
+import { stringOption, UsageError } from "../command.js";
+import { buildCatalog, catalogOptions, languageQueryOptions, readEvents, readLanguageQuery } from "./kql.js";
 
 interface QueryText {
   text: string;
   origin: string;
 }
 
-const queryOptions: Record<string, OptionSpec> = {
-  query: { type: "string", short: "q", valueName: "ESQL", description: "The query text." },
-  "query-file": { type: "string", valueName: "FILE", description: "Read the query from FILE." },
-  format: formatOption(),
-};
+const queryOptions = languageQueryOptions("ESQL");
 
 const evalOptions: Record<string, OptionSpec> = {
   events: {
@@ -52,15 +48,8 @@ const evalOptions: Record<string, OptionSpec> = {
   },
 };
 
-function readQuery(values: ParsedArgs["values"], ctx: CommandContext): QueryText {
-  const inline = stringOption(values, "query");
-  const file = stringOption(values, "query-file");
-  if (inline !== undefined && file !== undefined)
-    throw new UsageError("give either --query or --query-file, not both");
-  if (inline !== undefined) return { text: inline, origin: "<query>" };
-  if (file !== undefined) return { text: readText(file, ctx), origin: file };
-  throw new UsageError("a query is required: --query ESQL or --query-file FILE");
-}
+const readQuery = (values: ParsedArgs["values"], ctx: CommandContext) =>
+  readLanguageQuery(values, ctx, "ESQL");
 
 interface SpanFinding {
   start: number;

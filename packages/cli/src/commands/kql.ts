@@ -21,11 +21,16 @@ import { formatDiagnosticsPretty, printable } from "@dac/report";
 import type { Command, CommandContext, OptionSpec, ParsedArgs } from "../command.js";
 import { stringOption, UsageError, formatOption } from "../command.js";
 
-const queryOptions: Record<string, OptionSpec> = {
-  query: { type: "string", short: "q", valueName: "KQL", description: "The query text." },
-  "query-file": { type: "string", valueName: "FILE", description: "Read the query from FILE." },
-  format: formatOption(),
-};
+/** `--query`, `--query-file` and `--format`, shared by the query language command groups (kql, eql, esql). */
+export function languageQueryOptions(language: string): Record<string, OptionSpec> {
+  return {
+    query: { type: "string", short: "q", valueName: language, description: "The query text." },
+    "query-file": { type: "string", valueName: "FILE", description: "Read the query from FILE." },
+    format: formatOption(),
+  };
+}
+
+const queryOptions = languageQueryOptions("KQL");
 
 export const catalogOptions: Record<string, OptionSpec> = {
   mapping: {
@@ -58,15 +63,23 @@ const eventOptions: Record<string, OptionSpec> = {
   },
 };
 
-function readQuery(values: ParsedArgs["values"], ctx: CommandContext): { text: string; origin: string } {
+/** The query of `--query` or `--query-file` (exactly one), with where it came from for positions. */
+export function readLanguageQuery(
+  values: ParsedArgs["values"],
+  ctx: CommandContext,
+  language: string,
+): { text: string; origin: string } {
   const inline = stringOption(values, "query");
   const file = stringOption(values, "query-file");
   if (inline !== undefined && file !== undefined)
     throw new UsageError("give either --query or --query-file, not both");
   if (inline !== undefined) return { text: inline, origin: "<query>" };
   if (file !== undefined) return { text: readText(file, ctx), origin: file };
-  throw new UsageError("a query is required: --query KQL or --query-file FILE");
+  throw new UsageError(`a query is required: --query ${language} or --query-file FILE`);
 }
+
+const readQuery = (values: ParsedArgs["values"], ctx: CommandContext) =>
+  readLanguageQuery(values, ctx, "KQL");
 
 export function readText(file: string, ctx: CommandContext): string {
   try {
