@@ -30,6 +30,7 @@ export {
   kqlQueries,
   ruleQueries,
   unknownFieldNamespace,
+  unknownFieldReport,
   type QueryCheckOptions,
 } from "./query-checks.js";
 export { checkTypeSettings } from "./type-checks.js";

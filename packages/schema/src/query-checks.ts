@@ -104,18 +104,21 @@ export function unknownFieldNamespace(
   return { known: parts.length > 1, namespace: parts.length > 1 ? parts.slice(0, -1).join(".") : name };
 }
 
-function unknownFieldDiagnostic(
-  rule: Rule,
-  key: string,
-  field: { name: string; span: Span },
+/**
+ * What to say about a field the catalogue does not know, wherever it is named (a query, an exception entry):
+ * defined for an integration the rule does not use, missing from definitions of its namespace (likely a typo:
+ * `known`, an error), or in a namespace without definitions (a warning until they are imported).
+ */
+export function unknownFieldReport(
   catalog: FieldCatalog,
-  options: QueryCheckOptions,
-): Diagnostic {
-  const suggestions = suggestFields(catalog, field.name);
+  name: string,
+  options: QueryCheckOptions = {},
+): { kind: "elsewhere" | "known-namespace" | "no-definitions"; message: string; hint: string } {
+  const suggestions = suggestFields(catalog, name);
   const didYouMean = suggestions.length
     ? `, did you mean ${suggestions.map((s) => `\`${s}\``).join(" or ")}?`
     : "";
-  const elsewhere = options.otherDefinitions?.(field.name) ?? [];
+  const elsewhere = options.otherDefinitions?.(name) ?? [];
   if (elsewhere.length > 0) {
     const where = elsewhere
       .slice(0, 3)
@@ -125,41 +128,44 @@ function unknownFieldDiagnostic(
       )
       .join(", ");
     const first = elsewhere[0]!;
-    return spanDiagnostic(
-      rule,
-      key,
-      field.span,
-      "DAC402",
-      `unknown field \`${field.name}\`: it is defined for an integration the rule does not use`,
-      `defined in ${where}; add \`related_integrations: [{package: ${first.package}, version: "*"}]\` to the rule (or an index pattern logs-${first.package}.*) rather than declaring the field again`,
-    );
+    return {
+      kind: "elsewhere",
+      message: `unknown field \`${name}\`: it is defined for an integration the rule does not use`,
+      hint: `defined in ${where}; add \`related_integrations: [{package: ${first.package}, version: "*"}]\` to the rule (or an index pattern logs-${first.package}.*) rather than declaring the field again`,
+    };
   }
-  const { known, namespace } = unknownFieldNamespace(catalog, field.name);
+  const { known, namespace } = unknownFieldNamespace(catalog, name);
   const policy =
     catalog.unknownFields === "unmapped"
       ? "the unknown_fields policy (unmapped) treats it as not mapped, so the clause never matches"
       : "the unknown_fields policy (keyword) treats it as a keyword field with ignore_above 1024";
   if (known) {
-    return spanDiagnostic(
-      rule,
-      key,
-      field.span,
-      "DAC402",
-      `unknown field \`${field.name}\`${didYouMean}`,
-      `\`${namespace}\` is defined, without this field; ${policy}. If the field really exists, declare it in schemas/fields/ or metadata.fields`,
-    );
+    return {
+      kind: "known-namespace",
+      message: `unknown field \`${name}\`${didYouMean}`,
+      hint: `\`${namespace}\` is defined, without this field; ${policy}. If the field really exists, declare it in schemas/fields/ or metadata.fields`,
+    };
   }
-  return spanDiagnostic(
-    rule,
-    key,
-    field.span,
-    "DAC406",
+  return {
+    kind: "no-definitions",
     // A partial source (Elastic's list of the non-ECS fields its rules use) names some fields of the namespace only.
-    catalog.fields.get(namespace)?.partial
-      ? `incomplete field definitions for \`${namespace}.*\`: \`${field.name}\` is not among them${didYouMean}`
-      : `no field definitions for \`${namespace}.*\` (field \`${field.name}\`)${didYouMean}`,
-    `add them with \`dac fields import\` or \`dac fields pull\`; until then ${policy}`,
-  );
+    message: catalog.fields.get(namespace)?.partial
+      ? `incomplete field definitions for \`${namespace}.*\`: \`${name}\` is not among them${didYouMean}`
+      : `no field definitions for \`${namespace}.*\` (field \`${name}\`)${didYouMean}`,
+    hint: `add them with \`dac fields import\` or \`dac fields pull\`; until then ${policy}`,
+  };
+}
+
+function unknownFieldDiagnostic(
+  rule: Rule,
+  key: string,
+  field: { name: string; span: Span },
+  catalog: FieldCatalog,
+  options: QueryCheckOptions,
+): Diagnostic {
+  const report = unknownFieldReport(catalog, field.name, options);
+  const code = report.kind === "no-definitions" ? "DAC406" : "DAC402";
+  return spanDiagnostic(rule, key, field.span, code, report.message, report.hint);
 }
 
 /** Query syntax, unknown fields, type misuse and KQL lint, reported inside the rule's YAML. */
