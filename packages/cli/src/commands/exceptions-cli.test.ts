@@ -1,5 +1,5 @@
 /** Exceptions through plan, publish, export and import, as a user runs them (against the Kibana emulator). */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "@dac/kibana-emulator";
 import { afterEach, describe, expect, it } from "vitest";
@@ -216,6 +216,17 @@ describe("exceptions with the rules", () => {
     expect(readFileSync(join(fresh, selfReviewDefaults), "utf8")).toContain("type: rule_default");
     expect(readFileSync(join(fresh, deniedFile), "utf8")).toContain(
       "exceptions_list:\n  - list_id: k8s-known-operators\n",
+    );
+    // An export holds no value lists (Kibana's neither), so the imported list names one the fresh repository
+    // lacks until it is added: validate says so, at the entry.
+    const lacking = await dac(["validate"], fresh);
+    expect(lacking.code).toBe(1);
+    expect(lacking.stdout).toContain("DAC704");
+    expect(lacking.stdout).toContain("value list `monitoring-agents` does not exist");
+    mkdirSync(join(fresh, "exceptions/lists"), { recursive: true });
+    writeFileSync(
+      join(fresh, "exceptions/lists/monitoring-agents.keyword.txt"),
+      repository()["exceptions/lists/monitoring-agents.keyword.txt"]!,
     );
     expect((await dac(["validate"], fresh)).code).toBe(0);
     const fmt = await dac(["fmt", "--check", "rules", "exceptions"], fresh);
