@@ -255,3 +255,45 @@ describe("exceptions with the rules", () => {
     expect(readdirSync(fresh).sort()).toEqual(["dac.config.yaml"]);
   });
 });
+
+describe("dac test --coverage", () => {
+  it("names the exception items no case exercises, in the coverage of their rule", async () => {
+    const fixtureDir = join(repoRoot, "fixtures", "kubernetes");
+    const fixtures = Object.fromEntries(
+      readdirSync(fixtureDir, { recursive: true, encoding: "utf8" })
+        .filter((f) => /\.(ya?ml|json|ndjson)$/.test(f))
+        .map((f) => [`fixtures/kubernetes/${f}`, readFileSync(join(fixtureDir, f), "utf8")]),
+    );
+    // The seed rule's own list, plus an item for an operator that no fixture case shows.
+    const defaults = "rules/kubernetes/kubernetes_denied_service_account_request.exceptions.yaml";
+    const flux = `  - item_id: flux-source-controller
+    name: Flux source controller
+    description: Flux's source controller.
+    entries:
+      - field: kubernetes.audit.user.username
+        type: match
+        operator: included
+        value: system:serviceaccount:flux-system:source-controller
+`;
+    const own = readFileSync(join(repoRoot, defaults), "utf8");
+    const repo = tempRepo({
+      ...seeds,
+      ...fixtures,
+      [defaults]: own + flux,
+      [selfReviewDefaults]: readFileSync(join(repoRoot, selfReviewDefaults), "utf8"),
+    });
+    const line = (own + flux).split("\n").indexOf("  - item_id: flux-source-controller") + 1;
+    const run = await runCli(["test", "--coverage", deniedFile], repo);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const coverage = run.stdout.slice(run.stdout.indexOf("\nCoverage\n"));
+    expect(coverage).toContain(
+      `untested exception flux-source-controller (kubernetes-denied-service-account-request-exceptions) ${defaults}:${line}:5`,
+    );
+    // The item the seed's cases exercise is not listed as untested.
+    expect(coverage).not.toContain("untested exception argocd-application-controller");
+    const md = await runCli(["test", "--coverage", "--reporter", "markdown", deniedFile], repo);
+    expect(md.stdout).toContain(
+      "| `flux-source-controller` (kubernetes-denied-service-account-request-exceptions) |",
+    );
+  });
+});
