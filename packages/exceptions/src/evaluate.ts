@@ -95,10 +95,10 @@ export function compileExceptions(
   const tests = compiled.map((c) => c.test);
   const ids = compiled.map((c) => c.id);
   // Each item is compiled once above; per event, only the items whose indexed values the event has are tested.
-  const all = () => true;
+  const every = tests.map((_, i) => i);
   const select =
     options.index === false
-      ? () => all
+      ? () => every
       : itemSelector(
           compiled.map((c) => c.item),
           catalog,
@@ -108,9 +108,8 @@ export function compileExceptions(
     applied: ids,
     expired,
     removedBy(event) {
-      const candidate = select(event);
       const out: string[] = [];
-      for (let i = 0; i < tests.length; i++) if (candidate(i) && tests[i]!(event)) out.push(ids[i]!);
+      for (const i of select(event)) if (tests[i]!(event)) out.push(ids[i]!);
       return out;
     },
   };

@@ -51,7 +51,13 @@ function randomEntry(r: ReturnType<typeof random>, depth = 0): ExceptionEntry {
     case "match_any":
       return { type: "match_any", field: "user.name", operator, value: [r.pick(names), r.pick(names)] };
     case "wildcard":
-      return { type: "wildcard", field: "user.name", operator, value: `${r.pick(names).slice(0, 2)}*` };
+      // Starts of names, `?`, escapes, a leading star, a pattern without wildcards.
+      return {
+        type: "wildcard",
+        field: r.pick(["user.name", "host.name"]),
+        operator,
+        value: r.pick([`${r.pick(names).slice(0, 2)}*`, "sv?-1", "s\\vc-*", "a\\*", "*ob", "bob", "4?"]),
+      };
     case "exists":
       return { type: "exists", field: r.pick(["user.name", "source.ip", "host.name"]), operator };
     case "list":

@@ -6,7 +6,8 @@
  * The index is a necessary condition only: every item it selects is still tested in full, so it never changes
  * what is removed. An item is indexed by one `included` entry whose values can be compared as keys: `match`,
  * `match_any` or a `list` on a plain keyword or ip field (top-level or inside `nested`: a value of an object at
- * the nested path is a value of the full path too). Items without such an entry are tested on every event.
+ * the nested path is a value of the full path too), or a `wildcard` by the literal text its pattern starts with.
+ * Items without such an entry are tested on every event.
  */
 import {
   compileWalker,
@@ -23,67 +24,107 @@ type KeyKind = "keyword" | "ip";
 
 interface Anchor {
   path: string;
-  kind: KeyKind;
+  /** `prefix`: the keys are the literal starts of wildcard patterns, which a matching value begins with. */
+  kind: KeyKind | "prefix";
   keys: string[];
 }
 
-/** Returns, per event, a test of "item i may hold" over the items in the order given. */
+/** Returns, per event, the positions of the items that may hold, ascending (the others cannot). */
 export function itemSelector(
   items: readonly ExceptionItem[],
   catalog: FieldCatalog,
   valueLists: Readonly<Record<string, ValueList>>,
-): (event: unknown) => (i: number) => boolean {
-  const always = new Uint8Array(items.length);
+): (event: unknown) => readonly number[] {
+  const always: number[] = [];
   const mark = new Uint32Array(items.length);
   let generation = 0;
-  const byField = new Map<string, { path: string; kind: KeyKind; buckets: Map<string, number[]> }>();
+  let hits: number[] = [];
+  type Field = { path: string; kind: Anchor["kind"]; buckets: Map<string, number[]> };
+  const byField = new Map<string, Field>();
+  const fieldOf = (a: Anchor) => {
+    const key = `${a.kind}:${a.path}`;
+    let field = byField.get(key);
+    if (!field) byField.set(key, (field = { path: a.path, kind: a.kind, buckets: new Map() }));
+    return field;
+  };
   // Each item's candidate entries; then, per item, the one whose values the fewest other items share: items that
   // all say `matched.field: destination.ip` are not told apart by it.
   const listKeys = new Map<string, string[] | undefined>();
   const options = items.map((item) => anchorsOf(item, catalog, valueLists, listKeys));
-  const shared = new Map<string, number>();
+  const shared = new Map<Field, Map<string, number>>();
+  const counts = (a: Anchor) => {
+    const field = fieldOf(a);
+    let m = shared.get(field);
+    if (!m) shared.set(field, (m = new Map()));
+    return m;
+  };
   for (const anchors of options)
-    for (const a of anchors)
-      for (const k of a.keys) shared.set(slot(a, k), (shared.get(slot(a, k)) ?? 0) + 1);
+    for (const a of anchors) {
+      const m = counts(a);
+      for (const k of a.keys) m.set(k, (m.get(k) ?? 0) + 1);
+    }
   options.forEach((anchors, i) => {
     let anchor: Anchor | undefined;
     let cost = Infinity;
     for (const a of anchors) {
+      const m = counts(a);
       let c = 0;
-      for (const k of a.keys) c += shared.get(slot(a, k))!;
+      for (const k of a.keys) c += m.get(k)!;
       if (c < cost) [anchor, cost] = [a, c];
     }
     if (!anchor) {
-      always[i] = 1;
+      always.push(i);
       return;
     }
-    const key = `${anchor.kind}:${anchor.path}`;
-    let field = byField.get(key);
-    if (!field) byField.set(key, (field = { path: anchor.path, kind: anchor.kind, buckets: new Map() }));
+    const { buckets } = fieldOf(anchor);
     for (const k of anchor.keys) {
-      const bucket = field.buckets.get(k);
+      const bucket = buckets.get(k);
       if (bucket) bucket.push(i);
-      else field.buckets.set(k, [i]);
+      else buckets.set(k, [i]);
     }
   });
-  const walkers = [...byField.values()].map(({ path, kind, buckets }) => {
-    const toKey = kind === "ip" ? ipFromDocument : keywordFromDocument;
-    return compileWalker(path, (value) => {
-      const k = toKey(value);
-      const bucket = k === undefined ? undefined : buckets.get(k);
-      if (bucket) for (const i of bucket) mark[i] = generation;
-      return false; // every value of the field
+  const hit = (bucket: number[]) => {
+    for (const i of bucket)
+      if (mark[i] !== generation) {
+        mark[i] = generation;
+        hits.push(i);
+      }
+  };
+  const walkers = [...byField.values()]
+    .filter((f) => f.buckets.size > 0)
+    .map(({ path, kind, buckets }) => {
+      if (kind === "prefix") {
+        // Each value's starts of the lengths the patterns have: a few Map probes instead of a pattern per item.
+        const lengths = [...new Set([...buckets.keys()].map((k) => k.length))].sort((a, b) => a - b);
+        return compileWalker(path, (value) => {
+          const s = keywordFromDocument(value);
+          if (s === undefined) return false;
+          for (const n of lengths) {
+            if (s.length < n) break;
+            const bucket = buckets.get(s.slice(0, n));
+            if (bucket) hit(bucket);
+          }
+          return false;
+        });
+      }
+      const toKey = kind === "ip" ? ipFromDocument : keywordFromDocument;
+      return compileWalker(path, (value) => {
+        const k = toKey(value);
+        const bucket = k === undefined ? undefined : buckets.get(k);
+        if (bucket) hit(bucket);
+        return false; // every value of the field
+      });
     });
-  });
-  const candidate = (i: number) => always[i] === 1 || mark[i] === generation;
   return (event) => {
     generation = (generation + 1) >>> 0 || 1;
+    hits = [];
     for (const walk of walkers) walk(event);
-    return candidate;
+    if (hits.length === 0) return always;
+    if (always.length > 0) hits.push(...always);
+    // Kibana's order: the items as listed.
+    return hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
   };
 }
-
-const slot = (a: Anchor, key: string) => `${a.kind}:${a.path}\u0000${key}`;
 
 /** The entries an item could be indexed by, each with its distinct keys. */
 function anchorsOf(
@@ -110,6 +151,10 @@ function anchorsOf(
       keys = listKeys.get(id);
     } else keys = entryKeys(entry, kind, valueLists);
     if (keys) out.push({ path, kind, keys });
+    else if (entry.type === "wildcard" && kind === "keyword") {
+      const start = literalStart(entry.value);
+      if (start !== "") out.push({ path, kind: "prefix", keys: [start] });
+    }
   };
   for (const entry of item.entries) consider(entry, undefined);
   return out;
@@ -161,4 +206,16 @@ function singleAddress(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The literal text before a pattern's first `*` or `?` (Elasticsearch's wildcard syntax: `\\` escapes). */
+function literalStart(pattern: string): string {
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*" || c === "?") return out;
+    if (c === "\\" && i + 1 < pattern.length) out += pattern[++i]!;
+    else out += c;
+  }
+  return out;
 }
