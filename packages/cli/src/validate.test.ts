@@ -110,6 +110,42 @@ describe("dac validate", () => {
     );
   });
 
+  it("reports the exception lists' problems at their entries, and only the lists a selected rule uses", async () => {
+    const rule = seed.replace(
+      "\nmetadata:",
+      "\nexceptions_list:\n  - list_id: ops\n  - list_id: gone\nmetadata:",
+    );
+    const header = "# yaml-language-server: $schema=../schemas/exception-list.schema.json\n";
+    const list = (id: string, field: string) =>
+      `${header}list_id: ${id}\nname: ${id}\ndescription: ${id}\ntype: detection\nitems:\n` +
+      `  - item_id: ${id}-1\n    name: a\n    description: a\n    entries:\n` +
+      `      - { field: ${field}, type: match, operator: included, value: x }\n`;
+    const dir = tempRepo({
+      "rules/k8s/rule.yaml": rule,
+      "rules/other/rule.yaml": seed.replace(
+        /^rule_id: .*$/m,
+        "rule_id: 6c3f1f34-5a0b-4c9e-8f53-6d1d3c9e2a10",
+      ),
+      "exceptions/ops.yaml": list("ops", "kubernetes.audit.user.usernme"),
+      "exceptions/unused.yaml": list("unused", "user.nmae"),
+    });
+    const codes = (stdout: string) =>
+      (JSON.parse(stdout).diagnostics as { file: string; line: number; column: number; code: string }[])
+        .filter((d) => d.code.startsWith("DAC7"))
+        .map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`);
+    const all = await runCli(["validate", "--format", "json"], dir);
+    expect(all.code).toBe(1);
+    expect(codes(all.stdout)).toEqual([
+      "exceptions/ops.yaml:11:18 DAC705",
+      "exceptions/unused.yaml:11:18 DAC705",
+      `rules/k8s/rule.yaml:${lineOf(rule, "  - list_id: gone")}:14 DAC703`,
+    ]);
+    expect(all.stdout).toContain("did you mean `kubernetes.audit.user.username`?");
+    // `dac validate <rule>` checks the lists that rule uses, not every list of the repository.
+    const one = await runCli(["validate", "--format", "json", "rules/other/rule.yaml"], dir);
+    expect(codes(one.stdout)).toEqual([]);
+  });
+
   it("--output writes the report to a file", async () => {
     const dir = tempRepo({ "rules/rule.yaml": seed });
     expect((await runCli(["version"], dir)).code).toBe(0);

@@ -6,6 +6,9 @@
 import {
   compileWalker,
   existsMatcher,
+  ipFromDocument,
+  ipTermRange,
+  keywordFromDocument,
   objectsAt,
   QueryEvaluationError,
   rangeMatcher,
@@ -16,8 +19,14 @@ import {
 } from "@dac/fields";
 import type { FieldCatalog, FieldInfo, MatchContext, ValueMatcher } from "@dac/fields";
 import type { ExceptionEntry, ExceptionItem, RuleExceptionItem, ValueList } from "./types.js";
+import { itemSelector } from "./select.js";
 
 type Test = (doc: unknown) => boolean;
+
+/** One compilation: the match context, and each value list's test per field, built once for every item using it. */
+interface Ctx extends MatchContext {
+  lists: Map<string, Test>;
+}
 
 /** An exception Elasticsearch would refuse (a value its field cannot hold), or one dac cannot model. */
 export class ExceptionEvaluationError extends Error {
@@ -42,6 +51,11 @@ export interface CompiledExceptions {
 export interface CompileExceptionsOptions {
   /** The execution's time: items that expired before it are not applied, as in Kibana. Default: the clock. */
   now?: Date;
+  /**
+   * Index the items by the values they pin (default true), so an event tests only the items it can meet. Off,
+   * every item is tested on every event: the reference the index is held to in tests.
+   */
+  index?: boolean;
 }
 
 /** Whether Kibana still applies an item at `now` (an item without `expire_time` never expires). */
@@ -58,8 +72,8 @@ export function compileExceptions(
   options: CompileExceptionsOptions = {},
 ): CompiledExceptions {
   const now = options.now ?? new Date();
-  const ctx: MatchContext = { now: { ms: now.getTime(), ns: 0 }, lenient: false };
-  const compiled: { id: string; test: Test }[] = [];
+  const ctx: Ctx = { now: { ms: now.getTime(), ns: 0 }, lenient: false, lists: new Map() };
+  const compiled: { id: string; item: ExceptionItem; test: Test }[] = [];
   const expired: string[] = [];
   for (const entry of items) {
     const item = "item" in entry ? entry.item : entry;
@@ -68,7 +82,7 @@ export function compileExceptions(
       continue;
     }
     try {
-      compiled.push({ id: item.item_id, test: itemTest(item, catalog, valueLists, ctx) });
+      compiled.push({ id: item.item_id, item, test: itemTest(item, catalog, valueLists, ctx) });
     } catch (error) {
       if (error instanceof QueryEvaluationError)
         throw new ExceptionEvaluationError(
@@ -80,12 +94,22 @@ export function compileExceptions(
   }
   const tests = compiled.map((c) => c.test);
   const ids = compiled.map((c) => c.id);
+  // Each item is compiled once above; per event, only the items whose indexed values the event has are tested.
+  const every = tests.map((_, i) => i);
+  const select =
+    options.index === false
+      ? () => every
+      : itemSelector(
+          compiled.map((c) => c.item),
+          catalog,
+          valueLists,
+        );
   return {
     applied: ids,
     expired,
     removedBy(event) {
       const out: string[] = [];
-      for (let i = 0; i < tests.length; i++) if (tests[i]!(event)) out.push(ids[i]!);
+      for (const i of select(event)) if (tests[i]!(event)) out.push(ids[i]!);
       return out;
     },
   };
@@ -95,7 +119,7 @@ function itemTest(
   item: ExceptionItem,
   catalog: FieldCatalog,
   valueLists: Readonly<Record<string, ValueList>>,
-  ctx: MatchContext,
+  ctx: Ctx,
 ): Test {
   const entries = item.entries.map((e) => entryTest(e, catalog, valueLists, ctx, undefined, item.item_id));
   const all = allOf(entries);
@@ -131,7 +155,7 @@ function entryTest(
   entry: ExceptionEntry,
   catalog: FieldCatalog,
   valueLists: Readonly<Record<string, ValueList>>,
-  ctx: MatchContext,
+  ctx: Ctx,
   parent: string | undefined,
   itemId: string,
 ): Test {
@@ -157,7 +181,7 @@ function fieldTest(
   info: FieldInfo,
   path: string,
   valueLists: Readonly<Record<string, ValueList>>,
-  ctx: MatchContext,
+  ctx: Ctx,
   itemId: string,
 ): Test {
   const sourcePath = info.sourcePath && path === info.name ? info.sourcePath : path;
@@ -180,8 +204,12 @@ function fieldTest(
   switch (entry.type) {
     case "match":
       return walk(termMatcher(info, entry.value, "match_phrase", ctx));
-    case "match_any":
-      return any(entry.value.map((v) => termMatcher(info, v, "match_phrase", ctx)));
+    case "match_any": {
+      const matchers = entry.value.map((v) => termMatcher(info, v, "match_phrase", ctx));
+      // match_phrase on a plain keyword field is equality: one Set probe instead of a test per value.
+      if (plainKeyword(info)) return walk(keywordSet(info, entry.value));
+      return any(matchers);
+    }
     case "wildcard":
       return walk(wildcardQuery(info, entry.value, ctx));
     case "exists":
@@ -189,7 +217,11 @@ function fieldTest(
     case "list": {
       const list = valueLists[entry.list.id];
       if (!list) throw new ExceptionEvaluationError(`value list \`${entry.list.id}\` does not exist`, itemId);
-      return listTest(info, list, walk, any, ctx);
+      // Lists are shared by many items: compile each once per field (thousands of values each).
+      const key = `${list.id}\u0000${info.name}\u0000${sourcePath}`;
+      let test = ctx.lists.get(key);
+      if (!test) ctx.lists.set(key, (test = listTest(info, list, walk, any, ctx)));
+      return test;
     }
   }
 }
@@ -257,15 +289,57 @@ function listTest(
     return (doc) => perValue.some((t) => t(doc));
   }
   // Plain keyword fields: a set lookup, so a list of thousands costs one probe per value.
-  if (typeClass(info.type) === "keyword" && info.normalizer === undefined && info.type !== "flattened") {
-    const set = new Set(list.values);
-    const limit = info.ignoreAbove ?? Infinity;
-    return walk({
-      match: (v) =>
-        (typeof v === "string" && v.length <= limit && set.has(v)) ||
-        ((typeof v === "number" || typeof v === "boolean") && set.has(String(v))),
-      explain: () => `one of ${list.id}`,
-    });
+  if (typeClass(info.type) === "keyword" && info.normalizer === undefined && info.type !== "flattened")
+    return walk(keywordSet(info, list.values));
+  const matchers = list.values.map((value) => termMatcher(info, value, "term", ctx));
+  // Addresses: the document's address parsed once, then a Set probe and the blocks, not a parse per list value.
+  if (typeClass(info.type) === "ip" && info.searchable !== false) return walk(addressSet(list.values));
+  return any(matchers);
+}
+
+/** Keyword fields whose indexed value is the document's string as is (no normalizer, not flattened). */
+function plainKeyword(info: FieldInfo): boolean {
+  return (
+    typeClass(info.type) === "keyword" &&
+    info.normalizer === undefined &&
+    info.type !== "flattened" &&
+    info.type !== "constant_keyword" &&
+    info.searchable !== false
+  );
+}
+
+function keywordSet(info: FieldInfo, values: readonly string[]): ValueMatcher {
+  const set = new Set(values);
+  const limit = info.ignoreAbove ?? Infinity;
+  return {
+    match: (v) => {
+      const s = keywordFromDocument(v);
+      return s !== undefined && s.length <= limit && set.has(s);
+    },
+    explain: () => `one of ${values.length} values`,
+  };
+}
+
+/**
+ * `terms` of addresses and CIDR blocks on an ip field (IpFieldMapper.termsQuery). The values were checked by
+ * termMatcher, so ipTermRange does not throw here.
+ */
+function addressSet(values: readonly string[]): ValueMatcher {
+  const exact = new Set<string>();
+  const blocks: { lo: string; hi: string }[] = [];
+  for (const value of values) {
+    const { lo, hi } = ipTermRange(value);
+    if (lo === hi) exact.add(lo);
+    else blocks.push({ lo, hi });
   }
-  return any(list.values.map((value) => termMatcher(info, value, "term", ctx)));
+  return {
+    match: (v) => {
+      const k = ipFromDocument(v);
+      if (k === undefined) return false;
+      if (exact.has(k)) return true;
+      for (const b of blocks) if (k >= b.lo && k <= b.hi) return true;
+      return false;
+    },
+    explain: () => `one of ${values.length} addresses`,
+  };
 }

@@ -21,3 +21,4 @@ export {
 } from "./evaluate.js";
 export { EXCEPTION_CHUNK_SIZE, exceptionsQuery, withExceptions, type QueryDsl } from "./dsl.js";
 export { attachedListIds, exceptionsForRule, listsForRule, type RuleRef } from "./attach.js";
+export { checkExceptions, type CheckExceptionsOptions } from "./checks.js";

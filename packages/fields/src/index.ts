@@ -41,6 +41,10 @@ export { ecsVersion } from "./catalog-ecs.js";
 export { compileWalker, forEachLeaf, objectsAt, pathSegments, valuesAt, type Visitor } from "./document.js";
 
 // Per field type: how a clause matches the values of a document.
+// The keys Elasticsearch indexes for keyword and ip values, for callers that index many terms in a Set
+// (exception items and value lists) instead of testing them one by one.
+export { keywordFromDocument } from "./values-string.js";
+export { ipFromDocument, ipKey, ipTermRange } from "./values-ip.js";
 export {
   existsMatcher,
   queryStringMatcher,

@@ -1,5 +1,5 @@
 /** Exceptions through plan, publish, export and import, as a user runs them (against the Kibana emulator). */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "@dac/kibana-emulator";
 import { afterEach, describe, expect, it } from "vitest";
@@ -217,6 +217,17 @@ describe("exceptions with the rules", () => {
     expect(readFileSync(join(fresh, deniedFile), "utf8")).toContain(
       "exceptions_list:\n  - list_id: k8s-known-operators\n",
     );
+    // An export holds no value lists (Kibana's neither), so the imported list names one the fresh repository
+    // lacks until it is added: validate says so, at the entry.
+    const lacking = await dac(["validate"], fresh);
+    expect(lacking.code).toBe(1);
+    expect(lacking.stdout).toContain("DAC704");
+    expect(lacking.stdout).toContain("value list `monitoring-agents` does not exist");
+    mkdirSync(join(fresh, "exceptions/lists"), { recursive: true });
+    writeFileSync(
+      join(fresh, "exceptions/lists/monitoring-agents.keyword.txt"),
+      repository()["exceptions/lists/monitoring-agents.keyword.txt"]!,
+    );
     expect((await dac(["validate"], fresh)).code).toBe(0);
     const fmt = await dac(["fmt", "--check", "rules", "exceptions"], fresh);
     expect(fmt.code, fmt.stdout + fmt.stderr).toBe(0);
@@ -242,5 +253,47 @@ describe("exceptions with the rules", () => {
     expect(imported.code).toBe(1);
     expect(imported.stderr).toContain("/api/exception_lists/_find answered 400");
     expect(readdirSync(fresh).sort()).toEqual(["dac.config.yaml"]);
+  });
+});
+
+describe("dac test --coverage", () => {
+  it("names the exception items no case exercises, in the coverage of their rule", async () => {
+    const fixtureDir = join(repoRoot, "fixtures", "kubernetes");
+    const fixtures = Object.fromEntries(
+      readdirSync(fixtureDir, { recursive: true, encoding: "utf8" })
+        .filter((f) => /\.(ya?ml|json|ndjson)$/.test(f))
+        .map((f) => [`fixtures/kubernetes/${f}`, readFileSync(join(fixtureDir, f), "utf8")]),
+    );
+    // The seed rule's own list, plus an item for an operator that no fixture case shows.
+    const defaults = "rules/kubernetes/kubernetes_denied_service_account_request.exceptions.yaml";
+    const flux = `  - item_id: flux-source-controller
+    name: Flux source controller
+    description: Flux's source controller.
+    entries:
+      - field: kubernetes.audit.user.username
+        type: match
+        operator: included
+        value: system:serviceaccount:flux-system:source-controller
+`;
+    const own = readFileSync(join(repoRoot, defaults), "utf8");
+    const repo = tempRepo({
+      ...seeds,
+      ...fixtures,
+      [defaults]: own + flux,
+      [selfReviewDefaults]: readFileSync(join(repoRoot, selfReviewDefaults), "utf8"),
+    });
+    const line = (own + flux).split("\n").indexOf("  - item_id: flux-source-controller") + 1;
+    const run = await runCli(["test", "--coverage", deniedFile], repo);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const coverage = run.stdout.slice(run.stdout.indexOf("\nCoverage\n"));
+    expect(coverage).toContain(
+      `untested exception flux-source-controller (kubernetes-denied-service-account-request-exceptions) ${defaults}:${line}:5`,
+    );
+    // The item the seed's cases exercise is not listed as untested.
+    expect(coverage).not.toContain("untested exception argocd-application-controller");
+    const md = await runCli(["test", "--coverage", "--reporter", "markdown", deniedFile], repo);
+    expect(md.stdout).toContain(
+      "| `flux-source-controller` (kubernetes-denied-service-account-request-exceptions) |",
+    );
   });
 });

@@ -1,6 +1,8 @@
 import { lockDiagnostics } from "@dac/exporter";
-import { loadRules } from "@dac/schema";
-import type { Diagnostic, LoadRulesResult } from "@dac/schema";
+import { resolve } from "node:path";
+import { checkExceptions, listsForRule, type ExceptionSet } from "@dac/exceptions";
+import { displayPath, loadRules } from "@dac/schema";
+import type { DacConfig, Diagnostic, LoadRulesResult, Rule } from "@dac/schema";
 import {
   formatDiagnosticsGithub,
   formatDiagnosticsJson,
@@ -26,10 +28,31 @@ export function runValidation(paths: string[], ctx: CommandContext): LoadRulesRe
   }
   // The lock hashes rules with their exception list references completed (and rule-default lists attached).
   const exceptions = repositoryExceptions(ctx);
+  const partial = paths.length > 0;
   result.diagnostics.push(
-    ...lockDiagnostics(result.rules, config, { partial: paths.length > 0, exceptions }),
+    ...exceptionDiagnostics(exceptions, result.rules, config, ctx, partial),
+    ...lockDiagnostics(result.rules, config, { partial, exceptions }),
   );
   return result;
+}
+
+/**
+ * The exception lists' own problems (schema, ids, placement, value lists) and their checks against the rules that
+ * use them. Validating some rules only (`dac validate <path>`) reports the lists those rules use.
+ */
+function exceptionDiagnostics(
+  set: ExceptionSet,
+  rules: readonly Rule[],
+  config: DacConfig,
+  ctx: CommandContext,
+  partial: boolean,
+): Diagnostic[] {
+  const checked = checkExceptions(set, rules, config, { partial });
+  if (!partial) return [...set.diagnostics, ...checked];
+  const used = new Set(
+    rules.flatMap((r) => listsForRule(set, r)).map((l) => displayPath(resolve(config.root, l.file), ctx.cwd)),
+  );
+  return [...set.diagnostics.filter((d) => used.has(d.file)), ...checked];
 }
 
 /** `DAC_THREADS`: how many threads check rule files (1 = only the main one); unset, dac decides. */

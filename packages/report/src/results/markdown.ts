@@ -57,11 +57,23 @@ export function formatTestMarkdown(run: TestRunResult): string {
 
   const covered = result.rules.filter((r) => r.coverage);
   if (covered.length > 0) {
-    out.push("", "### Coverage", "", "| Rule | Branches | Uncovered |", "| --- | ---: | --- |");
+    out.push(
+      "",
+      "### Coverage",
+      "",
+      "| Rule | Branches | Uncovered | Untested exceptions |",
+      "| --- | ---: | --- | --- |",
+    );
     for (const r of covered) {
       const c = r.coverage!;
       const uncovered = c.branches.filter((b) => b.positives === 0).map((b) => `\`${cell(b.branch)}\``);
-      out.push(`| ${cell(r.name)} | ${c.branchPercent}% | ${uncovered.join("<br>") || "none"} |`);
+      // Exception items no case shows suppressing an event (expired ones are not applied, so not counted).
+      const untested = (r.exceptions ?? [])
+        .filter((e) => e.suppressed.length === 0 && !e.expired)
+        .map((e) => `\`${cell(e.itemId)}\` (${cell(e.listId)})`);
+      out.push(
+        `| ${cell(r.name)} | ${c.branchPercent}% | ${uncovered.join("<br>") || "none"} | ${untested.join("<br>") || "none"} |`,
+      );
     }
   }
 

@@ -124,6 +124,27 @@ describe("test-result reporters", () => {
     );
   });
 
+  it("with coverage, pretty and markdown name the exception items no case exercises (expired ones aside)", () => {
+    const location = { file: "rules/k8s/review.exceptions.yaml", line: 12, column: 5 };
+    const exceptions = [
+      { itemId: "prometheus", listId: "review-defaults", location, suppressed: ["monitoring agent"] },
+      { itemId: "flux", listId: "review-defaults", location: { ...location, line: 20 }, suppressed: [] },
+      { itemId: "old", listId: "review-defaults", location, suppressed: [], expired: true },
+    ];
+    const run = {
+      ...sampleRun,
+      rules: sampleRun.rules.map((r) => (r.coverage ? { ...r, exceptions } : r)),
+    };
+    const pretty = formatTestResults(run, "pretty");
+    const coverage = pretty.slice(pretty.indexOf("\nCoverage\n"));
+    expect(coverage).toContain(
+      "untested exception flux (review-defaults) rules/k8s/review.exceptions.yaml:20:5",
+    );
+    expect(coverage).not.toContain("untested exception prometheus");
+    expect(coverage).not.toContain("untested exception old");
+    expect(formatTestResults(run, "markdown")).toMatch(/\| `flux` \(review-defaults\) \|\n/);
+  });
+
   it("markdown opens with the verdict and a totals table", () => {
     const md = formatTestResults(passingRun, "markdown");
     expect(md.split("\n").slice(0, 5)).toEqual([
