@@ -7,7 +7,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isIP } from "node:net";
 import {
-  compileSchema,
   defaultYamlLimits,
   diagnosticAt,
   diagnosticAtPosition,
@@ -15,6 +14,7 @@ import {
   loadYaml,
   rangeOf,
   schemaDiagnostics,
+  schemaValidator,
   schemasDir,
 } from "@dac/schema";
 import type { Diagnostic, YamlLimits, YamlSource } from "@dac/schema";
@@ -40,15 +40,8 @@ export interface LoadExceptionsOptions {
   cwd?: string;
 }
 
-let validator: { validate: ReturnType<typeof compileSchema>; schema: Record<string, unknown> } | undefined;
-
-function listValidator() {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(exceptionListSchemaPath, "utf8")) as Record<string, unknown>;
-    validator = { validate: compileSchema(schema), schema };
-  }
-  return validator;
-}
+// Precompiled by @dac/schema's build when the schema text is the same.
+const listValidator = () => schemaValidator("exception-list.schema.json");
 
 function walk(dir: string, keep: (name: string) => boolean, skipDir?: string): string[] {
   if (!existsSync(dir)) return [];
