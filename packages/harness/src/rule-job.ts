@@ -337,7 +337,10 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
     run.diagnostics.push(...exceptionFindings(job, run.exceptions, outcomes));
   }
 
-  if (context.coverage && compiled?.clauses) run.coverage = coverageOf(compiled, outcomes);
+  if (context.coverage && compiled?.clauses)
+    run.coverage = coverageOf(compiled, outcomes, (lookups) =>
+      engine.compile!(job, engineContext(job, context, {}, lookups)),
+    );
   if (context.mutate && compiled?.mutants)
     run.mutation = mutationOf(job, compiled, (c) => engine.compile!(job, c), outcomes, context, patterns);
   const failed = run.cases.some((c) => c.status === "failed");
@@ -813,11 +816,23 @@ function failedCase(fixture: FixtureCase, message: string): CaseResult {
   };
 }
 
-function coverageOf(compiled: CompiledRule, outcomes: CaseOutcome[]): NonNullable<RuleRun["coverage"]> {
-  const positives: EventDocument[] = [];
-  const negatives: EventDocument[] = [];
+function coverageOf(
+  compiled: CompiledRule,
+  outcomes: CaseOutcome[],
+  compileWith: (lookups: LookupTables) => CompiledRule,
+): NonNullable<RuleRun["coverage"]> {
+  // A case with `lookups:` has its own clause tests (a WHERE after a LOOKUP JOIN reads the case's rows); the
+  // trees are the same query's, so their counts add up position by position.
+  const groups = new Map<
+    LookupTables | undefined,
+    { positives: EventDocument[]; negatives: EventDocument[] }
+  >();
   for (const o of outcomes) {
     const expect = o.prepared.fixture.expect;
+    const key = o.prepared.lookups;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { positives: [], negatives: [] }));
+    const { positives, negatives } = group;
     o.events.forEach((e, i) => {
       if (!e.indexCovered) return;
       // An alert case's positives are the events its alerts come from.
@@ -826,16 +841,33 @@ function coverageOf(compiled: CompiledRule, outcomes: CaseOutcome[]): NonNullabl
       if ((expect === "no-match" || expect === "no-alert") && !e.matched) negatives.push(e.event.document);
     });
   }
-  const counts = measureCoverage(compiled.clauses!(), positives, negatives);
+  if (groups.size === 0) groups.set(undefined, { positives: [], negatives: [] });
+  let counts: ReturnType<typeof measureCoverage> | undefined;
+  for (const [lookups, group] of groups) {
+    const tree = (lookups ? compileWith(lookups) : compiled).clauses!();
+    const more = measureCoverage(tree, group.positives, group.negatives);
+    if (!counts) {
+      counts = more;
+      continue;
+    }
+    more.clauses.forEach((c, k) => {
+      counts!.clauses[k]!.positives += c.positives;
+      counts!.clauses[k]!.negatives += c.negatives;
+    });
+    more.branches.forEach((b, k) => (counts!.branches[k]!.positives += b.positives));
+  }
+  const branches = counts!.branches;
+  const covered = branches.filter((b) => b.positives > 0).length;
+  counts!.branchPercent = branches.length === 0 ? 100 : Math.floor((covered / branches.length) * 100);
   return {
-    clauses: counts.clauses.map((c) => ({
+    clauses: counts!.clauses.map((c) => ({
       text: c.node.text,
       span: c.node.span,
       positives: c.positives,
       negatives: c.negatives,
     })),
-    branches: counts.branches.map((b) => ({ text: b.node.text, span: b.node.span, positives: b.positives })),
-    branchPercent: counts.branchPercent,
+    branches: counts!.branches.map((b) => ({ text: b.node.text, span: b.node.span, positives: b.positives })),
+    branchPercent: counts!.branchPercent,
   };
 }
 
