@@ -290,6 +290,21 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
         }
       });
     }
+    // A lookup row is a document like an event: the same code, said of the lookup it belongs to.
+    if (isObject(c.lookups))
+      for (const [name, rows] of Object.entries(c.lookups)) {
+        if (!Array.isArray(rows)) continue;
+        rows.forEach((row, j) => {
+          if (isObject(row)) return;
+          specific.push(
+            diagnosticAt(source, ["cases", i, "lookups", name, j], {
+              code: "DAC502",
+              message: `row ${j + 1} of lookup \`${name}\` in case ${i + 1} is ${kindOf(row)}, not an object`,
+              hint: "write the row as a mapping, or reference a file with `file: <path>`",
+            }),
+          );
+        });
+      }
   });
   caseSchema ??= JSON.parse(readFileSync(caseSchemaPath, "utf8")) as Record<string, unknown>;
   caseValidator ??= compileSchema(caseSchema);
