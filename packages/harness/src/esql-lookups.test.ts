@@ -177,6 +177,28 @@ ${intel}    events: [${event(4, "203.0.113.7")}]
     expect(result.rules[0]!.cases.map((c) => c.status)).toEqual(["passed", "passed"]);
   });
 
+  it("coverage tests each case's events with that case's rows (a WHERE after the LOOKUP JOIN reads them)", async () => {
+    const root = tree({
+      "fixtures/r/cases.yaml": `${casesHeader}cases:
+  - name: listed
+    expect: match
+${intel}    events: [${event(1, "203.0.113.7")}]
+  - name: unlisted
+    expect: no-match
+${intel}    events: [${event(2, "203.0.113.8")}]
+`,
+    });
+    const rule = esqlRule(
+      'FROM logs-*\n| WHERE event.action == "connect"\n| LOOKUP JOIN threat-intel ON source.ip\n| WHERE threat.feed.name IS NOT NULL',
+    );
+    const result = await runTests({ rules: [rule], config: defaultConfig(root), cwd: root, coverage: true });
+    expect(result.rules[0]!.cases.map((c) => c.status)).toEqual(["passed", "passed"]);
+    expect(result.rules[0]!.coverage!.clauses.map((c) => [c.clause, c.positives, c.negatives])).toEqual([
+      ['event.action == "connect"', 1, 0],
+      ["threat.feed.name IS NOT NULL", 1, 1],
+    ]);
+  });
+
   it("without lookups the case fails and says where the rows go (never a pass)", async () => {
     const result = await run(
       esqlRule(join),
