@@ -119,6 +119,7 @@ export const casesKeyOrder: KeyOrder = {
     "index",
     "fields",
     "indicators",
+    "lookups",
     "events",
   ],
 };

@@ -118,12 +118,48 @@ export function isMissingEql(text: string): boolean {
   );
 }
 
-/** The query with its FROM pointed at the test index (the rule's METADATA and the rest kept as written). */
-export function esqlQueryOn(text: string, ast: EsqlQuery, index: string): string {
-  if (ast.source.type !== "from" || ast.source.indices.length === 0) return text;
-  const first = ast.source.indices[0]!.span.start;
-  const last = ast.source.indices.at(-1)!.span.end;
-  return `${text.slice(0, first)}${index}${text.slice(last)}`;
+/**
+ * The query with its FROM pointed at the test index (the rule's METADATA and the rest kept as written), and each
+ * `LOOKUP JOIN <index>` named in `lookups` pointed at its test lookup index.
+ */
+export function esqlQueryOn(
+  text: string,
+  ast: EsqlQuery,
+  index: string,
+  lookups: ReadonlyMap<string, string> = new Map(),
+): string {
+  const edits: { start: number; end: number; text: string }[] = [];
+  if (ast.source.type === "from" && ast.source.indices.length > 0)
+    edits.push({
+      start: ast.source.indices[0]!.span.start,
+      end: ast.source.indices.at(-1)!.span.end,
+      text: index,
+    });
+  for (const c of ast.commands) {
+    const to = c.type === "lookup_join" ? lookups.get(c.index) : undefined;
+    if (to !== undefined && c.type === "lookup_join")
+      edits.push({ start: c.indexSpan.start, end: c.indexSpan.end, text: to });
+  }
+  // From the end, so that each edit's offsets still hold.
+  let out = text;
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    out = `${out.slice(0, e.start)}${e.text}${out.slice(e.end)}`;
+  return out;
+}
+
+/**
+ * Why an execution's LOOKUP JOIN and ENRICH cannot run on the cluster as the fixture says, if they cannot: every
+ * LOOKUP JOIN index needs the case's `lookups:` rows (the engine never reads the user's own lookup indices, whose
+ * rows are not the fixture's), and ENRICH needs an enrich policy, which the engine does not create.
+ */
+export function esqlLookupProblem(ast: EsqlQuery, execution: Execution): string | undefined {
+  for (const c of ast.commands) {
+    if (c.type === "enrich")
+      return `ENRICH ${c.policy} on elasticsearch: dac does not create enrich policies on the cluster, so the case's \`lookups:\` rows are not sent; test the rule with the in-memory engine`;
+    if (c.type === "lookup_join" && !(execution.lookups && Object.hasOwn(execution.lookups, c.index)))
+      return `no lookup data for lookup index [${c.index}]; give its rows under the case's \`lookups:\``;
+  }
+  return undefined;
 }
 
 interface EsqlResponse {
@@ -166,6 +202,8 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     catalog: FieldCatalog,
     fieldNames: Set<string>,
     documents: number,
+    /** `lookup`: an index LOOKUP JOIN can join (`index.mode: lookup`, one shard). */
+    mode?: "lookup",
   ): Promise<Substitution[]> {
     // Types the node refuses are learnt from its answer, once per run, and mapped to their nearest type.
     for (let attempt = 0; attempt < 12; attempt++) {
@@ -186,6 +224,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
             refresh_interval: "-1",
             "mapping.total_fields.limit": Math.max(1000, fieldNames.size * 4 + 100),
             max_result_window: Math.max(10_000, documents + 1),
+            ...(mode ? { mode } : {}),
           },
           mappings,
         });
@@ -725,11 +764,33 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         const range = execution.range
           ? { from: execution.range.from.toISOString(), to: execution.range.to.toISOString() }
           : timelessRange;
-        const request = esqlQueryRequest(rule, range, { aggregating, query: esqlQueryOn(text, ast, name) });
-        request.body.filter.bool.filter.push({
-          ids: { values: execution.events.map((_, i) => `${position}-${i}`) },
-        });
-        const response = await sendEsql(request, notes);
+        const problem = esqlLookupProblem(ast, execution);
+        if (problem !== undefined) {
+          results[position] = { error: problem, events: [], alerts: [] };
+          continue;
+        }
+        const lookups = new Map<string, string>();
+        let response: EsqlResponse;
+        try {
+          await createLookupIndices(
+            ast,
+            execution,
+            group.catalog,
+            `${name}-lookup-${position}`,
+            lookups,
+            notes,
+          );
+          const request = esqlQueryRequest(rule, range, {
+            aggregating,
+            query: esqlQueryOn(text, ast, name, lookups),
+          });
+          request.body.filter.bool.filter.push({
+            ids: { values: execution.events.map((_, i) => `${position}-${i}`) },
+          });
+          response = await sendEsql(request, notes);
+        } finally {
+          for (const index of lookups.values()) await deleteIndex(index).catch(() => undefined);
+        }
         const table = { columns: response.columns ?? [], values: response.values ?? [] };
         const sources = new Map(
           execution.events.map((document, i) => [`${position}-${i}`, { position: i, document }]),
@@ -771,6 +832,44 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       }
     } finally {
       await deleteIndex(name).catch(() => undefined);
+    }
+  }
+
+  /**
+   * One lookup index (`index.mode: lookup`) per LOOKUP JOIN index of the query, holding the execution's
+   * `lookups:` rows, mapped with the execution's field types so that the join key has the events' type (LOOKUP
+   * JOIN needs the same type on both sides). `created` gets each rule index name's test index as it is made.
+   */
+  async function createLookupIndices(
+    ast: EsqlQuery,
+    execution: Execution,
+    catalog: FieldCatalog,
+    prefix: string,
+    created: Map<string, string>,
+    notes: Set<string>,
+  ): Promise<void> {
+    let k = 0;
+    for (const c of ast.commands) {
+      if (c.type !== "lookup_join" || created.has(c.index)) continue;
+      const rows = execution.lookups?.[c.index] ?? [];
+      const index = `${prefix}-${++k}`;
+      const fieldNames = new Set(c.on.map((o) => o.name));
+      for (const row of rows) documentPaths(row, fieldNames);
+      const substitutions = await createIndex(index, catalog, fieldNames, rows.length, "lookup");
+      created.set(c.index, index);
+      for (const line of summarize(substitutions)) notes.add(line);
+      if (rows.length === 0) continue;
+      const response = await client
+        .bulk({
+          operations: rows.flatMap((row, i) => [{ index: { _index: index, _id: String(i) } }, row]),
+          refresh: true,
+        })
+        .catch((e: unknown) => fail(`cannot index the lookup rows of ${c.index} into ${index}`, e));
+      const refused = response.items.find((item) => item.index?.error);
+      if (refused?.index?.error)
+        throw new EngineError(
+          `Elasticsearch refused lookup row ${Number(refused.index._id) + 1} of ${c.index}: ${redact(`${refused.index.error.type}: ${refused.index.error.reason ?? ""}`)}`,
+        );
     }
   }
 

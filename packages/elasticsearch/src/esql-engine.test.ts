@@ -23,9 +23,16 @@ const range = { from: new Date("2026-12-07T11:54:00Z"), to: new Date("2026-12-07
 
 function standIn(answer: (request: Record<string, unknown>) => Promise<unknown>) {
   const sent: Record<string, unknown>[] = [];
+  const created: Record<string, unknown>[] = [];
+  const deleted: string[] = [];
+  const bulks: { operations: unknown[] }[] = [];
   const client = {
-    indices: { create: async () => ({}), refresh: async () => ({}), delete: async () => ({}) },
-    bulk: async () => ({ errors: false, items: [] }),
+    indices: {
+      create: async (request: Record<string, unknown>) => (created.push(request), {}),
+      refresh: async () => ({}),
+      delete: async (request: { index: string }) => (deleted.push(request.index), {}),
+    },
+    bulk: async (request: { operations: unknown[] }) => (bulks.push(request), { errors: false, items: [] }),
     cat: { indices: async () => [] },
     transport: {
       request: async (request: Record<string, unknown>) => {
@@ -34,7 +41,7 @@ function standIn(answer: (request: Record<string, unknown>) => Promise<unknown>)
       },
     },
   };
-  return { client: client as unknown as Client, sent };
+  return { client: client as unknown as Client, sent, created, deleted, bulks };
 }
 
 describe("elasticsearch engine, ES|QL rules", () => {
@@ -117,5 +124,70 @@ describe("elasticsearch engine, ES|QL rules", () => {
     expect(esqlQueryOn(text, parseEsql(text), "dac-test-x-1")).toBe(
       "FROM dac-test-x-1 METADATA _id, _index\n| LIMIT 5",
     );
+  });
+
+  // LOOKUP JOIN needs its right side to be an index with `index.mode: lookup` and a join key of the same type as
+  // the left side's (elastic/elasticsearch docs/reference/query-languages/esql/esql-lookup-join.md, "Requirements").
+  describe("LOOKUP JOIN with the case's lookups", () => {
+    const query =
+      "FROM logs-* METADATA _id\n| LOOKUP JOIN threat-intel ON source.ip\n| WHERE threat.feed.name IS NOT NULL";
+    const lookups = {
+      "threat-intel": [{ source: { ip: "203.0.113.2" }, threat: { feed: { name: "abuse-feed" } } }],
+    };
+
+    it("creates a lookup-mode index with the rows, joins against it, and deletes it", async () => {
+      const { client, sent, created, deleted, bulks } = standIn(async () => ({
+        is_running: false,
+        columns: [{ name: "_id", type: "keyword" }],
+        values: [["0-1"]],
+      }));
+      const out = await elasticsearchEngine({ client, runId: "t" }).execute(rule(query), [
+        { events, catalog, range, now: range.to, lookups },
+      ]);
+      const lookup = created.find((c) => c.index === "dac-test-t-1-lookup-0-1");
+      expect(lookup, JSON.stringify(created)).toBeDefined();
+      expect(lookup!.settings).toMatchObject({ mode: "lookup", number_of_shards: 1 });
+      // The join key is mapped with the events' type (ECS: source.ip is ip).
+      expect(lookup!.mappings).toMatchObject({
+        properties: { source: { properties: { ip: { type: "ip" } } } },
+      });
+      expect(bulks.at(-1)!.operations).toEqual([
+        { index: { _index: "dac-test-t-1-lookup-0-1", _id: "0" } },
+        lookups["threat-intel"][0],
+      ]);
+      expect((sent[0]!.body as { query: string }).query).toBe(
+        "FROM dac-test-t-1 METADATA _id\n| LOOKUP JOIN dac-test-t-1-lookup-0-1 ON source.ip\n| WHERE threat.feed.name IS NOT NULL | limit 101",
+      );
+      expect(deleted).toContain("dac-test-t-1-lookup-0-1");
+      expect(out.executions[0]!.events.map((e) => e.matched)).toEqual([false, true]);
+    });
+
+    it("without the case's rows the execution fails, and nothing is sent (never the user's own lookup index)", async () => {
+      const { client, sent } = standIn(async () => ({ is_running: false, columns: [], values: [] }));
+      const out = await elasticsearchEngine({ client, runId: "t" }).execute(rule(query), [
+        { events, catalog, range, now: range.to },
+      ]);
+      expect(out.executions[0]!.error).toMatch(/no lookup data for lookup index \[threat-intel\].*lookups:/);
+      expect(sent).toEqual([]);
+    });
+
+    it("ENRICH fails the execution: the engine does not create enrich policies", async () => {
+      const { client, sent } = standIn(async () => ({ is_running: false, columns: [], values: [] }));
+      const out = await elasticsearchEngine({ client, runId: "t" }).execute(
+        rule("FROM logs-* | ENRICH hosts-policy ON host.name"),
+        [{ events, catalog, range, now: range.to, lookups: { "hosts-policy": [{ "host.name": "a" }] } }],
+      );
+      expect(out.executions[0]!.error).toMatch(
+        /^ENRICH hosts-policy on elasticsearch: dac does not create enrich policies/,
+      );
+      expect(sent).toEqual([]);
+    });
+
+    it("points each LOOKUP JOIN it has rows for at its test index", () => {
+      const text = "FROM logs-*\n| LOOKUP JOIN a ON x\n| LOOKUP JOIN b ON y";
+      expect(esqlQueryOn(text, parseEsql(text), "t-1", new Map([["b", "t-1-lookup-0-1"]]))).toBe(
+        "FROM t-1\n| LOOKUP JOIN a ON x\n| LOOKUP JOIN t-1-lookup-0-1 ON y",
+      );
+    });
   });
 });

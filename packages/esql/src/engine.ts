@@ -666,13 +666,15 @@ class Engine {
   // ---------- ENRICH, LOOKUP JOIN ----------
 
   private lookupRows(name: string, span: Span, what: string): Record<string, unknown>[] | undefined {
-    const rows = this.input.lookups?.[name];
+    // Own names only: a lookup index named `constructor` is not Object.prototype's.
+    const lookups = this.input.lookups;
+    const rows = lookups && Object.hasOwn(lookups, name) ? lookups[name] : undefined;
     if (rows === undefined && this.evaluating)
       this.error(
         "DAC443",
         span,
         `no lookup data for ${what} [${name}]`,
-        "give its rows with `dac esql eval --lookup NAME=FILE` (fixtures of `dac test` cannot give lookup data yet)",
+        `in a fixture case of \`dac test\`, give its rows under \`lookups:\` (\`lookups: {${name}: [<row>, ...]}\`); with \`dac esql eval\`, \`--lookup ${name}=FILE\``,
       );
     return rows;
   }

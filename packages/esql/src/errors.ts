@@ -35,10 +35,13 @@ export class EsqlEvaluationError extends Error {
   readonly span: Span;
   /** The validation code (DAC44x) when the error is a finding of the engine's walk. */
   readonly code: string | undefined;
-  constructor(message: string, span: Span, code?: string) {
+  /** What to do about it, when the finding says (where lookup rows come from, say). */
+  readonly hint: string | undefined;
+  constructor(message: string, span: Span, code?: string, hint?: string) {
     super(message);
     this.name = "EsqlEvaluationError";
     this.span = span;
     this.code = code;
+    this.hint = hint;
   }
 }

@@ -41,7 +41,7 @@ function toResult(table: Table): Omit<EsqlResult, "warnings"> {
 
 function check(findings: EsqlFinding[]): void {
   const error = findings.find((f) => f.severity === "error");
-  if (error) throw new EsqlEvaluationError(error.message, error.span, error.code);
+  if (error) throw new EsqlEvaluationError(error.message, error.span, error.code, error.hint);
 }
 
 /** Evaluates a query. Throws EsqlEvaluationError where Elasticsearch would refuse the query. */

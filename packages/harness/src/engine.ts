@@ -65,6 +65,8 @@ export interface EngineContext {
   catalog: FieldCatalog;
   /** The clock for relative dates (`now-1d`); fixed in tests. */
   now?: Date;
+  /** A fixture case's lookup rows (ES|QL's LOOKUP JOIN and ENRICH), for the per-event evaluation of its events. */
+  lookups?: LookupTables;
 }
 
 /** One execution of a rule: the events it sees and when it runs. */
@@ -83,7 +85,12 @@ export interface Execution {
   /** An indicator match rule's `threat_index` documents (fixture `indicators:`), with their own field types. */
   indicators?: readonly IndicatorInput[];
   indicatorCatalog?: FieldCatalog;
+  /** An ES|QL rule's LOOKUP JOIN index and ENRICH policy rows, by name (fixture `lookups:`). */
+  lookups?: LookupTables;
 }
+
+/** Rows of lookup indices (LOOKUP JOIN) and enrich policies (ENRICH), by index or policy name. */
+export type LookupTables = Readonly<Record<string, readonly EventDocument[]>>;
 
 /**
  * One document of an indicator index. `id` and `index` (a search hit's `_id` and `_index`, which enrichments

@@ -29,7 +29,7 @@ import { suppressionOf } from "./alerts/execute.js";
 import { ruleTimestamps, timeAt } from "./alerts/window.js";
 import type { TimeWindow } from "./alerts/window.js";
 import { maxSignalsOf } from "./engine.js";
-import type { EngineRule } from "./engine.js";
+import type { EngineRule, LookupTables } from "./engine.js";
 import type { EventDocument } from "./event-files.js";
 
 /** A result table as `POST /_query` returns it. */
@@ -195,4 +195,16 @@ function rowTime(rule: EngineRule, source: EventDocument, executedAt: Date): num
   return (
     timeAt(source, primary) ?? (secondary ? timeAt(source, secondary) : undefined) ?? executedAt.getTime()
   );
+}
+
+/** The evaluator's `lookups` input: fixture rows copied into the mutable shape it takes. */
+export function lookupInput(lookups: LookupTables | undefined): {
+  lookups?: Record<string, Record<string, unknown>[]>;
+} {
+  if (!lookups) return {};
+  const out: Record<string, Record<string, unknown>[]> = {};
+  // defineProperty: a lookup named `__proto__` is a name like any other, not the prototype.
+  for (const [name, rows] of Object.entries(lookups))
+    Object.defineProperty(out, name, { value: [...rows], enumerable: true });
+  return { lookups: out };
 }

@@ -35,9 +35,10 @@ import type {
   EngineRule,
   Evaluation,
   ExecutionResult,
+  LookupTables,
   RuleExecutions,
 } from "./engine.js";
-import { esqlAlerts, esqlRows } from "./esql-alerts.js";
+import { esqlAlerts, esqlRows, lookupInput } from "./esql-alerts.js";
 import type { EsqlTable } from "./esql-alerts.js";
 import { esqlClauses, esqlMutants } from "./esql-mutants.js";
 import type { EventDocument } from "./event-files.js";
@@ -63,10 +64,16 @@ function explainRows(
   rows: readonly EventDocument[],
   catalog: FieldCatalog,
   now: Date | undefined,
+  lookups: LookupTables | undefined,
   options: { verdict: string | ((steps: readonly TraceStep[]) => string) },
 ): string {
   try {
-    const { steps } = traceEsql(ast, { rows: [...rows], catalog, ...(now ? { now } : {}) });
+    const { steps } = traceEsql(ast, {
+      rows: [...rows],
+      catalog,
+      ...(now ? { now } : {}),
+      ...lookupInput(lookups),
+    });
     return formatTrace(traceSteps(ast, steps), options);
   } catch (error) {
     if (error instanceof EsqlEvaluationError) return `✗ ${error.message}`;
@@ -90,18 +97,44 @@ export function esqlIndexPatterns(rule: EngineRule): string[] {
   }
 }
 
+/**
+ * The names the query's `LOOKUP JOIN` (index) and `ENRICH` (policy) commands read, which a fixture's `lookups:`
+ * gives rows for; undefined when the query does not parse.
+ */
+export function esqlLookupNames(rule: EngineRule): Set<string> | undefined {
+  try {
+    const ast = parseEsqlRule(rule);
+    return new Set(
+      ast.commands.flatMap((c) =>
+        c.type === "lookup_join" ? [c.index] : c.type === "enrich" ? [c.policy] : [],
+      ),
+    );
+  } catch (error) {
+    if (error instanceof EngineError) return undefined;
+    throw error;
+  }
+}
+
 /** Runs the query; an evaluation error (Elasticsearch would refuse the query) is an `EngineError`. */
 function run(
   ast: EsqlQuery,
   rows: readonly EventDocument[],
   catalog: FieldCatalog,
   now: Date | undefined,
+  lookups?: LookupTables,
 ): EsqlRun {
   try {
-    const result = evaluateEsql(ast, { rows: [...rows], catalog, ...(now ? { now } : {}) });
+    const result = evaluateEsql(ast, {
+      rows: [...rows],
+      catalog,
+      ...(now ? { now } : {}),
+      ...lookupInput(lookups),
+    });
     return { table: { columns: result.columns, values: result.values }, warnings: result.warnings ?? [] };
   } catch (error) {
-    if (error instanceof EsqlEvaluationError) throw new EngineError(error.message);
+    // The hint says what the fixture lacks (a LOOKUP JOIN index's rows under `lookups:`, say).
+    if (error instanceof EsqlEvaluationError)
+      throw new EngineError(error.hint ? `${error.message}; ${error.hint}` : error.message);
     throw error;
   }
 }
@@ -134,12 +167,12 @@ function compileEsql(rule: EngineRule, context: EngineContext, ast = parseEsqlRu
     fields,
     evaluate(event): Evaluation {
       try {
-        const { table } = run(probe, esqlRows([event], ["0"]), context.catalog, context.now);
+        const { table } = run(probe, esqlRows([event], ["0"]), context.catalog, context.now, context.lookups);
         const matched = table.values.length > 0;
         return {
           matched,
           explain: () =>
-            explainRows(rule, ast, esqlRows([event], ["0"]), context.catalog, context.now, {
+            explainRows(rule, ast, esqlRows([event], ["0"]), context.catalog, context.now, context.lookups, {
               verdict: matched
                 ? aggregating
                   ? "✓ the event reaches the STATS"
@@ -162,6 +195,7 @@ function compileEsql(rule: EngineRule, context: EngineContext, ast = parseEsqlRu
         catalog: execution.catalog,
         ...(execution.range ? { window: execution.range } : {}),
         executedAt: execution.now ?? context.now ?? new Date(),
+        ...(execution.lookups ? { lookups: execution.lookups } : {}),
       }),
   };
 }
@@ -171,11 +205,13 @@ export interface EsqlExecutionInput {
   catalog: FieldCatalog;
   window?: TimeWindow;
   executedAt: Date;
+  /** LOOKUP JOIN index and ENRICH policy rows, by name. */
+  lookups?: LookupTables;
 }
 
 /** One execution in memory: the window's events through the query, the table into alerts. */
 export function executeEsql(rule: EngineRule, ast: EsqlQuery, input: EsqlExecutionInput): ExecutionResult {
-  const { events, window, executedAt, catalog } = input;
+  const { events, window, executedAt, catalog, lookups } = input;
   const aggregating = isAggregating(ast);
   const searched = events
     .map((_, i) => i)
@@ -191,6 +227,7 @@ export function executeEsql(rule: EngineRule, ast: EsqlQuery, input: EsqlExecuti
       ),
       catalog,
       executedAt,
+      lookups,
     );
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
@@ -212,10 +249,11 @@ export function executeEsql(rule: EngineRule, ast: EsqlQuery, input: EsqlExecuti
     ...(window ? { window } : {}),
     executedAt,
   });
-  const compiled = compileEsql(rule, { catalog, now: executedAt }, ast);
+  const compiled = compileEsql(rule, { catalog, now: executedAt, ...(lookups ? { lookups } : {}) }, ast);
   const perEvent = events.map((e) => compiled.evaluate(e));
-  if (aggregating) attributeRows(ast, alerts, table, searched, events, catalog, executedAt, perEvent);
-  const trace = lazyTrace(rule, ast, searched, events, catalog, executedAt);
+  const env = { catalog, now: executedAt, lookups };
+  if (aggregating) attributeRows(ast, alerts, table, searched, events, env, perEvent);
+  const trace = lazyTrace(rule, ast, searched, events, env);
   const evaluations = perEvent.map((e, i): Evaluation => ({
     ...e,
     // An event that reaches the rows but is in no alert: the execution's trace says where its rows went.
@@ -225,14 +263,20 @@ export function executeEsql(rule: EngineRule, ast: EsqlQuery, input: EsqlExecuti
   return { events: evaluations, alerts };
 }
 
+/** What a run of the query needs besides its rows. */
+interface RunEnvironment {
+  catalog: FieldCatalog;
+  now: Date;
+  lookups: LookupTables | undefined;
+}
+
 /** The execution's trace over all its searched events, computed once when asked. */
 function lazyTrace(
   rule: EngineRule,
   ast: EsqlQuery,
   searched: number[],
   events: readonly EventDocument[],
-  catalog: FieldCatalog,
-  now: Date,
+  env: RunEnvironment,
 ): () => string {
   let text: string | undefined;
   return () =>
@@ -243,8 +287,9 @@ function lazyTrace(
         searched.map((i) => events[i]!),
         searched.map(String),
       ),
-      catalog,
-      now,
+      env.catalog,
+      env.now,
+      env.lookups,
       { verdict: (steps) => `✗ ${rowsEnd(steps)}\n  the execution's rows, command by command:` },
     ));
 }
@@ -256,8 +301,7 @@ function attributeRows(
   table: EsqlTable,
   searched: number[],
   events: readonly EventDocument[],
-  catalog: FieldCatalog,
-  now: Date,
+  env: RunEnvironment,
   perEvent: Evaluation[],
 ): void {
   const { prefix, stats } = beforeStats(ast);
@@ -267,7 +311,7 @@ function attributeRows(
   const keysOf = new Map<number, Set<string>>();
   for (const i of searched) {
     if (!perEvent[i]!.matched) continue;
-    const { table: t } = run(prefix, esqlRows([events[i]!], [String(i)]), catalog, now);
+    const { table: t } = run(prefix, esqlRows([events[i]!], [String(i)]), env.catalog, env.now, env.lookups);
     keysOf.set(i, new Set(t.values.map((row) => groups.map((g) => cell(t, row, g)).join("|"))));
   }
   alerts.forEach((alert, n) => {
@@ -293,6 +337,7 @@ export const esqlEngine: Engine = {
         catalog: execution.catalog,
         ...(execution.range ? { window: execution.range } : {}),
         executedAt,
+        ...(execution.lookups ? { lookups: execution.lookups } : {}),
       });
       // `match | no-match` cases judge one event at a time, which an aggregating query cannot answer.
       if (!execution.range && aggregating)

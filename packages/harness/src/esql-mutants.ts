@@ -12,7 +12,7 @@
 import { evaluateEsql, printEsql } from "@dac/esql";
 import type { EsqlQuery, Expression, WhereCommand } from "@dac/esql";
 import type { ClauseTree, CompiledRule, EngineContext, EngineRule, Mutant, TextSpan } from "./engine.js";
-import { esqlRows } from "./esql-alerts.js";
+import { esqlRows, lookupInput } from "./esql-alerts.js";
 
 interface ExprMutant {
   expr: Expression | undefined;
@@ -162,6 +162,7 @@ export function esqlClauses(ast: EsqlQuery, rule: EngineRule, context: EngineCon
                 rows: esqlRows([event], ["0"]),
                 catalog: context.catalog,
                 ...(context.now ? { now: context.now } : {}),
+                ...lookupInput(context.lookups),
               }).values.length > 0
             );
           } catch {

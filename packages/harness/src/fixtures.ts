@@ -55,6 +55,11 @@ export interface FixtureCase {
   alerts?: AlertExpectation;
   /** `indicators:`: documents of an indicator match rule's `threat_index`. */
   indicators?: FixtureEvent[];
+  /**
+   * `lookups:`: the rows of an ES|QL rule's `LOOKUP JOIN` indices and `ENRICH` policies, by index or policy
+   * name, each with where its name is written.
+   */
+  lookups?: FixtureLookups;
   /** The concrete index the events were read from (an event's own `_index` wins). */
   index?: string;
   /** Field types for this case, over the rule's catalogue and the file-level `fields`. */
@@ -66,6 +71,12 @@ export interface FixtureCase {
   /** Set while the case is a placeholder (`todo: <what to fill in>`): it fails until real events replace it. */
   todo?: string;
   location: SourceLocation;
+}
+
+export interface FixtureLookups {
+  /** Where `lookups:` is written. */
+  location: SourceLocation;
+  tables: Record<string, { rows: FixtureEvent[]; location: SourceLocation }>;
 }
 
 export interface RuleFixtures {
@@ -214,6 +225,7 @@ interface RawCase {
   alerts?: unknown;
   alert?: unknown;
   indicators?: unknown;
+  lookups?: unknown;
   index?: unknown;
   fields?: unknown;
   events?: unknown;
@@ -278,6 +290,21 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
         }
       });
     }
+    // A lookup row is a document like an event: the same code, said of the lookup it belongs to.
+    if (isObject(c.lookups))
+      for (const [name, rows] of Object.entries(c.lookups)) {
+        if (!Array.isArray(rows)) continue;
+        rows.forEach((row, j) => {
+          if (isObject(row)) return;
+          specific.push(
+            diagnosticAt(source, ["cases", i, "lookups", name, j], {
+              code: "DAC502",
+              message: `row ${j + 1} of lookup \`${name}\` in case ${i + 1} is ${kindOf(row)}, not an object`,
+              hint: "write the row as a mapping, or reference a file with `file: <path>`",
+            }),
+          );
+        });
+      }
   });
   caseSchema ??= JSON.parse(readFileSync(caseSchemaPath, "utf8")) as Record<string, unknown>;
   caseValidator ??= compileSchema(caseSchema);
@@ -332,6 +359,22 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
     });
     return out;
   };
+  /** `lookups:` of case `i`: each name's rows, in the forms `events:` takes (the schema checks the shapes). */
+  const readLookups = (raw: Record<string, unknown>, i: number): FixtureLookups => {
+    const at = ["cases", i, "lookups"];
+    const tables: FixtureLookups["tables"] = {};
+    for (const [name, rows] of Object.entries(raw)) {
+      if (!Array.isArray(rows)) continue;
+      Object.defineProperty(tables, name, {
+        value: {
+          rows: readEntries(rows, [...at, name], "lookup row"),
+          location: locationOf(source, [...at, name], "key"),
+        },
+        enumerable: true,
+      });
+    }
+    return { location: locationOf(source, at, "key"), tables };
+  };
   rawCases.forEach((raw, i) => {
     if (!isObject(raw)) return;
     const c = raw as RawCase;
@@ -352,6 +395,7 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
       c.indicators === undefined
         ? undefined
         : readEntries(c.indicators, ["cases", i, "indicators"], "indicator");
+    const lookups = isObject(c.lookups) ? readLookups(c.lookups, i) : undefined;
     const timing = executionOptions(source, c, i, diagnostics);
     if (events.length === 0 && !todo) return;
     const description = typeof c.description === "string" ? c.description : undefined;
@@ -371,6 +415,7 @@ function loadCasesFile(file: string, options: FixtureReadOptions, into: RuleFixt
       expect: c.expect,
       ...timing,
       ...(indicators ? { indicators } : {}),
+      ...(lookups ? { lookups } : {}),
       ...(index ? { index } : {}),
       ...(isObject(c.fields) ? { fields: stringMap(c.fields) } : {}),
       events,
@@ -388,8 +433,12 @@ function fileReference(event: Record<string, unknown>): string | undefined {
   return keys.length === 1 && keys[0] === "file" && typeof event.file === "string" ? event.file : undefined;
 }
 
-function locationOf(source: YamlSource, path: (string | number)[]): SourceLocation {
-  const span = rangeOf(source, path);
+function locationOf(
+  source: YamlSource,
+  path: (string | number)[],
+  on: "key" | "value" = "value",
+): SourceLocation {
+  const span = rangeOf(source, path, on);
   return { file: source.file, line: span.line, column: span.column };
 }
 

@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { compileExceptions, ExceptionEvaluationError, isExpired } from "@dac/exceptions";
 import type { CompiledExceptions, RuleExceptions } from "@dac/exceptions";
 import type { FieldCatalog } from "@dac/fields";
-import type { CaseResult, EventFailure, ExceptionItemResult } from "@dac/report";
+import type { CaseResult, EventFailure, ExceptionItemResult, SourceLocation } from "@dac/report";
 import { diagnosticAtPosition, displayPath, ruleFieldCatalog, threatIndexCatalog } from "@dac/schema";
 import type { DacConfig, Diagnostic } from "@dac/schema";
 import { isAlertCase, judgeAlertCase, planAlertCase } from "./alert-cases.js";
@@ -21,7 +21,7 @@ import { measureCoverage } from "./coverage.js";
 import { ruleMutants } from "./rule-mutants.js";
 import { typeExecution } from "./type-alerts.js";
 import { typeMutants } from "./type-mutants.js";
-import { chooseEngine, EngineError, isUnsupported } from "./engine.js";
+import { chooseEngine, EngineError, isUnsupported, languageOf } from "./engine.js";
 import type {
   CompiledRule,
   Engine,
@@ -29,15 +29,16 @@ import type {
   EngineRule,
   Evaluation,
   Execution,
+  LookupTables,
   RuleExecutions,
   TextSpan,
 } from "./engine.js";
 import type { EventDocument, FixtureEvent } from "./event-files.js";
 import { fixtureFolderFor, loadRuleFixtures } from "./fixtures.js";
-import type { FieldOverrides, FixtureCase } from "./fixtures.js";
+import type { FieldOverrides, FixtureCase, FixtureLookups } from "./fixtures.js";
 import { indexCovered } from "./index-patterns.js";
 import { eqlEngine } from "./eql-engine.js";
-import { esqlEngine, esqlIndexPatterns } from "./esql-engine.js";
+import { esqlEngine, esqlIndexPatterns, esqlLookupNames } from "./esql-engine.js";
 import { kqlEngine } from "./kql-engine.js";
 import { luceneEngine } from "./lucene-engine.js";
 import { newTermsEngine } from "./new-terms-engine.js";
@@ -127,6 +128,8 @@ interface PreparedCase {
   excluded?: Map<number, string>;
   /** Per event of the case: the exception items that remove it (the search's must_not), empty when none. */
   removed?: string[][];
+  /** The case's `lookups:` rows, by name (ES|QL rules only). */
+  lookups?: LookupTables;
 }
 
 export function exemptionOf(rule: EngineRule): string | undefined {
@@ -145,9 +148,20 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
     diagnostics.push(...fixtures.diagnostics);
     if (fixtures.cases.length > 0) fixturesShown ??= displayPath(dir, context.cwd);
     for (const fixture of fixtures.cases) {
-      prepared.push({ fixture, overrides: { ...fixtures.fields, ...fixture.fields } });
+      const lookups = fixture.lookups ? lookupTables(fixture.lookups) : undefined;
+      prepared.push({
+        fixture,
+        overrides: { ...fixtures.fields, ...fixture.fields },
+        ...(lookups ? { lookups } : {}),
+      });
     }
   }
+  diagnostics.push(
+    ...lookupFindings(
+      job,
+      prepared.map((p) => p.fixture),
+    ),
+  );
   const exempt = exemptionOf(job);
   const run: RuleRun = {
     file: job.file,
@@ -259,7 +273,12 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       job,
       runnable.map((p) => {
         const catalog = engineContext(job, context, p.overrides).catalog;
-        if (!p.plan) return { events: p.fixture.events.map((e) => e.document), catalog };
+        if (!p.plan)
+          return {
+            events: p.fixture.events.map((e) => e.document),
+            catalog,
+            ...(p.lookups ? { lookups: p.lookups } : {}),
+          };
         return alertExecution(job, p, catalog, context);
       }),
       context.now ? { now: context.now } : {},
@@ -318,7 +337,10 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
     run.diagnostics.push(...exceptionFindings(job, run.exceptions, outcomes));
   }
 
-  if (context.coverage && compiled?.clauses) run.coverage = coverageOf(compiled, outcomes);
+  if (context.coverage && compiled?.clauses)
+    run.coverage = coverageOf(compiled, outcomes, (lookups) =>
+      engine.compile!(job, engineContext(job, context, {}, lookups)),
+    );
   if (context.mutate && compiled?.mutants)
     run.mutation = mutationOf(job, compiled, (c) => engine.compile!(job, c), outcomes, context, patterns);
   const failed = run.cases.some((c) => c.status === "failed");
@@ -330,13 +352,62 @@ function overridesKey(overrides: FieldOverrides): string {
   return JSON.stringify(Object.entries(overrides).sort());
 }
 
-function engineContext(rule: EngineRule, context: JobContext, overrides: FieldOverrides): EngineContext {
+function engineContext(
+  rule: EngineRule,
+  context: JobContext,
+  overrides: FieldOverrides,
+  lookups?: LookupTables,
+): EngineContext {
   return {
     catalog: context.catalogFor
       ? context.catalogFor(rule, overrides)
       : ruleFieldCatalog(rule.data, context.config, overrides),
     ...(context.now ? { now: context.now } : {}),
+    ...(lookups ? { lookups } : {}),
   };
+}
+
+/** A case's `lookups:` as the engines take them: each name's documents. */
+function lookupTables(lookups: FixtureLookups): LookupTables {
+  const out: Record<string, EventDocument[]> = {};
+  for (const [name, table] of Object.entries(lookups.tables))
+    Object.defineProperty(out, name, { value: table.rows.map((r) => r.document), enumerable: true });
+  return out;
+}
+
+/**
+ * `lookups:` where it cannot apply: on a rule that is not ES|QL (nothing would read the rows), and, on an ES|QL
+ * rule, a name that no `LOOKUP JOIN` or `ENRICH` of the query uses (a typo would leave the real name without rows).
+ */
+function lookupFindings(rule: EngineRule, fixtures: readonly FixtureCase[]): Diagnostic[] {
+  const withLookups = fixtures.filter((f) => f.lookups);
+  if (withLookups.length === 0) return [];
+  const at = (l: SourceLocation, message: string, hint: string): Diagnostic =>
+    diagnosticAtPosition(l.file, "DAC506", message, l, l, hint);
+  if (rule.data.type !== "esql" || languageOf(rule) !== "esql")
+    return withLookups.map((f) =>
+      at(
+        f.lookups!.location,
+        `\`lookups\` gives rows to ES|QL's LOOKUP JOIN and ENRICH; this rule is \`type: ${String(rule.data.type)}\``,
+        rule.data.type === "threat_match"
+          ? "an indicator match rule's threat index documents go under `indicators`"
+          : "drop `lookups`",
+      ),
+    );
+  const used = esqlLookupNames(rule);
+  if (!used) return [];
+  const names = [...used].map((n) => `\`${n}\``).join(", ") || "none";
+  return withLookups.flatMap((f) =>
+    Object.entries(f.lookups!.tables)
+      .filter(([name]) => !used.has(name))
+      .map(([name, table]) =>
+        at(
+          table.location,
+          `the query has no LOOKUP JOIN or ENRICH that reads \`${name}\``,
+          `the query's lookup indices and enrich policies: ${names}`,
+        ),
+      ),
+  );
 }
 
 interface EventOutcome {
@@ -554,6 +625,7 @@ function alertExecution(
     catalog,
     range: p.plan!.window,
     now: p.plan!.now,
+    ...(p.lookups ? { lookups: p.lookups } : {}),
     ...(indicators
       ? {
           indicators: indicators.map((e) => ({
@@ -744,11 +816,23 @@ function failedCase(fixture: FixtureCase, message: string): CaseResult {
   };
 }
 
-function coverageOf(compiled: CompiledRule, outcomes: CaseOutcome[]): NonNullable<RuleRun["coverage"]> {
-  const positives: EventDocument[] = [];
-  const negatives: EventDocument[] = [];
+function coverageOf(
+  compiled: CompiledRule,
+  outcomes: CaseOutcome[],
+  compileWith: (lookups: LookupTables) => CompiledRule,
+): NonNullable<RuleRun["coverage"]> {
+  // A case with `lookups:` has its own clause tests (a WHERE after a LOOKUP JOIN reads the case's rows); the
+  // trees are the same query's, so their counts add up position by position.
+  const groups = new Map<
+    LookupTables | undefined,
+    { positives: EventDocument[]; negatives: EventDocument[] }
+  >();
   for (const o of outcomes) {
     const expect = o.prepared.fixture.expect;
+    const key = o.prepared.lookups;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { positives: [], negatives: [] }));
+    const { positives, negatives } = group;
     o.events.forEach((e, i) => {
       if (!e.indexCovered) return;
       // An alert case's positives are the events its alerts come from.
@@ -757,16 +841,33 @@ function coverageOf(compiled: CompiledRule, outcomes: CaseOutcome[]): NonNullabl
       if ((expect === "no-match" || expect === "no-alert") && !e.matched) negatives.push(e.event.document);
     });
   }
-  const counts = measureCoverage(compiled.clauses!(), positives, negatives);
+  if (groups.size === 0) groups.set(undefined, { positives: [], negatives: [] });
+  let counts: ReturnType<typeof measureCoverage> | undefined;
+  for (const [lookups, group] of groups) {
+    const tree = (lookups ? compileWith(lookups) : compiled).clauses!();
+    const more = measureCoverage(tree, group.positives, group.negatives);
+    if (!counts) {
+      counts = more;
+      continue;
+    }
+    more.clauses.forEach((c, k) => {
+      counts!.clauses[k]!.positives += c.positives;
+      counts!.clauses[k]!.negatives += c.negatives;
+    });
+    more.branches.forEach((b, k) => (counts!.branches[k]!.positives += b.positives));
+  }
+  const branches = counts!.branches;
+  const covered = branches.filter((b) => b.positives > 0).length;
+  counts!.branchPercent = branches.length === 0 ? 100 : Math.floor((covered / branches.length) * 100);
   return {
-    clauses: counts.clauses.map((c) => ({
+    clauses: counts!.clauses.map((c) => ({
       text: c.node.text,
       span: c.node.span,
       positives: c.positives,
       negatives: c.negatives,
     })),
-    branches: counts.branches.map((b) => ({ text: b.node.text, span: b.node.span, positives: b.positives })),
-    branchPercent: counts.branchPercent,
+    branches: counts!.branches.map((b) => ({ text: b.node.text, span: b.node.span, positives: b.positives })),
+    branchPercent: counts!.branchPercent,
   };
 }
 
@@ -787,11 +888,16 @@ function mutationOf(
   // Only cases that pass on the real query can tell a mutant apart.
   const passing = outcomes.filter((o) => o.passed);
   const originals = new Map<string, CompiledRule | null>();
+  // A case with lookups compiles with its own rows: its key is its own.
+  const keyOf = (p: PreparedCase): string =>
+    p.lookups
+      ? `${overridesKey(p.overrides)}\u0000${outcomes.findIndex((o) => o.prepared === p)}`
+      : overridesKey(p.overrides);
   const compiledFor = (p: PreparedCase): CompiledRule | null => {
-    const key = overridesKey(p.overrides);
+    const key = keyOf(p);
     if (!originals.has(key)) {
       try {
-        originals.set(key, compileRule(engineContext(rule, context, p.overrides)));
+        originals.set(key, compileRule(engineContext(rule, context, p.overrides, p.lookups)));
       } catch (error) {
         if (!(error instanceof EngineError)) throw error;
         originals.set(key, null);
@@ -805,10 +911,10 @@ function mutationOf(
   for (const mutant of all) {
     const byOverrides = new Map<string, CompiledRule | null>();
     const mutantFor = (p: PreparedCase): CompiledRule | null => {
-      const key = overridesKey(p.overrides);
+      const key = keyOf(p);
       if (!byOverrides.has(key)) {
         try {
-          byOverrides.set(key, mutant.compile(engineContext(rule, context, p.overrides)));
+          byOverrides.set(key, mutant.compile(engineContext(rule, context, p.overrides, p.lookups)));
         } catch (error) {
           if (!(error instanceof EngineError)) throw error;
           byOverrides.set(key, null);
