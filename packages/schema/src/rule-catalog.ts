@@ -284,6 +284,33 @@ export function ruleFieldCatalog(
   overrides: Record<string, string> = {},
 ): FieldCatalog {
   const files = discoverFieldFiles(config);
+  // The same inputs give the same catalogue: most rules of a repository share a few, so the search for their
+  // files and parts is done once per distinct set of inputs.
+  let byInputs = inputCache.get(files);
+  if (!byInputs) inputCache.set(files, (byInputs = new Map()));
+  const inputs = JSON.stringify([
+    rule.related_integrations ?? null,
+    rule.index ?? null,
+    rule.metadata?.integration ?? null,
+    rule.metadata?.fields ?? null,
+    overrides,
+    config.unknownFields,
+  ]);
+  const known = byInputs.get(inputs);
+  if (known) return known;
+  const catalog = catalogFor(rule, config, files, overrides);
+  byInputs.set(inputs, catalog);
+  return catalog;
+}
+
+const inputCache = new WeakMap<FieldFiles, Map<string, FieldCatalog>>();
+
+function catalogFor(
+  rule: Pick<RuleData, "related_integrations" | "metadata"> & { index?: readonly string[] | undefined },
+  config: DacConfig,
+  files: FieldFiles,
+  overrides: Record<string, string>,
+): FieldCatalog {
   const fieldFiles = [
     ...files.shared,
     ...integrationFieldFiles(rule, files).filter((f) => !f.endsWith(".json")),

@@ -68,6 +68,18 @@ describe("YAML hazards are diagnostics, never exceptions", () => {
     expect(diagnostic!.message).toContain("alias `*x` (anchor `&x` at 4:6) expands past 2 nodes");
   });
 
+  it("an alias without an anchor is invalid YAML, reported at the alias", () => {
+    const { diagnostics } = loadYaml("r.yaml", "a: 1\nb: *foo\n");
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        code: "DAC001",
+        line: 2,
+        column: 4,
+        message: "alias `*foo` has no anchor `&foo` before it",
+      }),
+    ]);
+  });
+
   it("a few aliases are fine", () => {
     expect(codesOf("a: &x [1]\nb: *x\n")).toEqual([]);
   });

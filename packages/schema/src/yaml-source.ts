@@ -193,34 +193,40 @@ export function loadYaml(
     );
   }
   // A plain `<<` key is YAML 1.1's merge key; YAML 1.2 (which dac and the yaml library read) makes it an
-  // ordinary key named `<<`. Neither reading is safe to pick silently: refuse it where it is written.
-  visit(doc, {
-    Pair(_, pair) {
-      const key = pair.key;
-      if (!isScalar(key) || key.value !== "<<" || key.type !== "PLAIN" || !key.range) return;
-      diagnostics.push(
-        diagnosticAtPosition(
-          file,
-          "DAC012",
-          "YAML merge keys (`<<`) are not supported: YAML 1.2 reads `<<` as an ordinary key, not as a merge",
-          position(lineCounter, key.range[0]),
-          position(lineCounter, key.range[1]),
-          "write the merged keys out (an alias `*name` as a whole value still works)",
-        ),
-      );
-    },
-  });
+  // ordinary key named `<<`. Neither reading is safe to pick silently: refuse it where it is written. (A walk
+  // of the tree per file is a cost on thousands of files: only when the text has `<<` at all.)
+  if (text.includes("<<"))
+    visit(doc, {
+      Pair(_, pair) {
+        const key = pair.key;
+        if (!isScalar(key) || key.value !== "<<" || key.type !== "PLAIN" || !key.range) return;
+        diagnostics.push(
+          diagnosticAtPosition(
+            file,
+            "DAC012",
+            "YAML merge keys (`<<`) are not supported: YAML 1.2 reads `<<` as an ordinary key, not as a merge",
+            position(lineCounter, key.range[0]),
+            position(lineCounter, key.range[1]),
+            "write the merged keys out (an alias `*name` as a whole value still works)",
+          ),
+        );
+      },
+    });
   const source: YamlSource = { file, text, doc, lineCounter };
   if (diagnostics.length > 0) return { source, diagnostics };
 
   let value: unknown;
-  const failed = watchAliases(doc);
+  // Aliases need an anchor (`&name`): without `&` in the text there is nothing to watch.
+  const failed: { alias?: Alias; restore: () => void } = text.includes("&")
+    ? watchAliases(doc)
+    : { restore: () => {} };
   try {
     value = doc.toJS({ maxAliasCount });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const isAlias = /alias/i.test(message);
-    const alias = failed.alias;
+    // Without any anchor, the first alias is the unresolved one.
+    const alias = failed.alias ?? firstAlias(doc);
     const range = alias?.range ?? [doc.range[0], doc.range[0]];
     const anchor = alias ? anchorOf(doc, alias) : undefined;
     const anchorAt = anchor?.range
@@ -229,6 +235,20 @@ export function loadYaml(
     const what = alias
       ? `alias \`*${alias.source}\`${anchorAt ? ` (anchor \`&${alias.source}\` at ${anchorAt.line}:${anchorAt.column})` : ""} expands past ${maxAliasCount} nodes`
       : `alias expansion exceeds ${maxAliasCount} nodes`;
+    if (alias && /unresolved alias/i.test(message))
+      return {
+        source,
+        diagnostics: [
+          diagnosticAtPosition(
+            file,
+            "DAC001",
+            `alias \`*${alias.source}\` has no anchor \`&${alias.source}\` before it`,
+            position(lineCounter, range[0]),
+            position(lineCounter, range[1]),
+            `set \`&${alias.source}\` on an earlier value, or write the value out`,
+          ),
+        ],
+      };
     return {
       source,
       diagnostics: [
@@ -292,6 +312,17 @@ function firstLine(message: string): string {
  * yaml's alias limit throws without saying which alias crossed it. Each alias of the document records itself
  * while it resolves, so the innermost one that threw is known; `restore` puts the nodes back as they were.
  */
+function firstAlias(doc: Document.Parsed): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 function watchAliases(doc: Document.Parsed): { alias?: Alias; restore: () => void } {
   const state: { alias?: Alias; restore: () => void } = { restore: () => {} };
   const watched: Alias[] = [];
