@@ -5,9 +5,11 @@
  * range on the rule's timestamps (`buildTimeRangeFilter`) and the rule's `filters` (`getQueryFilter` with an
  * empty EQL query: only the filters, negated ones under `must_not`), `allow_partial_search_results: true`,
  * `timestamp_field`, `event_category_field` (`event_category_override`), `tiebreaker_field` when set, and
- * `fields: [{field: "*", include_unmapped: true}, …timestamps]`.
+ * `fields: [{field: "*", include_unmapped: true}, …timestamps]`. The rule's exceptions (`exceptionFilter`) go
+ * through the same `getQueryFilter`, so they are in the `must_not` of that filter: Elasticsearch drops the events
+ * they match before EQL sequences them.
  */
-import type { JsonValue } from "@dac/kql";
+import type { DslQuery, JsonValue } from "@dac/kql";
 import { maxSignalsOf } from "@dac/harness";
 import type { EngineRule } from "@dac/harness";
 import { ruleFilter, timeRangeFilter, timestampsOf } from "./request.js";
@@ -31,12 +33,14 @@ export function eqlSearchRequest(
   rule: EngineRule,
   index: string[],
   range: { from: string; to: string },
+  /** `exceptionsQuery` of the rule's exception items. */
+  exceptions?: DslQuery,
 ): EqlSearchRequest {
   const d = rule.data as Record<string, unknown>;
   const timestamps = timestampsOf(rule);
   const stamps = timestamps.secondary ? [timestamps.primary, timestamps.secondary] : [timestamps.primary];
   // getQueryFilter({query: "", language: "eql", filters}) keeps only the filters.
-  const filters = ruleFilter(rule, { language: "lucene", text: "" }, []);
+  const filters = ruleFilter(rule, { language: "lucene", text: "" }, [], exceptions);
   const str = (key: string) => (typeof d[key] === "string" && d[key] !== "" ? (d[key] as string) : undefined);
   const timestampField = str("timestamp_field");
   const categoryField = str("event_category_override");

@@ -14,10 +14,13 @@
  * - `esql_request.ts` (`performEsqlRequest`): `POST /_query/async` with that body and query string; a response
  *   with `is_running: true` is polled with `GET /_query/async/<id>`.
  *
+ * The rule's exceptions (`exceptionFilter`) go through that `getQueryFilter` too: they are the `must_not` of
+ * `esFilter`, so Elasticsearch drops the documents they match before the query's first command.
+ *
  * The filter is how "the lookback applies to the FROM indices": Elasticsearch runs it on the source indices
  * before the first processing command.
  */
-import type { JsonValue } from "@dac/kql";
+import type { DslQuery, JsonValue } from "@dac/kql";
 import { maxSignalsOf } from "@dac/harness";
 import type { EngineRule } from "@dac/harness";
 import { ruleFilter, timeRangeFilter, timestampsOf } from "./request.js";
@@ -38,6 +41,8 @@ export interface EsqlRequestOptions {
   aggregating: boolean;
   /** The query to send instead of the rule's (the Elasticsearch engine points FROM at its test index). */
   query?: string;
+  /** `exceptionsQuery` of the rule's exception items. */
+  exceptions?: DslQuery;
 }
 
 export function esqlQueryRequest(
@@ -51,6 +56,7 @@ export function esqlQueryRequest(
     { file: rule.file, data: { ...rule.data, filters: [] } },
     { language: "lucene", text: "" },
     [],
+    options.exceptions,
   );
   return {
     method: "POST",

@@ -72,8 +72,18 @@ function filterQuery(filter: KibanaFilter): DslQuery {
   return rest as DslQuery;
 }
 
-/** The rule's filter: query and filters combined as `buildEsQuery` does. Throws `EngineError`. */
-export function ruleFilter(rule: EngineRule, query: RuleQuery, fields: DslField[]): DslQuery {
+/**
+ * The rule's filter: query and filters combined as `buildEsQuery` does. Throws `EngineError`. `exceptions` is the
+ * clause of the rule's exception items (`exceptionsQuery` of @dac/exceptions): Kibana's `getQueryFilter` adds the
+ * exception filter (`negate: true`) to the rule's filters, so `buildEsQuery` puts it in this `bool.must_not`, and
+ * every search built on the filter (events, threshold, new_terms, indicator match) carries it.
+ */
+export function ruleFilter(
+  rule: EngineRule,
+  query: RuleQuery,
+  fields: DslField[],
+  exceptions?: DslQuery,
+): DslQuery {
   const bool = {
     must: [] as JsonValue[],
     filter: [] as JsonValue[],
@@ -98,6 +108,8 @@ export function ruleFilter(rule: EngineRule, query: RuleQuery, fields: DslField[
     if (!filter || typeof filter !== "object" || filter.meta?.disabled) continue;
     (filter.meta?.negate ? bool.must_not : bool.filter).push(filterQuery(filter));
   }
+  // getAllFilters: the exception filter comes after the rule's own filters.
+  if (exceptions) bool.must_not.push(exceptions as JsonValue);
   return { bool };
 }
 

@@ -8,6 +8,7 @@
  * A rule no engine supports gets `{unsupported: "<type>/<language>"}`, which the runner reports as a failure,
  * never as a skip.
  */
+import type { RuleExceptions } from "@dac/exceptions";
 import type { FieldCatalog } from "@dac/fields";
 import type { Rule } from "@dac/schema";
 import { executeRule, ExecutionError } from "./alerts/execute.js";
@@ -19,6 +20,11 @@ export interface Evaluation {
   matched: boolean;
   /** Set when the engine cannot evaluate the event (Elasticsearch would reject the query): never a pass. */
   error?: string;
+  /**
+   * Only from an engine that applies the rule's exceptions itself (`Engine.appliesExceptions`): the rule's query
+   * matches the event (`matched`), and the search with the exceptions in its `must_not` did not return it.
+   */
+  excepted?: boolean;
   /** Why, as display text; computed only when asked (failures, reports). */
   explain(): string;
 }
@@ -126,6 +132,11 @@ export interface RuleExecutions {
 export interface ExecuteOptions {
   /** The clock for relative dates (`now-1d`); fixed in tests. */
   now?: Date;
+  /**
+   * The rule's exception items and the value lists they name, given to an engine that applies them itself
+   * (`Engine.appliesExceptions`). `now` decides which items have expired; an execution's own `now` wins.
+   */
+  exceptions?: RuleExceptions & { now: Date };
 }
 
 export interface Engine {
@@ -147,6 +158,12 @@ export interface Engine {
   compile?(rule: EngineRule, context: EngineContext): CompiledRule;
   /** How many rules the harness may run at once on this engine (default 1: in memory, more gains nothing). */
   concurrency?: number;
+  /**
+   * The engine puts the rule's exceptions (`ExecuteOptions.exceptions`) into its requests, as Kibana does. The
+   * harness then gives it every event (no in-memory pre-filter) and checks each `excepted` against the in-memory
+   * verdict. Without it, the harness removes the excepted events itself before the engine runs.
+   */
+  appliesExceptions?: boolean;
 }
 
 export class EngineError extends Error {

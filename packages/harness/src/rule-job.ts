@@ -29,6 +29,7 @@ import type {
   EngineRule,
   Evaluation,
   Execution,
+  ExecuteOptions,
   LookupTables,
   RuleExecutions,
   TextSpan,
@@ -252,8 +253,10 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
         }
         const c = compiledExceptions;
         p.removed = p.fixture.events.map((e) => c.removedBy(e.document));
-        // Kibana's exceptions are a must_not of the rule's search: removed events never reach the executor.
-        if (p.searchable) p.searchable = p.searchable.filter((i) => p.removed![i]!.length === 0);
+        // Kibana's exceptions are a must_not of the rule's search: removed events never reach the executor. An
+        // engine that sends that must_not itself gets every event, and its answer is checked against `removed`.
+        if (p.searchable && !engine.appliesExceptions)
+          p.searchable = p.searchable.filter((i) => p.removed![i]!.length === 0);
       }
     } catch (error) {
       if (error instanceof ExceptionEvaluationError)
@@ -261,13 +264,26 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       throw error;
     }
   }
+  const options: ExecuteOptions = {
+    ...(context.now ? { now: context.now } : {}),
+    ...(engine.appliesExceptions && job.exceptions && itemIds.length > 0
+      ? { exceptions: { ...job.exceptions, now: clock } }
+      : {}),
+  };
   const executed = performance.now();
   let answer: RuleExecutions;
   try {
     // Cases with earlier executions run those first, one after another: each one's alerts shape the next.
     for (const p of runnable)
       if (p.plan && p.plan.earlier.length > 0 && p.plan.diagnostics.length === 0)
-        await runEarlierExecutions(job, p, engine, engineContext(job, context, p.overrides).catalog, context);
+        await runEarlierExecutions(
+          job,
+          p,
+          engine,
+          engineContext(job, context, p.overrides).catalog,
+          context,
+          options,
+        );
 
     answer = await engine.execute(
       job,
@@ -281,7 +297,7 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
           };
         return alertExecution(job, p, catalog, context);
       }),
-      context.now ? { now: context.now } : {},
+      options,
     );
   } catch (error) {
     // The cluster lacks what the rule needs (`unsupported: eql on this cluster`): not a defect of the rule.
@@ -309,6 +325,11 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
       continue;
     }
     const share = (elapsed * p.fixture.events.length) / totalEvents;
+    const disagreements = options.exceptions ? exceptionDisagreements(p, execution.events) : [];
+    if (disagreements.length > 0) {
+      run.cases.push(failedCase(p.fixture, disagreements.join("; ")));
+      continue;
+    }
     if (p.plan) {
       const judged = judgeExecution(
         job,
@@ -456,6 +477,9 @@ function judgeExecution(
   }));
   const covered = p.fixture.events.map(() => false);
   searchable.forEach((i, k) => {
+    // An engine that applied the exceptions returns the removed events too (checked against `removed`): they
+    // read as on the in-memory path, never searched.
+    if ((p.removed?.[i]?.length ?? 0) > 0) return;
     byCase[i] = evaluations[k]!;
     covered[i] = true;
   });
@@ -521,6 +545,7 @@ async function runEarlierExecutions(
   engine: Engine,
   catalog: FieldCatalog,
   context: JobContext,
+  options: ExecuteOptions,
 ): Promise<void> {
   const plan = p.plan!;
   const all = p.searchable!;
@@ -538,7 +563,7 @@ async function runEarlierExecutions(
       range: run.window,
       now: run.now,
     };
-    const answer = await engine.execute(rule, [execution], context.now ? { now: context.now } : {});
+    const answer = await engine.execute(rule, [execution], options);
     const result = answer.executions[0];
     if (!result || result.error !== undefined) continue;
     const alerts = result.alerts.map((a) => ({ ...a, events: a.events.map((k) => subset[k]!) }));
@@ -656,6 +681,32 @@ function alertCaseResult(
     failures: verdict.failures,
     durationMs,
   };
+}
+
+/**
+ * Where an engine that applied the exceptions itself (the node's `must_not`) and the in-memory evaluation of the
+ * same items disagree on an event the rule's query matches: the node returned an event an item removes, or
+ * dropped one no item removes. Each is named (event and item): neither side is trusted silently.
+ */
+function exceptionDisagreements(p: PreparedCase, evaluations: readonly Evaluation[]): string[] {
+  if (!p.removed) return [];
+  const positions = p.searchable ?? p.fixture.events.map((_, i) => i);
+  const out: string[] = [];
+  positions.forEach((i, k) => {
+    const e = evaluations[k];
+    if (!e || !e.matched || e.error !== undefined) return;
+    const removed = p.removed![i] ?? [];
+    const shown = removed.map((id) => `\`${id}\``).join(", ");
+    if (removed.length > 0 && e.excepted !== true)
+      out.push(
+        `event ${i + 1}: the search with the exceptions returned it, but exception item ${shown} removes it in memory`,
+      );
+    else if (removed.length === 0 && e.excepted === true)
+      out.push(
+        `event ${i + 1}: the exceptions in the search removed it, but no exception item removes it in memory`,
+      );
+  });
+  return out;
 }
 
 /**
@@ -1036,7 +1087,10 @@ function exceptionFindings(
   const removedAll = (o: CaseOutcome) => {
     const p = o.prepared;
     if (!p.plan) return o.events.length > 0 && o.events.every((e) => e.suppressedBy !== undefined);
-    return (p.removed ?? []).some((ids) => ids.length > 0) && (p.searchable ?? []).length === 0;
+    return (
+      (p.removed ?? []).some((ids) => ids.length > 0) &&
+      (p.searchable ?? []).every((i) => (p.removed?.[i]?.length ?? 0) > 0)
+    );
   };
   if (positives.length > 0 && positives.every(removedAll)) {
     const items = new Set(
