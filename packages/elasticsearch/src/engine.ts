@@ -50,10 +50,12 @@ import type {
   EventDocument,
   EngineRule,
   Evaluation,
+  ExecuteOptions,
   Execution,
   ExecutionResult,
   RuleExecutions,
 } from "@dac/harness";
+import { exceptionsQuery } from "@dac/exceptions";
 import { describeError } from "./connection.js";
 import { dslFieldsFromFieldCaps } from "./field-caps.js";
 import type { FieldCapsResponse } from "./field-caps.js";
@@ -272,6 +274,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     results: ExecutionResult[],
     notes: Set<string>,
     now: Date,
+    exceptionsFor: (execution: Execution) => DslQuery | undefined,
   ): Promise<void> {
     const name = `${testIndexPrefix}${runId}-${++counter}`;
     const timestamps = timestampsOf(rule);
@@ -306,18 +309,35 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           results[position] = { error: error.message, events: [], alerts: [] };
         return;
       }
-      const request = eventsSearchRequest(rule, filter, [name], timelessRange);
-      const hits = await searchAll(request, documents);
+      // The query alone (the runner's "matched"), then per distinct exception clause the same search with the
+      // clause in the filter's must_not (Kibana's search): an event in the first and not the second is excepted.
+      const bare = filter;
+      const hits = await searchAll(eventsSearchRequest(rule, bare, [name], timelessRange), documents);
+      const keptBy = new Map<string, Map<string, number>>();
+      const applied = async (execution: Execution) => {
+        const clause = exceptionsFor(execution);
+        if (!clause) return { filter: bare };
+        const withExceptions = ruleFilter(rule, query, fields, clause);
+        const key = JSON.stringify(clause);
+        let kept = keptBy.get(key);
+        if (!kept) {
+          const request = eventsSearchRequest(rule, withExceptions, [name], timelessRange);
+          keptBy.set(key, (kept = (await searchAll(request, documents)).order));
+        }
+        return { filter: withExceptions, kept };
+      };
       if (rule.data.type === "new_terms") {
-        await runNewTerms(rule, name, filter, group, results, now, hits.order, refused);
+        await runNewTerms(rule, name, applied, group, results, now, hits.order, refused);
         return;
       }
       if (rule.data.type === "threat_match") {
-        await runThreatMatch(rule, name, filter, group, results, notes, now, hits.order, refused);
+        await runThreatMatch(rule, name, applied, group, results, notes, now, hits.order, refused);
         return;
       }
       const maxSignals = maxSignalsOf(rule);
       for (const { position, execution } of group.members) {
+        const { filter, kept } = await applied(execution);
+        const order = kept ?? hits.order;
         const events: Evaluation[] = execution.events.map((_, i) => {
           const id = `${position}-${i}`;
           const error = refused.get(id);
@@ -330,20 +350,28 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           const hit = hits.order.get(id);
           // Why, clause by clause: the in-memory engine's reading of the same event, as a guide.
           const reading = () => inMemoryReading(rule, group.catalog, execution.events[i]!, now);
-          return hit === undefined
-            ? {
-                matched: false,
-                explain: () => `✗ the rule's search on Elasticsearch did not return this event${reading()}`,
-              }
-            : {
-                matched: true,
-                explain: () =>
-                  `✓ the rule's search on Elasticsearch returned this event (hit ${hit + 1})${reading()}`,
-              };
+          if (hit === undefined)
+            return {
+              matched: false,
+              explain: () => `✗ the rule's search on Elasticsearch did not return this event${reading()}`,
+            };
+          if (kept && !kept.has(id))
+            return {
+              matched: true,
+              excepted: true,
+              explain: () =>
+                `✓ the rule's query on Elasticsearch returns this event (hit ${hit + 1}), ✗ the rule's exceptions in the search's must_not remove it${reading()}`,
+            };
+          return {
+            matched: true,
+            ...(kept ? { excepted: false } : {}),
+            explain: () =>
+              `✓ the rule's search on Elasticsearch returned this event (hit ${hit + 1})${reading()}`,
+          };
         });
         // Alerts: the hits of the first page, in Kibana's order (ascending time), at most max_signals.
         const alerts = execution.events
-          .map((_, i) => ({ i, rank: hits.order.get(`${position}-${i}`) }))
+          .map((_, i) => ({ i, rank: order.get(`${position}-${i}`) }))
           .filter((x) => x.rank !== undefined && x.rank < maxSignals)
           .sort((a, b) => a.rank! - b.rank!)
           .map((x) => ({
@@ -380,7 +408,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
   async function runNewTerms(
     rule: EngineRule,
     name: string,
-    filter: DslQuery,
+    applied: Applied,
     group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
     results: ExecutionResult[],
     now: Date,
@@ -389,6 +417,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
   ): Promise<void> {
     for (const { position, execution } of group.members) {
       try {
+        const { filter, kept } = await applied(execution);
         const { fields, historyWindowStart } = newTermsSettings(rule);
         const window = executionWindow(rule, execution, { now });
         const historyStart = resolveDateMath(historyWindowStart, new Date(window.to));
@@ -423,7 +452,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           return executeNewTerms(rule, execution, compiled, { now }).events;
         });
         results[position] = {
-          events: verdicts(execution, position, queried, refused, alerted, "new_terms", reading),
+          events: verdicts(execution, position, queried, refused, alerted, "new_terms", reading, kept),
           alerts,
         };
       } catch (error) {
@@ -437,7 +466,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
   async function runThreatMatch(
     rule: EngineRule,
     name: string,
-    filter: DslQuery,
+    applied: Applied,
     group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
     results: ExecutionResult[],
     notes: Set<string>,
@@ -512,6 +541,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       const threatFilter = ruleFilter(threatRule, threatQuery, dslFieldsFromFieldCaps(threatCaps));
       for (const { position, execution } of group.members) {
         try {
+          const { filter, kept } = await applied(execution);
           const window = executionWindow(rule, execution, { now });
           const indicators = execution.indicators ?? [];
           const found = await searchThreatMatches(
@@ -579,7 +609,16 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
             return executeThreatMatch(rule, execution, compiled, { now }).events;
           });
           results[position] = {
-            events: verdicts(execution, position, queried, refused, alerted, "indicator match", reading),
+            events: verdicts(
+              execution,
+              position,
+              queried,
+              refused,
+              alerted,
+              "indicator match",
+              reading,
+              kept,
+            ),
             alerts,
           };
         } catch (error) {
@@ -603,6 +642,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     results: ExecutionResult[],
     notes: Set<string>,
     now: Date,
+    exceptionsFor: (execution: Execution) => DslQuery | undefined,
   ): Promise<void> {
     const name = `${testIndexPrefix}${runId}-${++counter}`;
     const timestamps = timestampsOf(rule);
@@ -633,25 +673,35 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         const range = execution.range
           ? { from: execution.range.from.toISOString(), to: execution.range.to.toISOString() }
           : timelessRange;
-        const request = eqlSearchRequest(rule, [name], range);
-        request.body.filter.bool.filter.push({ ids: { values: ids } });
-        let response: EqlResponse;
-        try {
-          response = (await client.eql.search({
-            index: name,
-            allow_no_indices: true,
-            ...request.body,
-          } as unknown as estypes.EqlSearchRequest)) as unknown as EqlResponse;
-        } catch (error) {
-          const text = describeError(error, redact);
-          if (isMissingEql(text)) throw new EngineError(`unsupported: eql on this cluster (${text})`);
-          return fail("the rule's EQL search failed", error);
-        }
-        const position0 = (id: string | null | undefined) => (id ? Number(id.split("-")[1]) : NaN);
-        const groups: number[][] = response.hits.sequences
-          ? response.hits.sequences.map((s) => (s.events ?? []).map((e) => position0(e._id)))
-          : (response.hits.events ?? []).map((e) => [position0(e._id)]);
-        const returned = new Set(groups.flat());
+        const send = async (clause: DslQuery | undefined): Promise<number[][]> => {
+          const request = eqlSearchRequest(rule, [name], range, clause);
+          request.body.filter.bool.filter.push({ ids: { values: ids } });
+          let response: EqlResponse;
+          try {
+            response = (await client.eql.search({
+              index: name,
+              allow_no_indices: true,
+              ...request.body,
+            } as unknown as estypes.EqlSearchRequest)) as unknown as EqlResponse;
+          } catch (error) {
+            const text = describeError(error, redact);
+            if (isMissingEql(text)) throw new EngineError(`unsupported: eql on this cluster (${text})`);
+            return fail("the rule's EQL search failed", error);
+          }
+          const position0 = (id: string | null | undefined) => (id ? Number(id.split("-")[1]) : NaN);
+          return response.hits.sequences
+            ? response.hits.sequences.map((s) => (s.events ?? []).map((e) => position0(e._id)))
+            : (response.hits.events ?? []).map((e) => [position0(e._id)]);
+        };
+        // Kibana's request, with the exceptions in its filter's must_not: its answer makes the alerts.
+        const clause = exceptionsFor(execution);
+        const groups = await send(clause);
+        const kept = new Set(groups.flat());
+        // With exceptions, what the query alone returns (the runner's "matched"), and which events the node's
+        // exception clause itself matches: in a sequence, a partner of an excepted event drops out with it, so
+        // "excepted" needs the clause's own answer, not only the difference.
+        const returned = clause ? new Set((await send(undefined)).flat()) : kept;
+        const clauseHits = clause ? await idsMatching(name, ids, clause) : undefined;
         const events: Evaluation[] = execution.events.map((_, i) => {
           const error = refused.get(`${position}-${i}`);
           if (error !== undefined)
@@ -661,11 +711,13 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
               explain: () => `✗ Elasticsearch refused to index the event: ${error}`,
             };
           const hit = returned.has(i);
+          const excepted = clauseHits && hit ? clauseHits.has(`${position}-${i}`) && !kept.has(i) : undefined;
           return {
             matched: hit,
+            ...(excepted !== undefined ? { excepted } : {}),
             explain: () =>
               hit
-                ? "✓ the rule's EQL search on Elasticsearch returned this event"
+                ? `✓ the rule's EQL search on Elasticsearch returned this event${excepted ? ", ✗ the rule's exceptions in the request's filter remove it" : ""}`
                 : "✗ the rule's EQL search on Elasticsearch did not return this event",
           };
         });
@@ -676,7 +728,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
               executeRule({
                 rule,
                 events: execution.events,
-                matched: execution.events.map((_, i) => returned.has(i)),
+                matched: execution.events.map((_, i) => kept.has(i)),
                 executedAt,
                 catalog: group.catalog,
               }).alerts
@@ -737,6 +789,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     results: ExecutionResult[],
     notes: Set<string>,
     now: Date,
+    exceptionsFor: (execution: Execution) => DslQuery | undefined,
   ): Promise<void> {
     const name = `${testIndexPrefix}${runId}-${++counter}`;
     const timestamps = timestampsOf(rule);
@@ -770,7 +823,10 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           continue;
         }
         const lookups = new Map<string, string>();
+        const clause = exceptionsFor(execution);
         let response: EsqlResponse;
+        /** With exceptions: the same query without them, for the runner's "matched" (the query alone). */
+        let bare: EsqlResponse | undefined;
         try {
           await createLookupIndices(
             ast,
@@ -780,14 +836,19 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
             lookups,
             notes,
           );
-          const request = esqlQueryRequest(rule, range, {
-            aggregating,
-            query: esqlQueryOn(text, ast, name, lookups),
-          });
-          request.body.filter.bool.filter.push({
-            ids: { values: execution.events.map((_, i) => `${position}-${i}`) },
-          });
-          response = await sendEsql(request, notes);
+          const send = (exceptions: DslQuery | undefined) => {
+            const request = esqlQueryRequest(rule, range, {
+              aggregating,
+              query: esqlQueryOn(text, ast, name, lookups),
+              ...(exceptions ? { exceptions } : {}),
+            });
+            request.body.filter.bool.filter.push({
+              ids: { values: execution.events.map((_, i) => `${position}-${i}`) },
+            });
+            return sendEsql(request, notes);
+          };
+          response = await send(clause);
+          if (clause) bare = await send(undefined);
         } finally {
           for (const index of lookups.values()) await deleteIndex(index).catch(() => undefined);
         }
@@ -807,7 +868,12 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
           executedAt,
         });
         const idColumn = table.columns.findIndex((c) => c.name === "_id");
-        const returned = new Set(idColumn < 0 ? [] : table.values.map((row) => String(row[idColumn])));
+        const idsOf = (r: EsqlResponse) => {
+          const column = (r.columns ?? []).findIndex((c) => c.name === "_id");
+          return new Set(column < 0 ? [] : (r.values ?? []).map((row) => String(row[column])));
+        };
+        const kept = idsOf(response);
+        const returned = bare ? idsOf(bare) : kept;
         const events: Evaluation[] = execution.events.map((_, i) => {
           const id = `${position}-${i}`;
           const error = refused.get(id);
@@ -818,11 +884,13 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
               explain: () => `✗ Elasticsearch refused to index the event: ${error}`,
             };
           const hit = returned.has(id);
+          const excepted = bare && hit ? !kept.has(id) : undefined;
           return {
             matched: hit,
+            ...(excepted !== undefined ? { excepted } : {}),
             explain: () =>
               hit
-                ? "✓ the rule's ES|QL query on Elasticsearch returned a row for this event"
+                ? `✓ the rule's ES|QL query on Elasticsearch returned a row for this event${excepted ? ", ✗ the rule's exceptions in the request's filter remove it" : ""}`
                 : idColumn < 0
                   ? `✗ the rule's ES|QL query on Elasticsearch returned ${table.values.length} row(s) without _id: they name no event`
                   : "✗ the rule's ES|QL query on Elasticsearch returned no row for this event",
@@ -907,6 +975,19 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     return refused;
   }
 
+  /** The `_id`s among `ids` that `clause` matches on the node (an EQL rule's exception clause on its own). */
+  async function idsMatching(index: string, ids: string[], clause: DslQuery): Promise<Set<string>> {
+    const response = await client
+      .search({
+        index,
+        size: Math.max(ids.length, 1),
+        _source: false,
+        query: { bool: { filter: [{ ids: { values: ids } }, clause] } },
+      } as unknown as estypes.SearchRequest)
+      .catch((e: unknown) => fail("the search for the rule's exceptions failed", e));
+    return new Set(response.hits.hits.map((h) => String(h._id)));
+  }
+
   /** Kibana's first page, then the rest of the hits (ids only) so that every event can be judged. */
   async function searchAll(
     request: ReturnType<typeof eventsSearchRequest>,
@@ -937,6 +1018,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     rule: EngineRule,
     executions: readonly Execution[],
     now: Date,
+    exceptionsFor: (execution: Execution) => DslQuery | undefined,
   ): Promise<RuleExecutions> {
     const ast = parseEqlRule(rule);
     const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);
@@ -950,7 +1032,8 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
       group.members.push({ position, execution });
     });
-    for (const group of groups.values()) await runEqlGroup(rule, ast, group, results, notes, now);
+    for (const group of groups.values())
+      await runEqlGroup(rule, ast, group, results, notes, now, exceptionsFor);
     const fields = [...new Set(eqlFieldsOf(ast).map((f) => f.name))];
     return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
   }
@@ -959,6 +1042,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     rule: EngineRule,
     executions: readonly Execution[],
     now: Date,
+    exceptionsFor: (execution: Execution) => DslQuery | undefined,
   ): Promise<RuleExecutions> {
     const ast = parseEsqlRule(rule);
     const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);
@@ -972,7 +1056,8 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
       group.members.push({ position, execution });
     });
-    for (const group of groups.values()) await runEsqlGroup(rule, ast, group, results, notes, now);
+    for (const group of groups.values())
+      await runEsqlGroup(rule, ast, group, results, notes, now, exceptionsFor);
     const fields = [...new Set(esqlFieldsOf(ast).map((f) => f.name))];
     return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
   }
@@ -982,16 +1067,17 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     runId,
     concurrency: options.concurrency ?? 4,
     supports,
+    appliesExceptions: true,
     async execute(rule, executions, executeOptions = {}): Promise<RuleExecutions> {
-      if (rule.data.type === "eql") return executeEql(rule, executions, executeOptions.now ?? new Date());
+      const exceptionsFor = exceptionClauses(executeOptions);
+      if (rule.data.type === "eql")
+        return executeEql(rule, executions, executeOptions.now ?? new Date(), exceptionsFor);
       if (rule.data.type === "esql")
-        return executeEsqlRule(rule, executions, executeOptions.now ?? new Date());
+        return executeEsqlRule(rule, executions, executeOptions.now ?? new Date(), exceptionsFor);
       const query = parseQuery(rule);
       const now = executeOptions.now ?? new Date();
       const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);
       const notes = new Set<string>();
-      if (Array.isArray(rule.data.exceptions_list) && rule.data.exceptions_list.length > 0)
-        notes.add("exceptions_list is not applied: the exception lists' items are not in the repository");
       const groups = new Map<
         FieldCatalog,
         { catalog: FieldCatalog; members: { position: number; execution: Execution }[] }
@@ -1001,7 +1087,8 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
         if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
         group.members.push({ position, execution });
       });
-      for (const group of groups.values()) await runGroup(rule, query, group, results, notes, now);
+      for (const group of groups.values())
+        await runGroup(rule, query, group, results, notes, now, exceptionsFor);
       const fields = query.language === "kuery" ? [...new Set(fieldsOf(query.ast).map((f) => f.name))] : [];
       return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
     },
@@ -1022,6 +1109,32 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     liveIndices: () => [...live],
   };
 }
+
+/**
+ * Per execution, the clause of the rule's exception items that its searches put in `must_not` (undefined: no
+ * live item). An execution's own `now` decides which items have expired, as Kibana's executor at that time.
+ * Value-list entries are `terms` (dsl.ts): Kibana filters events against large value lists after the search
+ * (`filterEventsAgainstList`), with the same outcome for the lists a fixture holds.
+ */
+export function exceptionClauses(
+  options: ExecuteOptions,
+): (execution: Execution) => DslQuery | undefined {
+  const exceptions = options.exceptions;
+  if (!exceptions || exceptions.items.length === 0) return () => undefined;
+  const byNow = new Map<number, DslQuery | undefined>();
+  return (execution) => {
+    const now = execution.now ?? exceptions.now;
+    if (!byNow.has(now.getTime()))
+      byNow.set(
+        now.getTime(),
+        exceptionsQuery(exceptions.items, exceptions.valueLists, { now }) as DslQuery | undefined,
+      );
+    return byNow.get(now.getTime());
+  };
+}
+
+/** An execution's rule filter with its exceptions in the `must_not`, and what that search returned (by `_id`). */
+type Applied = (execution: Execution) => Promise<{ filter: DslQuery; kept?: Map<string, number> }>;
 
 /** The in-memory engine's explanation of a KQL rule on one event, indented under the node's verdict. */
 function inMemoryReading(rule: EngineRule, catalog: FieldCatalog, event: EventDocument, now: Date): string {
@@ -1135,6 +1248,8 @@ function verdicts(
   alerted: Set<number>,
   type: string,
   reading: (i: number) => string,
+  /** The search with the rule's exceptions in its must_not, when the rule has any. */
+  kept?: Map<string, number>,
 ): Evaluation[] {
   return execution.events.map((_, i) => {
     const error = refused.get(`${position}-${i}`);
@@ -1145,10 +1260,12 @@ function verdicts(
         explain: () => `✗ Elasticsearch refused to index the event: ${error}`,
       };
     const matched = queried.has(`${position}-${i}`);
+    const excepted = kept && matched ? !kept.has(`${position}-${i}`) : undefined;
     return {
       matched,
+      ...(excepted !== undefined ? { excepted } : {}),
       explain: () =>
-        `${matched ? "✓ the rule's query on Elasticsearch returns this event" : "✗ the rule's query on Elasticsearch does not return this event"}; the ${type} searches ${alerted.has(i) ? "alerted on it" : "did not alert on it"}${reading(i)}`,
+        `${matched ? "✓ the rule's query on Elasticsearch returns this event" : "✗ the rule's query on Elasticsearch does not return this event"}${excepted ? ", ✗ the rule's exceptions in the search's must_not remove it" : ""}; the ${type} searches ${alerted.has(i) ? "alerted on it" : "did not alert on it"}${reading(i)}`,
     };
   });
 }
