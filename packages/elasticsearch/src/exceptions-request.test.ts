@@ -65,8 +65,8 @@ describe("the exception clause in the rule's filter (getQueryFilter → buildEsQ
   it("reaches the query rule's events search (buildEventsSearchQuery)", () => {
     const r = rule({ type: "query", query: "event.action: denied" });
     const request = eventsSearchRequest(r, ruleFilter(r, parseQuery(r), [], clause), ["logs-x"], range);
-    const filter = request.query.bool.filter[0] as { bool: { must_not: JsonValue[] } };
-    expect(filter.bool.must_not).toEqual([recorded]);
+    const query = request.query as { bool: { filter: { bool: { must_not: JsonValue[] } }[] } };
+    expect(query.bool.filter[0]!.bool.must_not).toEqual([recorded]);
   });
 
   it("reaches new_terms' recent-terms search and indicator match's events search", () => {
@@ -81,7 +81,7 @@ describe("the exception clause in the rule's filter (getQueryFilter → buildEsQ
 
   it("reaches threshold's aggregation search (find_threshold_signals)", async () => {
     const r = rule({ type: "threshold", query: "*", threshold: { field: ["user.name"], value: 2 } });
-    const sent: { query: { bool: { filter: JsonValue[] } }; aggregations?: unknown }[] = [];
+    const sent: { query: { bool: { filter: JsonValue[] } }; aggregations?: Record<string, unknown> }[] = [];
     const client = {
       search: (request: (typeof sent)[number]) => {
         sent.push(request);
