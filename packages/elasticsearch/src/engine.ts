@@ -1116,9 +1116,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
  * Value-list entries are `terms` (dsl.ts): Kibana filters events against large value lists after the search
  * (`filterEventsAgainstList`), with the same outcome for the lists a fixture holds.
  */
-export function exceptionClauses(
-  options: ExecuteOptions,
-): (execution: Execution) => DslQuery | undefined {
+export function exceptionClauses(options: ExecuteOptions): (execution: Execution) => DslQuery | undefined {
   const exceptions = options.exceptions;
   if (!exceptions || exceptions.items.length === 0) return () => undefined;
   const byNow = new Map<number, DslQuery | undefined>();

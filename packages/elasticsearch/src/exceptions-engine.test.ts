@@ -64,7 +64,8 @@ describe("the Elasticsearch engine with a rule's exceptions (stand-in node)", ()
     expect(judged!.alerts.map((a) => a.events)).toEqual([[1]]);
     expect(each!.events[0]!.explain()).toContain("the rule's exceptions in the search's must_not remove it");
     const clause = exceptionsQuery(exceptions.items, {}, { now });
-    const carries = (q: unknown) => JSON.stringify(q).includes(JSON.stringify({ must_not: [clause] }).slice(1, -1));
+    const carries = (q: unknown) =>
+      JSON.stringify(q).includes(JSON.stringify({ must_not: [clause] }).slice(1, -1));
     // The query alone once, then every other search (the events search and the alert case's) with the clause.
     expect(node.searches.map((s) => carries(s.query))).toEqual([false, true, true]);
     expect(answer.notes ?? []).not.toContainEqual(expect.stringContaining("not applied"));
@@ -95,7 +96,8 @@ describe("dac's harness on the Elasticsearch engine (stand-in node) with the see
     const cases = (r: typeof run) => r.result.rules.flatMap((x) => x.cases.map((c) => [c.name, c.status]));
     expect(cases(run)).toEqual(cases(memory));
     expect(cases(run).every(([, s]) => s === "passed")).toBe(true);
-    const items = (r: typeof run) => r.result.rules.flatMap((x) => (x.exceptions ?? []).map((e) => [e.itemId, e.suppressed]));
+    const items = (r: typeof run) =>
+      r.result.rules.flatMap((x) => (x.exceptions ?? []).map((e) => [e.itemId, e.suppressed]));
     expect(items(run)).toEqual(items(memory));
     expect(items(run).every(([, suppressed]) => suppressed!.length > 0)).toBe(true);
   });

@@ -22,7 +22,13 @@ const operator: ExceptionItem = {
   entries: [{ field: "user.name", type: "match", operator: "included", value: "svc-backup" }],
 } as ExceptionItem;
 const exceptions: RuleExceptions = {
-  items: [{ item: operator, list_id: "auth-exceptions", location: { file: "exceptions/a.yaml", line: 1, column: 1 } }],
+  items: [
+    {
+      item: operator,
+      list_id: "auth-exceptions",
+      location: { file: "exceptions/a.yaml", line: 1, column: 1 },
+    },
+  ],
   valueLists: {},
 };
 
@@ -42,7 +48,11 @@ const rule = (data: Record<string, unknown>): EngineRule => ({
 });
 
 const scenarios: { name: string; rule: EngineRule; alerted: number[][] }[] = [
-  { name: "query (KQL)", rule: rule({ type: "query", query: "event.category: authentication" }), alerted: [[1]] },
+  {
+    name: "query (KQL)",
+    rule: rule({ type: "query", query: "event.category: authentication" }),
+    alerted: [[1]],
+  },
   {
     name: "query (Lucene)",
     rule: rule({ type: "query", language: "lucene", query: "event.category:authentication" }),
@@ -56,7 +66,12 @@ const scenarios: { name: string; rule: EngineRule; alerted: number[][] }[] = [
   },
   {
     name: "new_terms",
-    rule: rule({ type: "new_terms", query: "*", new_terms_fields: ["user.name"], history_window_start: "now-7d" }),
+    rule: rule({
+      type: "new_terms",
+      query: "*",
+      new_terms_fields: ["user.name"],
+      history_window_start: "now-7d",
+    }),
     alerted: [[1]],
   },
   {

@@ -39,7 +39,9 @@ const operator = item("operator", [
 ]);
 const recorded = {
   bool: {
-    should: [{ bool: { minimum_should_match: 1, should: [{ match_phrase: { "user.name": "svc-backup" } }] } }],
+    should: [
+      { bool: { minimum_should_match: 1, should: [{ match_phrase: { "user.name": "svc-backup" } }] } },
+    ],
   },
 };
 const clause = exceptionsQuery([operator], {}) as DslQuery;
@@ -74,9 +76,13 @@ describe("the exception clause in the rule's filter (getQueryFilter → buildEsQ
     const filter = ruleFilter(r, parseQuery(r), [], clause);
     const window = { historyStart: "2026-02-22T10:00:00.000Z", ...range };
     const recent = recentTermsRequest(r, ["user.name"], filter, ["logs-x"], window);
-    expect((recent.query.bool.filter[0] as { bool: { must_not: JsonValue[] } }).bool.must_not).toEqual([recorded]);
+    expect((recent.query.bool.filter[0] as { bool: { must_not: JsonValue[] } }).bool.must_not).toEqual([
+      recorded,
+    ]);
     const threat = threatEventsRequest(r, filter, ["logs-x"], range, 100);
-    expect((threat.query.bool.filter[0] as { bool: { must_not: JsonValue[] } }).bool.must_not).toEqual([recorded]);
+    expect((threat.query.bool.filter[0] as { bool: { must_not: JsonValue[] } }).bool.must_not).toEqual([
+      recorded,
+    ]);
   });
 
   it("reaches threshold's aggregation search (find_threshold_signals)", async () => {
@@ -94,7 +100,11 @@ describe("the exception clause in the rule's filter (getQueryFilter → buildEsQ
       rule: r,
       filter: ruleFilter(r, parseQuery(r), [], clause),
       ids: ["0-0"],
-      execution: { events: [{}], catalog: fieldCatalog({ ecs: true }), range: { from: new Date(range.from), to: new Date(range.to) } },
+      execution: {
+        events: [{}],
+        catalog: fieldCatalog({ ecs: true }),
+        range: { from: new Date(range.from), to: new Date(range.to) },
+      },
       catalog: fieldCatalog({ ecs: true }),
       executedAt: new Date(range.to),
       notes: new Set(),
@@ -102,10 +112,14 @@ describe("the exception clause in the rule's filter (getQueryFilter → buildEsQ
         throw new Error(what);
       },
     });
-    expect(sent.some((request) => request.aggregations && "thresholdTerms" in request.aggregations)).toBe(true);
+    expect(sent.some((request) => request.aggregations && "thresholdTerms" in request.aggregations)).toBe(
+      true,
+    );
     for (const request of sent) {
       // The execution's events (`ids`) and the rule filter, whose must_not holds the exceptions.
-      const scoped = request.query.bool.filter[0] as { bool: { filter: [{ bool: { must_not: JsonValue[] } }] } };
+      const scoped = request.query.bool.filter[0] as {
+        bool: { filter: [{ bool: { must_not: JsonValue[] } }] };
+      };
       expect(scoped.bool.filter[0].bool.must_not).toEqual([recorded]);
     }
   });
@@ -115,7 +129,10 @@ describe("the exception clause in the EQL and ES|QL request filter (exceptionFil
   it("EQL: the must_not of esFilter, next to the time range", () => {
     const r = rule({ type: "eql", language: "eql", query: "process where true" });
     const request = eqlSearchRequest(r, ["logs-x"], range, clause);
-    const [time, esFilter] = request.body.filter.bool.filter as [JsonValue, { bool: { must_not: JsonValue[] } }];
+    const [time, esFilter] = request.body.filter.bool.filter as [
+      JsonValue,
+      { bool: { must_not: JsonValue[] } },
+    ];
     expect(time).toHaveProperty("range");
     expect(esFilter.bool.must_not).toEqual([recorded]);
     expect(eqlSearchRequest(r, ["logs-x"], range).body.filter.bool.filter[1]).toEqual({
@@ -126,7 +143,10 @@ describe("the exception clause in the EQL and ES|QL request filter (exceptionFil
   it("ES|QL: the must_not of esFilter, next to the time range", () => {
     const r = rule({ type: "esql", language: "esql", query: "FROM logs-* METADATA _id" });
     const request = esqlQueryRequest(r, range, { aggregating: false, exceptions: clause });
-    const [time, esFilter] = request.body.filter.bool.filter as [JsonValue, { bool: { must_not: JsonValue[] } }];
+    const [time, esFilter] = request.body.filter.bool.filter as [
+      JsonValue,
+      { bool: { must_not: JsonValue[] } },
+    ];
     expect(time).toHaveProperty("range");
     expect(esFilter.bool.must_not).toEqual([recorded]);
   });

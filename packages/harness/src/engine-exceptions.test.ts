@@ -119,7 +119,9 @@ describe("the seed rules on an engine that applies the exceptions itself", () =>
       expect(message).toMatch(
         /^event \d+: the exceptions in the search removed it, but no exception item removes it in memory/,
       );
-    expect(failed.map(([name]) => name)).not.toContain("Argo CD controller probes cluster roles it may not read");
+    expect(failed.map(([name]) => name)).not.toContain(
+      "Argo CD controller probes cluster roles it may not read",
+    );
   });
 
   it("an engine without appliesExceptions gets no exceptions: the harness removes the events first", async () => {
@@ -139,7 +141,10 @@ describe("an alert case on an engine that applies the exceptions", () => {
   // request (removed by the item) and the server account's (kept): one alert, for the server account.
   const seed = "rules/kubernetes/kubernetes_denied_service_account_request";
   const fixture = parse(
-    readFileSync(join(repoRoot, "fixtures/kubernetes/kubernetes_denied_service_account_request/cases.yaml"), "utf8"),
+    readFileSync(
+      join(repoRoot, "fixtures/kubernetes/kubernetes_denied_service_account_request/cases.yaml"),
+      "utf8",
+    ),
   ) as { cases: { name: string; events: Record<string, unknown>[] }[] };
   const eventOf = (name: string) => fixture.cases.find((c) => c.name === name)!.events[0]!;
   const at = "2025-03-04T09:31:00.000Z";

@@ -51,7 +51,10 @@ describeWithElasticsearch("dac test --engine elasticsearch with exceptions", ({ 
   it("fails the suppressed case on the node as in memory when the item's value no longer matches", async () => {
     const dir = seedRepo((list) => {
       expect(list).toContain(`value: ${controller}`);
-      return list.replace(`value: ${controller}`, "value: system:serviceaccount:argocd:argocd-applicationset-controller");
+      return list.replace(
+        `value: ${controller}`,
+        "value: system:serviceaccount:argocd:argocd-applicationset-controller",
+      );
     });
     dirs.push(dir);
     const failing = (out: string) => out.split("\n").filter((l) => /^ {4}✗ /.test(l));

@@ -13,7 +13,8 @@ type Query = Record<string, unknown>;
 
 function values(doc: Doc, field: string): unknown[] {
   const walk = (value: unknown, path: string[]): unknown[] => {
-    if (path.length === 0) return Array.isArray(value) ? value.flat(Infinity) : value === undefined ? [] : [value];
+    if (path.length === 0)
+      return Array.isArray(value) ? value.flat(Infinity) : value === undefined ? [] : [value];
     if (Array.isArray(value)) return value.flatMap((v) => walk(v, path));
     if (value === null || typeof value !== "object") return [];
     const obj = value as Doc;
@@ -49,7 +50,8 @@ function single(clause: unknown): [string, unknown] {
 /** `ignoreMustNot`: a broken node that drops every `must_not` (to show that the harness notices). */
 export function matches(query: Query, doc: Doc, id: string, ignoreMustNot = false): boolean {
   const [kind, body] = Object.entries(query)[0] ?? ["match_all", {}];
-  const list = (v: unknown): Query[] => (v === undefined ? [] : Array.isArray(v) ? (v as Query[]) : [v as Query]);
+  const list = (v: unknown): Query[] =>
+    v === undefined ? [] : Array.isArray(v) ? (v as Query[]) : [v as Query];
   switch (kind) {
     case "match_all":
       return true;
