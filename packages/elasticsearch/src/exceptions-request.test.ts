@@ -20,7 +20,7 @@ import { eqlSearchRequest } from "./eql-request.js";
 import { esqlQueryRequest } from "./esql-request.js";
 import { executeOnNode } from "./execution.js";
 import { recentTermsRequest } from "./new-terms-search.js";
-import { eventsSearchRequest, parseQuery, ruleFilter, timelessRange } from "./request.js";
+import { eventsSearchRequest, parseQuery, ruleFilter } from "./request.js";
 import { threatEventsRequest } from "./threat-match-search.js";
 import { exceptionClauses } from "./engine.js";
 
