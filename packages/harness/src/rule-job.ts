@@ -129,6 +129,11 @@ interface PreparedCase {
   excluded?: Map<number, string>;
   /** Per event of the case: the exception items that remove it (the search's must_not), empty when none. */
   removed?: string[][];
+  /**
+   * Alert cases on an engine that applied the exceptions: per case event, whether the rule's query alone returned
+   * it (the removed events were searched there, so the engine knows).
+   */
+  queryMatched?: boolean[];
   /** The case's `lookups:` rows, by name (ES|QL rules only). */
   lookups?: LookupTables;
 }
@@ -329,6 +334,11 @@ export async function runRuleJob(job: RuleJob, context: JobContext): Promise<Rul
     if (disagreements.length > 0) {
       run.cases.push(failedCase(p.fixture, disagreements.join("; ")));
       continue;
+    }
+    if (p.plan && options.exceptions) {
+      const matched = p.fixture.events.map(() => false);
+      p.searchable!.forEach((i, k) => (matched[i] = execution.events[k]?.matched === true));
+      p.queryMatched = matched;
     }
     if (p.plan) {
       const judged = judgeExecution(
@@ -1044,7 +1054,7 @@ function exceptionResults(
     p.removed?.forEach((ids, i) => {
       if (ids.length === 0) return;
       const document = p.fixture.events[i]!.document;
-      if (compiled && !compiled.evaluate(document).matched) return;
+      if (compiled ? !compiled.evaluate(document).matched : p.queryMatched?.[i] === false) return;
       for (const id of ids) note(id, p.fixture.name);
     });
   }
