@@ -11,6 +11,11 @@
  * The first search is Kibana's request as it is (`size` = `max_signals`): its hits are the alerts. An
  * `expect: match | no-match` case judges every event on its own, so when more events match than `max_signals`,
  * the engine reads the remaining hits with the same query (`from`, `_source: false`) to judge them too.
+ *
+ * A rule's exceptions (`ExecuteOptions.exceptions`) go in the `must_not` of every search it sends for the rule,
+ * as Kibana's `getQueryFilter` adds `exceptionFilter` (EQL and ES|QL: in the request `filter`). The query is also
+ * searched without them, so that each event says whether the query matches and whether the exceptions removed
+ * it (`excepted`); the harness checks that against its in-memory evaluation of the same items.
  */
 import { randomBytes } from "node:crypto";
 import type { Client, estypes } from "@elastic/elasticsearch";
