@@ -1,15 +1,11 @@
 /** `expect: alert | no-alert` cases end to end on the in-memory engine: verdicts and explanations. */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defaultConfig } from "@dac/schema";
 import { runTests } from "./run.js";
 import { toyRule } from "./test-support/toy-engine.js";
-import { casesHeader, tempTree } from "./test-support/tree.js";
+import { casesHeader, treesRemovedAfterEach } from "./test-support/tree.js";
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
+const tree = treesRemovedAfterEach();
 
 const thresholdRule = [
   "name: brute force",
@@ -32,12 +28,11 @@ const failure = (s: number, user = "alice") =>
   });
 
 async function run(rule: string, cases: string, extra: { mutate?: boolean } = {}) {
-  const t = tempTree({ "rules/r.yaml": rule, "fixtures/r/cases.yaml": `${casesHeader}\ncases:\n${cases}` });
-  cleanups.push(t.cleanup);
+  const root = tree({ "rules/r.yaml": rule, "fixtures/r/cases.yaml": `${casesHeader}\ncases:\n${cases}` });
   return runTests({
     rules: [toyRule("rules/r.yaml", rule)],
-    config: defaultConfig(t.root),
-    cwd: t.root,
+    config: defaultConfig(root),
+    cwd: root,
     ...extra,
   });
 }

@@ -3,7 +3,7 @@
 // that adds the lookup index's columns, one row per match and nulls when none matches (elastic/elasticsearch
 // docs/reference/query-languages/esql/commands/lookup-join.md); ENRICH adds the enrich fields of the policy's
 // rows whose match field equals the row's `ON` field (docs/reference/query-languages/esql/commands/enrich.md).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fieldCatalog } from "@dac/fields";
 import { defaultConfig, loadYaml } from "@dac/schema";
 import type { Rule } from "@dac/schema";
@@ -11,19 +11,9 @@ import type { EngineRule } from "./engine.js";
 import { esqlEngine } from "./esql-engine.js";
 import { loadRuleFixtures } from "./fixtures.js";
 import { runTests } from "./run.js";
-import { casesHeader, tempTree } from "./test-support/tree.js";
+import { casesHeader, treesRemovedAfterEach } from "./test-support/tree.js";
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-function tree(files: Record<string, string | object>) {
-  const t = tempTree(files);
-  cleanups.push(t.cleanup);
-  return t.root;
-}
+const tree = treesRemovedAfterEach();
 
 const join =
   "FROM logs-* METADATA _id\n| LOOKUP JOIN threat-intel ON source.ip\n| WHERE threat.feed.name IS NOT NULL";

@@ -1,18 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findFixtureFolders, fixtureFolderFor, loadRuleFixtures, representativeFile } from "./fixtures.js";
-import { casesHeader, tempTree } from "./test-support/tree.js";
+import { casesHeader, treesRemovedAfterEach } from "./test-support/tree.js";
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-function tree(files: Record<string, string | object>) {
-  const t = tempTree(files);
-  cleanups.push(t.cleanup);
-  return t.root;
-}
+const tree = treesRemovedAfterEach();
 
 const load = (root: string, dir = "f") => loadRuleFixtures(`${root}/${dir}`, { cwd: root });
 

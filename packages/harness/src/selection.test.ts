@@ -1,24 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { defaultConfig } from "@dac/schema";
 import { affectedRules, changedFiles, GitError, isWithin } from "./selection.js";
 import type { GitRunner } from "./selection.js";
 import { toyRule, toyRuleYaml } from "./test-support/toy-engine.js";
-import { tempTree } from "./test-support/tree.js";
+import { treesRemovedAfterEach } from "./test-support/tree.js";
 import { watchPaths } from "./watch.js";
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function tree(files: Record<string, string | object>) {
-  const t = tempTree(files);
-  cleanups.push(t.cleanup);
-  return t.root;
-}
+const tree = treesRemovedAfterEach();
 
 const rule = (file: string, integration?: string) => {
   const text =
@@ -149,7 +140,7 @@ describe("watchPaths", () => {
       (files) => batches.push(files),
       { debounceMs: 50 },
     );
-    cleanups.push(() => watcher.close());
+    onTestFinished(() => watcher.close());
     await new Promise((r) => setTimeout(r, 50));
     writeFileSync(join(dir, "fixtures/a/positive/x.json"), '{"a":1}');
     writeFileSync(join(dir, "fixtures/a/positive/y.json"), "{}");
