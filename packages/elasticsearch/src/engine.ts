@@ -118,7 +118,24 @@ function supports(rule: EngineRule): boolean {
   return supportedTypes.has(String(rule.data.type)) && (language === "kuery" || language === "lucene");
 }
 
+/** Executions that share a field catalogue share one test index, with that catalogue's mappings. */
+interface CatalogGroup {
+  catalog: FieldCatalog;
+  members: { position: number; execution: Execution }[];
+}
+
+function groupByCatalog(executions: readonly Execution[]): CatalogGroup[] {
+  const groups = new Map<FieldCatalog, CatalogGroup>();
+  executions.forEach((execution, position) => {
+    let group = groups.get(execution.catalog);
+    if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
+    group.members.push({ position, execution });
+  });
+  return [...groups.values()];
+}
+
 /** What a node without the EQL module answers to `_eql/search` (the route does not exist). */
+
 export function isMissingEql(text: string): boolean {
   return /no handler found for uri \[[^\]]*_eql\/search|incorrect HTTP method for uri \[[^\]]*_eql\/search/i.test(
     text,
@@ -275,7 +292,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
   async function runGroup(
     rule: EngineRule,
     query: ReturnType<typeof parseQuery>,
-    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    group: CatalogGroup,
     results: ExecutionResult[],
     notes: Set<string>,
     now: Date,
@@ -414,7 +431,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     rule: EngineRule,
     name: string,
     applied: Applied,
-    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    group: CatalogGroup,
     results: ExecutionResult[],
     now: Date,
     queried: Map<string, number>,
@@ -472,7 +489,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     rule: EngineRule,
     name: string,
     applied: Applied,
-    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    group: CatalogGroup,
     results: ExecutionResult[],
     notes: Set<string>,
     now: Date,
@@ -643,7 +660,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
   async function runEqlGroup(
     rule: EngineRule,
     ast: EqlQuery,
-    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    group: CatalogGroup,
     results: ExecutionResult[],
     notes: Set<string>,
     now: Date,
@@ -790,7 +807,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
   async function runEsqlGroup(
     rule: EngineRule,
     ast: EsqlQuery,
-    group: { catalog: FieldCatalog; members: { position: number; execution: Execution }[] },
+    group: CatalogGroup,
     results: ExecutionResult[],
     notes: Set<string>,
     now: Date,
@@ -1028,16 +1045,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     const ast = parseEqlRule(rule);
     const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);
     const notes = new Set<string>();
-    const groups = new Map<
-      FieldCatalog,
-      { catalog: FieldCatalog; members: { position: number; execution: Execution }[] }
-    >();
-    executions.forEach((execution, position) => {
-      let group = groups.get(execution.catalog);
-      if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
-      group.members.push({ position, execution });
-    });
-    for (const group of groups.values())
+    for (const group of groupByCatalog(executions))
       await runEqlGroup(rule, ast, group, results, notes, now, exceptionsFor);
     const fields = [...new Set(eqlFieldsOf(ast).map((f) => f.name))];
     return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
@@ -1052,16 +1060,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
     const ast = parseEsqlRule(rule);
     const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);
     const notes = new Set<string>();
-    const groups = new Map<
-      FieldCatalog,
-      { catalog: FieldCatalog; members: { position: number; execution: Execution }[] }
-    >();
-    executions.forEach((execution, position) => {
-      let group = groups.get(execution.catalog);
-      if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
-      group.members.push({ position, execution });
-    });
-    for (const group of groups.values())
+    for (const group of groupByCatalog(executions))
       await runEsqlGroup(rule, ast, group, results, notes, now, exceptionsFor);
     const fields = [...new Set(esqlFieldsOf(ast).map((f) => f.name))];
     return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
@@ -1083,16 +1082,7 @@ export function elasticsearchEngine(options: ElasticsearchEngineOptions): Elasti
       const now = executeOptions.now ?? new Date();
       const results: ExecutionResult[] = new Array<ExecutionResult>(executions.length);
       const notes = new Set<string>();
-      const groups = new Map<
-        FieldCatalog,
-        { catalog: FieldCatalog; members: { position: number; execution: Execution }[] }
-      >();
-      executions.forEach((execution, position) => {
-        let group = groups.get(execution.catalog);
-        if (!group) groups.set(execution.catalog, (group = { catalog: execution.catalog, members: [] }));
-        group.members.push({ position, execution });
-      });
-      for (const group of groups.values())
+      for (const group of groupByCatalog(executions))
         await runGroup(rule, query, group, results, notes, now, exceptionsFor);
       const fields = query.language === "kuery" ? [...new Set(fieldsOf(query.ast).map((f) => f.name))] : [];
       return { executions: results, fields, ...(notes.size > 0 ? { notes: [...notes] } : {}) };
