@@ -135,7 +135,6 @@ function groupByCatalog(executions: readonly Execution[]): CatalogGroup[] {
 }
 
 /** What a node without the EQL module answers to `_eql/search` (the route does not exist). */
-
 export function isMissingEql(text: string): boolean {
   return /no handler found for uri \[[^\]]*_eql\/search|incorrect HTTP method for uri \[[^\]]*_eql\/search/i.test(
     text,
