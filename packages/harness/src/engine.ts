@@ -67,6 +67,31 @@ export interface Mutant {
   compile(context: EngineContext): CompiledRule;
 }
 
+/**
+ * The first `limit` mutations of a query as mutants, and how many were left out, for languages that list their
+ * mutations up front (EQL, ES|QL); each mutant is printed and compiled only when asked for.
+ */
+export function boundedMutants<
+  M extends { query: Q; operator: string; description: string; span: TextSpan },
+  Q,
+>(
+  all: readonly M[],
+  limit: number,
+  print: (query: Q) => string,
+  compile: (query: Q, context: EngineContext) => CompiledRule,
+): { mutants: Mutant[]; skipped: number } {
+  return {
+    mutants: all.slice(0, limit).map((m) => ({
+      operator: m.operator,
+      description: m.description,
+      query: print(m.query),
+      span: m.span,
+      compile: (context: EngineContext) => compile(m.query, context),
+    })),
+    skipped: Math.max(0, all.length - limit),
+  };
+}
+
 export interface EngineContext {
   catalog: FieldCatalog;
   /** The clock for relative dates (`now-1d`); fixed in tests. */

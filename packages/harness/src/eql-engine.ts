@@ -46,7 +46,7 @@ import type { Alert, AlertDocument } from "./alerts/document.js";
 import { executeRule, ExecutionError, suppressionOf } from "./alerts/execute.js";
 import type { SuppressionSettings } from "./alerts/execute.js";
 import { inWindow, ruleEventTime, ruleTimestamps } from "./alerts/window.js";
-import { EngineError, languageOf, maxSignalsOf } from "./engine.js";
+import { boundedMutants, EngineError, languageOf, maxSignalsOf } from "./engine.js";
 import type {
   ClauseTree,
   CompiledRule,
@@ -150,19 +150,8 @@ function compileAst(rule: EngineRule, ast: EqlQuery, context: EngineContext): Co
   const options = eqlOptions(rule, context.catalog);
   const fields = [...new Set(fieldsOf(ast).map((f) => f.name))];
   // Mutants of a sequence or an event query alike: each a whole query, compiled on demand.
-  const mutants = (limit: number) => {
-    const all = mutations(ast);
-    return {
-      mutants: all.slice(0, limit).map((m) => ({
-        operator: m.operator,
-        description: m.description,
-        query: print(m.query),
-        span: m.span,
-        compile: (ctx: EngineContext) => compileAst(rule, m.query, ctx),
-      })),
-      skipped: Math.max(0, all.length - limit),
-    };
-  };
+  const mutants = (limit: number) =>
+    boundedMutants(mutations(ast), limit, print, (query, ctx) => compileAst(rule, query, ctx));
   if (ast.body.type !== "event") {
     const kind = ast.body.type;
     return {

@@ -11,6 +11,7 @@
  */
 import { evaluateEsql, printEsql } from "@dac/esql";
 import type { EsqlQuery, Expression, WhereCommand } from "@dac/esql";
+import { boundedMutants } from "./engine.js";
 import type { ClauseTree, CompiledRule, EngineContext, EngineRule, Mutant, TextSpan } from "./engine.js";
 import { esqlRows, lookupInput } from "./esql-alerts.js";
 
@@ -110,16 +111,7 @@ export function esqlMutants(
     for (const m of exprMutants(command.condition, text))
       all.push({ query: replace(m.expr), operator: m.operator, description: m.description, span: m.span });
   });
-  return {
-    mutants: all.slice(0, limit).map((m) => ({
-      operator: m.operator,
-      description: m.description,
-      query: printEsql(m.query),
-      span: m.span,
-      compile: (context: EngineContext) => compile(m.query, context),
-    })),
-    skipped: Math.max(0, all.length - limit),
-  };
+  return boundedMutants(all, limit, printEsql, compile);
 }
 
 /** The `WHERE` conditions events pass through, as one clause tree. */
