@@ -228,13 +228,8 @@ export function loadYaml(
     // Without any anchor, the first alias is the unresolved one.
     const alias = failed.alias ?? firstAlias(doc);
     const range = alias?.range ?? [doc.range[0], doc.range[0]];
-    const anchor = alias ? anchorOf(doc, alias) : undefined;
-    const anchorAt = anchor?.range
-      ? anchorPosition(text, lineCounter, anchor.range[0], alias!.source)
-      : undefined;
-    const what = alias
-      ? `alias \`*${alias.source}\`${anchorAt ? ` (anchor \`&${alias.source}\` at ${anchorAt.line}:${anchorAt.column})` : ""} expands past ${maxAliasCount} nodes`
-      : `alias expansion exceeds ${maxAliasCount} nodes`;
+    const start = position(lineCounter, range[0]);
+    const end = position(lineCounter, range[1]);
     if (alias && /unresolved alias/i.test(message))
       return {
         source,
@@ -243,12 +238,19 @@ export function loadYaml(
             file,
             "DAC001",
             `alias \`*${alias.source}\` has no anchor \`&${alias.source}\` before it`,
-            position(lineCounter, range[0]),
-            position(lineCounter, range[1]),
+            start,
+            end,
             `set \`&${alias.source}\` on an earlier value, or write the value out`,
           ),
         ],
       };
+    const anchor = alias ? anchorOf(doc, alias) : undefined;
+    const anchorAt = anchor?.range
+      ? anchorPosition(text, lineCounter, anchor.range[0], alias!.source)
+      : undefined;
+    const what = alias
+      ? `alias \`*${alias.source}\`${anchorAt ? ` (anchor \`&${alias.source}\` at ${anchorAt.line}:${anchorAt.column})` : ""} expands past ${maxAliasCount} nodes`
+      : `alias expansion exceeds ${maxAliasCount} nodes`;
     return {
       source,
       diagnostics: [
@@ -256,8 +258,8 @@ export function loadYaml(
           file,
           isAlias ? "DAC004" : "DAC001",
           isAlias ? `${what}: ${message}` : message,
-          position(lineCounter, range[0]),
-          position(lineCounter, range[1]),
+          start,
+          end,
           isAlias ? "use fewer aliases, or raise `limits.max_alias_count` in dac.config.yaml" : undefined,
         ),
       ],
@@ -308,10 +310,7 @@ function firstLine(message: string): string {
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
 }
 
-/**
- * yaml's alias limit throws without saying which alias crossed it. Each alias of the document records itself
- * while it resolves, so the innermost one that threw is known; `restore` puts the nodes back as they were.
- */
+/** The document's first alias: without any anchor, the one yaml could not resolve. */
 function firstAlias(doc: Document.Parsed): Alias | undefined {
   let found: Alias | undefined;
   visit(doc, {
@@ -323,6 +322,10 @@ function firstAlias(doc: Document.Parsed): Alias | undefined {
   return found;
 }
 
+/**
+ * yaml's alias limit throws without saying which alias crossed it. Each alias of the document records itself
+ * while it resolves, so the innermost one that threw is known; `restore` puts the nodes back as they were.
+ */
 function watchAliases(doc: Document.Parsed): { alias?: Alias; restore: () => void } {
   const state: { alias?: Alias; restore: () => void } = { restore: () => {} };
   const watched: Alias[] = [];
