@@ -4,18 +4,13 @@
  * x-pack/solutions/security/plugins/security_solution/server/lib/detection_engine/ unless said otherwise).
  */
 import { describe, expect, it } from "vitest";
-import { defaultConfig, loadYaml } from "@dac/schema";
+import { defaultConfig } from "@dac/schema";
 import type { Rule } from "@dac/schema";
 import { runTests } from "./run.js";
 import { casesHeader, tempTree } from "./test-support/tree.js";
+import { ruleFromData } from "./test-support/rule.js";
 
-const rule = (data: Record<string, unknown>, file = "rules/r.yaml"): Rule => {
-  const text = `# yaml-language-server: $schema=../schemas/rule.schema.json\n${Object.entries(data)
-    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-    .join("\n")}\n`;
-  const { source, value } = loadYaml(file, text);
-  return { file, source: source!, data: value as Rule["data"], valid: true };
-};
+const rule = ruleFromData;
 
 const failure = (at: string, user = "alice") =>
   `{"@timestamp": "${at}", event: {outcome: failure}, user: {name: ${user}}}`;

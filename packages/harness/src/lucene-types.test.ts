@@ -1,18 +1,13 @@
 // Lucene wherever Kibana allows it: threshold, new_terms and indicator match rules (and their threat_query
 // with threat_language lucene) run in memory on @dac/lucene, and `--mutate` mutates their Lucene query.
 import { describe, expect, it } from "vitest";
-import { defaultConfig, loadYaml } from "@dac/schema";
+import { defaultConfig } from "@dac/schema";
 import type { Rule } from "@dac/schema";
 import { runTests } from "./run.js";
 import { casesHeader, tempTree } from "./test-support/tree.js";
+import { ruleFromData } from "./test-support/rule.js";
 
-const rule = (data: Record<string, unknown>, file = "rules/r.yaml"): Rule => {
-  const text = `# yaml-language-server: $schema=../schemas/rule.schema.json\n${Object.entries(data)
-    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-    .join("\n")}\n`;
-  const { source, value } = loadYaml(file, text);
-  return { file, source: source!, data: value as Rule["data"], valid: true };
-};
+const rule = ruleFromData;
 
 async function run(r: Rule, cases: string, options: { mutate?: boolean } = {}) {
   const t = tempTree({ "fixtures/r/cases.yaml": casesHeader + `cases:\n${cases}` });

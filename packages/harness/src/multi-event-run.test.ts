@@ -1,16 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultConfig, loadYaml } from "@dac/schema";
-import type { Rule } from "@dac/schema";
+import { defaultConfig } from "@dac/schema";
 import { runTests } from "./run.js";
 import { casesHeader, tempTree } from "./test-support/tree.js";
+import { ruleFromData } from "./test-support/rule.js";
 
-const rule = (data: Record<string, unknown>, file = "rules/r.yaml"): Rule => {
-  const text = `# yaml-language-server: $schema=../schemas/rule.schema.json\n${Object.entries(data)
-    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-    .join("\n")}\n`;
-  const { source, value } = loadYaml(file, text);
-  return { file, source: source!, data: value as Rule["data"], valid: true };
-};
+const rule = ruleFromData;
 
 const logon = (at: string, user: string) =>
   `{"@timestamp": "${at}", event: {code: "4672"}, user: {name: ${user}}}`;
