@@ -25,6 +25,19 @@ export function canonicalJson(value: unknown): string {
 }
 
 const arrayIndex = /^(?:0|[1-9]\d*)$/;
+const isArrayIndex = (key: string) => arrayIndex.test(key) && Number(key) < 2 ** 32 - 1;
+
+/** Keys repeat across every rule (`rule_id`, `threat`, …): each is quoted once. */
+const quotedKeys = new Map<string, string>();
+
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, q);
+  }
+  return q;
+}
 
 function write(value: unknown): string | undefined {
   if (value === null || typeof value !== "object") {
@@ -36,21 +49,19 @@ function write(value: unknown): string | undefined {
     for (let i = 0; i < value.length; i++) out += `${i > 0 ? "," : ""}${write(value[i]) ?? "null"}`;
     return `${out}]`;
   }
-  const keys = Object.keys(value).sort(compareStrings);
-  const indexes = keys.filter((k) => arrayIndex.test(k) && Number(k) < 2 ** 32 - 1);
-  const ordered =
-    indexes.length === 0
-      ? keys
-      : [
-          ...indexes.sort((a, b) => Number(a) - Number(b)),
-          ...keys.filter((k) => !(arrayIndex.test(k) && Number(k) < 2 ** 32 - 1)),
-        ];
+  // The default sort compares UTF-16 code units, as compareStrings does.
+  let keys = Object.keys(value).sort();
+  // Integer-like keys come first, in numeric order, as in any JavaScript object; only they start with a digit.
+  if (keys.some((k) => k.charCodeAt(0) >= 48 && k.charCodeAt(0) <= 57)) {
+    const indexes = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+    if (indexes.length > 0) keys = [...indexes, ...keys.filter((k) => !isArrayIndex(k))];
+  }
   let out = "{";
   let first = true;
-  for (const key of ordered) {
+  for (const key of keys) {
     const text = write((value as Record<string, unknown>)[key]);
     if (text === undefined) continue;
-    out += `${first ? "" : ","}${JSON.stringify(key)}:${text}`;
+    out += first ? `${quoted(key)}:${text}` : `,${quoted(key)}:${text}`;
     first = false;
   }
   return `${out}}`;

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "@dac/schema";
 import { compareStrings, contentHash, sortKeysDeep } from "./canonical.js";
-import { toKibanaPayload, type PayloadOptions } from "./payload.js";
+import { payloadFields, type PayloadOptions } from "./payload.js";
 import type { RuleSource } from "./types.js";
 
 /** One rule's line in `rules.lock.json`. A tombstone (`deleted`) keeps the version of a removed rule. */
@@ -74,7 +74,7 @@ export function lockSubjects(
       rule_id: String(data.rule_id),
       name: String(data.name),
       file,
-      sha256: contentHash(toKibanaPayload(data, { ...options, version: 1 })),
+      sha256: contentHash(payloadFields(data, { ...options, version: 1 })),
       ...(typeof start === "number" ? { startVersion: start } : {}),
       ...(data.metadata?.maturity === "development" ? { unpublished: true as const } : {}),
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentHash } from "./canonical.js";
-import { buildPayloads, remoteToPayload, toKibanaPayload } from "./payload.js";
+import { buildPayloads, payloadFields, remoteToPayload, toKibanaPayload } from "./payload.js";
 import { fakeRequiredFields, seedLikeRules } from "./test-support.js";
 import type { RuleData } from "./types.js";
 
@@ -120,6 +120,14 @@ describe("toKibanaPayload", () => {
     expect(contentHash(toKibanaPayload({ ...minimal, name: "Other" }, { version: 1 }))).not.toBe(
       contentHash(v1),
     );
+  });
+
+  it("hashes the unordered fields (as the lock does) exactly as the ordered payload", () => {
+    for (const { data } of seedLikeRules()) {
+      const options = { version: 3, requiredFields: fakeRequiredFields };
+      expect(payloadFields(data, options)).toEqual(toKibanaPayload(data, options));
+      expect(contentHash(payloadFields(data, options))).toBe(contentHash(toKibanaPayload(data, options)));
+    }
   });
 });
 

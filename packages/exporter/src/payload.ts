@@ -69,6 +69,14 @@ export function withManagementTag(tags: readonly string[], managementTag: string
  * Does not validate: see `buildPayloads`.
  */
 export function toKibanaPayload(rule: RuleData, options: PayloadOptions): KibanaPayload {
+  return orderKeys(payloadFields(rule, options) as KibanaPayload);
+}
+
+/**
+ * `toKibanaPayload` before its keys are ordered: the same keys and values. For hashing, where canonical JSON
+ * orders every key anyway (the lock hashes every rule on every run, and the ordered copy is a cost).
+ */
+export function payloadFields(rule: RuleData, options: PayloadOptions): Record<string, unknown> {
   const { metadata: _metadata, version: _version, ...fields } = rule;
   const managementTag = options.managementTag ?? defaultManagementTag;
   const payload: Record<string, unknown> = { ...kibanaDefaults, ...typeDefaults(rule.type) };
@@ -79,7 +87,7 @@ export function toKibanaPayload(rule: RuleData, options: PayloadOptions): Kibana
     : (derivedRequiredFields(rule, options.requiredFields) ?? []);
   payload.tags = withManagementTag(Array.isArray(rule.tags) ? rule.tags : [], managementTag);
   payload.version = options.version;
-  return orderKeys(payload as KibanaPayload);
+  return payload;
 }
 
 export interface BuiltPayload {

@@ -1,9 +1,18 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { FieldCatalogError, fieldCatalog, lookupField, resolveField, suggestFields } from "./catalog.js";
+import { fieldsFromCompact } from "./catalog-compact.js";
+import type { CompactCatalog } from "./catalog-compact.js";
+import {
+  FieldCatalogError,
+  fieldCatalog,
+  fieldLayer,
+  lookupField,
+  resolveField,
+  suggestFields,
+} from "./catalog.js";
 
 const FIELDS_DIR = fileURLToPath(new URL("../../../schemas/fields/", import.meta.url));
 
@@ -221,5 +230,39 @@ describe("field documents, mappings and overrides", () => {
       /not an ECS field/,
     );
     expect(() => fieldCatalog({ mappings: [{ nothing: 1 }] })).toThrow(FieldCatalogError);
+  });
+});
+
+describe("suggestions over stacked layers", () => {
+  // The vendored catalogues of two integrations, each data stream a layer, stacked on ECS as rules use them.
+  const layersOf = (pkg: string) => {
+    const file = join(FIELDS_DIR, "integrations", `${pkg}.json`);
+    const catalog = JSON.parse(readFileSync(file, "utf8")) as CompactCatalog;
+    return Object.entries(catalog.dataStreams ?? {}).map(([, fields]) =>
+      fieldLayer(fieldsFromCompact(fields, catalog.keywordIgnoreAbove, pkg)),
+    );
+  };
+  const stacked = fieldCatalog({ ecs: true, layers: [...layersOf("okta"), ...layersOf("aws")] });
+  // The same fields as one plain map: suggestions are scored over its leaves directly.
+  const flat = { ...stacked, fields: new Map(stacked.fields) };
+
+  it.each([
+    "okta.actor.alternate_id",
+    "okta.client.user_agent.raw_user_agnet",
+    "aws.cloudtrail.user_identiy.arn",
+    "aws.cloudtrail.flattened.request_parameter",
+    "proces.name",
+    "user.nmae",
+    "event.acton",
+    "source.ip",
+    "zzzzzz",
+  ])("are those of the whole stack for %s", (name) => {
+    expect(suggestFields(stacked, name)).toEqual(suggestFields(flat, name));
+    expect(suggestFields(stacked, name, 1)).toEqual(suggestFields(flat, name, 1));
+  });
+
+  it("still find names of every layer", () => {
+    expect(suggestFields(stacked, "okta.actor.alternate_idd")).toContain("okta.actor.alternate_id");
+    expect(suggestFields(stacked, "proces.name")).toContain("process.name");
   });
 });

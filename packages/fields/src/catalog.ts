@@ -224,8 +224,12 @@ function layeredFields(layers: readonly FieldLayer[]): ReadonlyMap<string, Field
     values: () => materialize().values(),
     [Symbol.iterator]: () => materialize()[Symbol.iterator](),
   };
+  layersOfView.set(view, layers);
   return view;
 }
+
+/** The layers a stacked view reads, so that work per layer (suggestions) is shared between the views on it. */
+const layersOfView = new WeakMap<ReadonlyMap<string, FieldInfo>, readonly FieldLayer[]>();
 
 /** Builds a catalogue. Later sources win: ECS, then field files and documents, then mappings, then overrides. */
 export function fieldCatalog(sources: FieldCatalogSources = {}): FieldCatalog {
@@ -412,24 +416,67 @@ function leafNames(catalog: FieldCatalog): {
 
 /** Up to `max` known field names closest to `name`, best first; empty when nothing is close. */
 export function suggestFields(catalog: FieldCatalog, name: string, max = 3): string[] {
+  const layers = layersOfView.get(catalog.fields);
+  if (layers) return suggestFromLayers(catalog.fields, layers, name, max);
   const leaves = leafNames(catalog);
   // Rules of one integration name the same unknown fields: each is scored against thousands of names only once.
   const key = `${max}\0${name}`;
   const known = leaves.suggested.get(key);
   if (known) return [...known];
-  const found = scoreSuggestions(leaves, name, max);
+  const found = bestSuggestions(scoreCandidates(leaves, name), max);
   leaves.suggested.set(key, found);
   return [...found];
 }
 
-function scoreSuggestions(
-  leaves: { infos: readonly FieldInfo[]; lower: readonly string[] },
+/** Per layer's field map: the names that can be leaves (aliases included, resolved later), lower-cased. */
+const layerCandidates = new WeakMap<
+  ReadonlyMap<string, FieldInfo>,
+  { infos: readonly FieldInfo[]; lower: readonly string[]; scored: Map<string, Scored[]> }
+>();
+
+/**
+ * Suggestions over stacked layers without building the whole stack: each layer's names are scored once per
+ * unknown name and shared by every catalogue on that layer (most rules share ECS and a few integrations), and
+ * only the close names are then resolved in this stack. The same answer as scoring the stack's leaves.
+ */
+function suggestFromLayers(
+  view: ReadonlyMap<string, FieldInfo>,
+  layers: readonly FieldLayer[],
   name: string,
   max: number,
 ): string[] {
+  const close = new Map<string, Scored>();
+  for (const layer of layers) {
+    let candidates = layerCandidates.get(layer.fields);
+    if (!candidates) {
+      const infos = [...layer.fields.values()].filter((f) => !isContainerType(f.type));
+      candidates = { infos, lower: infos.map((f) => f.name.toLowerCase()), scored: new Map() };
+      layerCandidates.set(layer.fields, candidates);
+    }
+    let scored = candidates.scored.get(name);
+    if (!scored) candidates.scored.set(name, (scored = scoreCandidates(candidates, name)));
+    for (const s of scored) if (!close.has(s.name)) close.set(s.name, s);
+  }
+  const leaves = [...close.values()].filter((s) => {
+    const info = view.get(s.name);
+    return info !== undefined && !isContainerType(info.type) && info.type !== "alias";
+  });
+  return bestSuggestions(leaves, max);
+}
+
+interface Scored {
+  name: string;
+  score: number;
+}
+
+/** Every candidate within the edit distance a name of this length allows, unsorted. */
+function scoreCandidates(
+  leaves: { infos: readonly FieldInfo[]; lower: readonly string[] },
+  name: string,
+): Scored[] {
   const lower = name.toLowerCase();
   const limit = Math.max(2, Math.ceil(name.length * 0.34));
-  const scored: { name: string; score: number }[] = [];
+  const scored: Scored[] = [];
   for (let i = 0; i < leaves.infos.length; i++) {
     const candidate = leaves.infos[i]!.name;
     // `user.username` for `kubernetes.audit.user.username`: a known field that ends with the name.
@@ -440,10 +487,16 @@ function scoreSuggestions(
     if (endsWith) score = Math.min(score, 1);
     if (score <= limit) scored.push({ name: candidate, score });
   }
-  scored.sort((a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name));
-  // Keep only names about as close as the best one.
-  const best = scored[0]?.score ?? 0;
-  return scored
+  return scored;
+}
+
+/** The closest `max`, best first, keeping only names about as close as the best one. */
+function bestSuggestions(scored: readonly Scored[], max: number): string[] {
+  const sorted = [...scored].sort(
+    (a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name),
+  );
+  const best = sorted[0]?.score ?? 0;
+  return sorted
     .filter((s) => s.score <= best + 2)
     .slice(0, max)
     .map((s) => s.name);

@@ -132,11 +132,17 @@ export function scalarOffsetToPosition(
     const span = rangeOf(source, path);
     return { line: span.line, column: span.column };
   }
-  const value = String(node.value);
-  const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
-  const { offsets, end } = block
-    ? blockOffsets(source, node.range, value)
-    : flowOffsets(source, node.range, node.type);
+  // A query with many findings asks for many offsets of one scalar: its map is built once.
+  let cached = valueOffsetsCache.get(node);
+  if (!cached || cached.text !== source.text || cached.range !== node.range || cached.value !== node.value) {
+    const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+    const map = block
+      ? blockOffsets(source, node.range, String(node.value))
+      : flowOffsets(source, node.range, node.type);
+    cached = { map, text: source.text, range: node.range, value: node.value };
+    valueOffsetsCache.set(node, cached);
+  }
+  const { offsets, end } = cached.map;
   const target = Math.max(0, Math.floor(offset));
   const at = target < offsets.length ? offsets[target]! : end;
   const p = source.lineCounter.linePos(at);
@@ -148,6 +154,12 @@ interface ValueOffsets {
   offsets: number[];
   end: number;
 }
+
+/** Keyed by scalar node; what the map was built from is kept, so that an edited tree is never misread. */
+const valueOffsetsCache = new WeakMap<
+  object,
+  { map: ValueOffsets; text: string; range: readonly number[]; value: unknown }
+>();
 
 /**
  * Block scalars: every content line appears verbatim in the value, in order; only the line breaks between them

@@ -93,13 +93,25 @@ export function discoverFieldFiles(config: DacConfig): FieldFiles {
   return result;
 }
 
-/** Parsed catalogue files, reused while a file's size and modification time stay the same. */
-const catalogueCache = new Map<string, { mtimeMs: number; size: number; catalog: CompactCatalog }>();
+/**
+ * Parsed catalogue files, reused while a file's size and modification time stay the same. A file is looked at
+ * again at most once a second: one run asks for the same files thousands of times, and a stat each is a cost.
+ */
+const catalogueCache = new Map<
+  string,
+  { mtimeMs: number; size: number; checkedAt: number; catalog: CompactCatalog }
+>();
+const recheckAfterMs = 1_000;
 
 export function readCatalogue(file: string): CompactCatalog {
-  const stat = statSync(file);
   const cached = catalogueCache.get(file);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.catalog;
+  const now = performance.now();
+  if (cached && now - cached.checkedAt < recheckAfterMs) return cached.catalog;
+  const stat = statSync(file);
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+    cached.checkedAt = now;
+    return cached.catalog;
+  }
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(file, "utf8"));
@@ -109,7 +121,7 @@ export function readCatalogue(file: string): CompactCatalog {
   if (!isCompactCatalog(value)) {
     throw new FieldCatalogError(`${file}: not a field catalogue (expected "format": "dac-fields/1")`);
   }
-  catalogueCache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, catalog: value });
+  catalogueCache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, checkedAt: now, catalog: value });
   return value;
 }
 

@@ -216,17 +216,14 @@ export function loadYaml(
   if (diagnostics.length > 0) return { source, diagnostics };
 
   let value: unknown;
-  // Aliases need an anchor (`&name`): without `&` in the text there is nothing to watch.
-  const failed: { alias?: Alias; restore: () => void } = text.includes("&")
-    ? watchAliases(doc)
-    : { restore: () => {} };
   try {
     value = doc.toJS({ maxAliasCount });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const isAlias = /alias/i.test(message);
-    // Without any anchor, the first alias is the unresolved one.
-    const alias = failed.alias ?? firstAlias(doc);
+    // Which alias failed is found only now, by converting again with every alias watched (the conversion is
+    // deterministic, so it fails the same way); without any anchor, the first alias is the unresolved one.
+    const alias = (isAlias ? aliasThatFails(doc, maxAliasCount) : undefined) ?? firstAlias(doc);
     const range = alias?.range ?? [doc.range[0], doc.range[0]];
     const start = position(lineCounter, range[0]);
     const end = position(lineCounter, range[1]);
@@ -264,8 +261,6 @@ export function loadYaml(
         ),
       ],
     };
-  } finally {
-    failed.restore();
   }
   if (!isMap(doc.contents)) {
     const at = position(lineCounter, doc.contents?.range?.[0] ?? 0);
@@ -324,10 +319,10 @@ function firstAlias(doc: Document.Parsed): Alias | undefined {
 
 /**
  * yaml's alias limit throws without saying which alias crossed it. Each alias of the document records itself
- * while it resolves, so the innermost one that threw is known; `restore` puts the nodes back as they were.
+ * while it resolves, so the innermost one that threw is known; the nodes are put back as they were after.
  */
-function watchAliases(doc: Document.Parsed): { alias?: Alias; restore: () => void } {
-  const state: { alias?: Alias; restore: () => void } = { restore: () => {} };
+function aliasThatFails(doc: Document.Parsed, maxAliasCount: number): Alias | undefined {
+  let failed: Alias | undefined;
   const watched: Alias[] = [];
   visit(doc, {
     Alias(_key, node) {
@@ -339,17 +334,21 @@ function watchAliases(doc: Document.Parsed): { alias?: Alias; restore: () => voi
           try {
             return original.apply(this, args);
           } catch (error) {
-            state.alias ??= node;
+            failed ??= node;
             throw error;
           }
         },
       });
     },
   });
-  state.restore = () => {
+  try {
+    doc.toJS({ maxAliasCount });
+  } catch {
+    // Expected: the same failure, now with the alias recorded.
+  } finally {
     for (const node of watched) delete (node as { toJSON?: unknown }).toJSON;
-  };
-  return state;
+  }
+  return failed;
 }
 
 /** The anchored node an alias refers to: the last one with its name before it, as YAML resolves it. */
