@@ -9,6 +9,8 @@ import {
   FieldCatalogError,
   fieldCatalog,
   fieldLayer,
+  leafFields,
+  leafFieldsNamed,
   lookupField,
   resolveField,
   suggestFields,
@@ -259,6 +261,15 @@ describe("suggestions over stacked layers", () => {
   ])("are those of the whole stack for %s", (name) => {
     expect(suggestFields(stacked, name)).toEqual(suggestFields(flat, name));
     expect(suggestFields(stacked, name, 1)).toEqual(suggestFields(flat, name, 1));
+  });
+
+  it("list the leaves a wildcard names as the whole stack does", () => {
+    const fresh = () => fieldCatalog({ ecs: true, layers: [...layersOf("okta"), ...layersOf("aws")] });
+    for (const pattern of [/^okta\.actor\./, /^aws\.cloudtrail\..*arn$/, /^process\./, /^nothing\./]) {
+      const named = leafFieldsNamed(fresh(), (n) => pattern.test(n));
+      expect(named).toEqual(leafFields(fresh()).filter((f) => pattern.test(f.name)));
+    }
+    expect(leafFieldsNamed(fresh(), (n) => n.startsWith("okta.actor.")).length).toBeGreaterThan(2);
   });
 
   it("still find names of every layer", () => {

@@ -394,6 +394,26 @@ export function leafFields(catalog: FieldCatalog): readonly FieldInfo[] {
   return leafNames(catalog).infos;
 }
 
+/**
+ * The leaf fields whose names pass `test`, in `leafFields` order. On a stacked catalogue only the names that pass
+ * are resolved (a wildcard like `process.*` would otherwise resolve every field of every layer).
+ */
+export function leafFieldsNamed(catalog: FieldCatalog, test: (name: string) => boolean): FieldInfo[] {
+  const layers = layersOfView.get(catalog.fields);
+  if (!layers || leafCache.has(catalog.fields)) return leafFields(catalog).filter((f) => test(f.name));
+  const seen = new Set<string>();
+  const out: FieldInfo[] = [];
+  for (const layer of layers) {
+    for (const name of layer.fields.keys()) {
+      if (seen.has(name) || !test(name)) continue;
+      seen.add(name);
+      const info = catalog.fields.get(name);
+      if (info && !isContainerType(info.type) && info.type !== "alias") out.push(info);
+    }
+  }
+  return out;
+}
+
 /** Per field map (catalogues are read-only once built): its leaves, and their names in lower case. */
 const leafCache = new WeakMap<
   ReadonlyMap<string, FieldInfo>,

@@ -19,6 +19,7 @@ export {
   resolveField,
   isContainerType,
   leafFields,
+  leafFieldsNamed,
   FieldCatalogError,
   type FieldCatalogSources,
   type FieldResolution,

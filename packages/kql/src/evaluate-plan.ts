@@ -18,7 +18,14 @@ import {
   type RangeNode,
   type Span,
 } from "./ast.js";
-import { fieldCatalog, isContainerType, leafFields, resolveField, type FieldResolution } from "@dac/fields";
+import {
+  fieldCatalog,
+  isContainerType,
+  leafFields,
+  leafFieldsNamed,
+  resolveField,
+  type FieldResolution,
+} from "@dac/fields";
 import type { FieldCatalog, FieldInfo } from "@dac/fields";
 import { compileWalker, forEachLeaf, objectsAt } from "@dac/fields";
 import { KqlEvaluationError } from "./evaluate-error.js";
@@ -408,7 +415,7 @@ function fieldPattern(ctx: Context, field: FieldNode): RegExp {
 function wildcardField(ctx: Context, node: IsNode | RangeNode, build: Build): Plan {
   const re = fieldPattern(ctx, node.field!);
   const inScope = (info: FieldInfo) => ctx.nested === null || info.nestedPath === ctx.nested;
-  const statics = leafFields(ctx.catalog).filter((f) => re.test(f.name) && inScope(f));
+  const statics = leafFieldsNamed(ctx.catalog, (name) => re.test(name)).filter(inScope);
   const known = new Set(statics.map((f) => f.name));
   const queries = statics.map((f) => build(f.name, f));
   const accept = (name: string, info: FieldInfo) =>
