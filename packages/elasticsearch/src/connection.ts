@@ -7,21 +7,9 @@ import { readFileSync } from "node:fs";
 import { Client, errors } from "@elastic/elasticsearch";
 import { redactor } from "@dac/exporter";
 import type { Credentials } from "@dac/exporter";
+import { ElasticsearchError, esEnv } from "./settings.js";
 
-export const esEnv = {
-  url: "DAC_ES_URL",
-  apiKey: "DAC_ES_API_KEY",
-  username: "DAC_ES_USERNAME",
-  password: "DAC_ES_PASSWORD",
-} as const;
-
-/** A setting is missing or wrong, or the cluster cannot be reached: the CLI exits 2. */
-export class ElasticsearchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ElasticsearchError";
-  }
-}
+export { ElasticsearchError, esEnv };
 
 export interface ConnectionSettings {
   /** `--es-url`; else `DAC_ES_URL`. */

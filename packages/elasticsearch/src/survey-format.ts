@@ -1,8 +1,9 @@
 /** The survey as text: pretty (a terminal), json (the `SurveyResult` with a version), markdown (a table). */
 import pc from "picocolors";
+import { surveyFormats } from "./settings.js";
 import type { SurveyResult, SurveyRuleResult } from "./survey.js";
 
-export const surveyFormats = ["pretty", "json", "markdown"] as const;
+export { surveyFormats };
 export type SurveyFormat = (typeof surveyFormats)[number];
 
 /** Bumped when a field of the JSON output changes meaning or disappears. */

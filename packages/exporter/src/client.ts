@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { Agent, fetch, FormData } from "undici";
+import type { Agent, FormData } from "undici";
 import { authorizationHeader, redactor, type Credentials } from "./credentials.js";
 import { ConfigurationError, KibanaRequestError } from "./errors.js";
 import {
@@ -123,6 +123,10 @@ function parseBaseUrl(raw: string): { origin: string; pathname: string } {
   return { origin: url.origin, pathname: url.pathname.replace(/\/+$/, "") };
 }
 
+// The HTTP client is loaded when a first request is made: commands that never talk to Kibana (`dac validate`)
+// start without it.
+const undici = () => import("undici");
+
 export function createKibanaClient(options: ClientOptions): KibanaClient {
   const base = parseBaseUrl(options.url);
   const space = options.space ?? "default";
@@ -141,10 +145,7 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
   const redact = redactor(options.credentials);
   const authorization = authorizationHeader(options.credentials);
   const ca = options.caCert ? [...rootCertificates, options.caCert.toString()] : undefined;
-  const agent = new Agent({
-    connect: { ...(ca ? { ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) },
-    keepAliveTimeout: 10_000,
-  });
+  let agent: Agent | undefined;
   const headers = {
     authorization,
     "kbn-xsrf": "true",
@@ -154,6 +155,11 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
   };
 
   async function request(method: string, path: string, req: RequestOptions = {}): Promise<KibanaResponse> {
+    const { Agent, fetch } = await undici();
+    agent ??= new Agent({
+      connect: { ...(ca ? { ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) },
+      keepAliveTimeout: 10_000,
+    });
     const url = new URL(`${base.origin}${prefix}${path}`);
     for (const [key, value] of Object.entries(req.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -282,6 +288,7 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
       return res.status === 404 ? undefined : (res.body as RemoteRule);
     },
     async importRules(ndjson, { overwrite }) {
+      const { FormData } = await undici();
       const res = await request("POST", "/api/detection_engine/rules/_import", {
         query: { overwrite },
         form: () => {
@@ -307,7 +314,9 @@ export function createKibanaClient(options: ClientOptions): KibanaClient {
       const res = await request("DELETE", "/api/detection_engine/rules", { query: { id }, allow: [404] });
       return res.status === 404 ? undefined : (res.body as RemoteRule);
     },
-    close: () => agent.close(),
+    close: async () => {
+      await agent?.close();
+    },
   };
 }
 

@@ -15,7 +15,7 @@ import { otherDefinitions, ruleFieldCatalog, threatIndexCatalog } from "./rule-c
 import { ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
 import { checkFilesInThreads, threadCount } from "./parallel.js";
 import type { FileResult } from "./parallel.js";
-import { diagnosticAtPosition, loadYaml } from "./yaml-source.js";
+import { diagnosticAtPosition, lazyYamlSource, loadYaml } from "./yaml-source.js";
 import type { YamlSource } from "./yaml-source.js";
 
 const yamlFile = /\.ya?ml$/i;
@@ -185,7 +185,10 @@ export function loadRules(
   ).filter((file) => !isRuleDefaultListFile(file));
   const rules: Rule[] = [];
   const attack = loadAttackData(config.attack.stix, config.attack.stixAt);
-  const check = (i: number) => checkFile(files[i]!, cwd, config, attack);
+  // A checked rule keeps its text, not its YAML tree, as rules from worker threads do: thousands of live trees
+  // make every garbage collection slower, and only the few diagnostics reported later need a position (the text
+  // is parsed again for them).
+  const check = (i: number) => withoutTree(checkFile(files[i]!, cwd, config, attack));
   const threads = threadCount(files.length, options.threads);
   const results =
     threads > 1 ? checkFilesInThreads(files, threads, { cwd, config }, check) : files.map((_, i) => check(i));
@@ -195,6 +198,12 @@ export function loadRules(
   }
   diagnostics.push(...checkRuleSet(rules.filter((r) => r.valid)));
   return { rules, diagnostics: applyExclusions(diagnostics, rules, config, cwd), files };
+}
+
+function withoutTree(result: FileResult): FileResult {
+  const rule = result.rule;
+  if (!rule) return result;
+  return { ...result, rule: { ...rule, source: lazyYamlSource(rule.file, rule.source.text) } };
 }
 
 /** Drops diagnostics that a configured exclusion (rule id or path glob, with its checks) switches off. */

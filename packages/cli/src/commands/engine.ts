@@ -5,14 +5,10 @@
  * Ctrl-C or SIGTERM.
  */
 import type { Engine } from "@dac/harness";
-import {
-  checkReachable,
-  connect,
-  elasticsearchEngine,
-  ElasticsearchError,
-  esEnv,
-  sweepStaleIndices,
-} from "@dac/elasticsearch";
+import type { Connection } from "@dac/elasticsearch";
+// The Elasticsearch client is loaded only when a command talks to Elasticsearch (`elasticsearch()`): every other
+// command, `dac validate` above all, starts without it.
+import { ElasticsearchError, esEnv } from "@dac/elasticsearch/settings";
 import type { CommandContext, OptionSpec, OptionValues } from "../command.js";
 import { stringOption, UsageError } from "../command.js";
 
@@ -82,7 +78,8 @@ export async function withEngine<T>(
       "--coverage and --mutate run on the memory engine only; leave out --engine elasticsearch",
     );
   if (values.watch) throw new UsageError("--watch runs on the memory engine only");
-  const connection = openConnection(values, ctx);
+  const { checkReachable, elasticsearchEngine, sweepStaleIndices } = await elasticsearch();
+  const connection = await openConnection(values, ctx);
   await checkReachable(connection).catch(rethrowAsUsage);
   const swept = await sweepStaleIndices(connection.client, { olderThanMinutes: staleIndexMinutes }).catch(
     () => [] as string[],
@@ -109,7 +106,11 @@ export async function withEngine<T>(
   }
 }
 
-export function openConnection(values: OptionValues, ctx: CommandContext) {
+/** `@dac/elasticsearch`, loaded on first use. */
+export const elasticsearch = () => import("@dac/elasticsearch");
+
+export async function openConnection(values: OptionValues, ctx: CommandContext): Promise<Connection> {
+  const { connect } = await elasticsearch();
   try {
     return connect(
       { url: stringOption(values, "es-url"), caCertFile: stringOption(values, "ca-cert") },

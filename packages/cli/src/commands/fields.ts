@@ -1,12 +1,11 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import { checkReachable, connect, pullFields } from "@dac/elasticsearch";
 import type { PulledFields } from "@dac/elasticsearch";
 import { FieldCatalogError, importFieldDefinitions, type CompactCatalog } from "@dac/fields";
 import { writeFileAtomic } from "@dac/schema";
 import type { Command, CommandContext, OptionValues } from "../command.js";
 import { formatOption, listOption, stringOption, UsageError } from "../command.js";
-import { esConnectionOptions, esCredentialsHelp, rethrowAsUsage } from "./engine.js";
+import { elasticsearch, esConnectionOptions, esCredentialsHelp, rethrowAsUsage } from "./engine.js";
 import { showCommand } from "./fields-show.js";
 
 /** Where a catalogue is written: --out, else `<first fields folder>/<name>.json`. */
@@ -256,6 +255,7 @@ const pullCommand: Command = {
       );
     const file = outputPath(values, ctx, name ?? pulledName(index));
     refuseOverwrite(file, values, ctx);
+    const { checkReachable, connect, pullFields } = await elasticsearch();
     let connection;
     try {
       connection = connect(

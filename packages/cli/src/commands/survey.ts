@@ -1,9 +1,15 @@
-import { checkReachable, formatSurvey, progressBar, surveyFormats, surveyRules } from "@dac/elasticsearch";
 import type { SurveyFormat, SurveyRule } from "@dac/elasticsearch";
+import { surveyFormats } from "@dac/elasticsearch/settings";
 import { loadRules, ruleFieldCatalog } from "@dac/schema";
 import type { Command } from "../command.js";
 import { formatOption, listOption, stringOption, UsageError } from "../command.js";
-import { esConnectionOptions, esCredentialsHelp, openConnection, rethrowAsUsage } from "./engine.js";
+import {
+  elasticsearch,
+  esConnectionOptions,
+  esCredentialsHelp,
+  openConnection,
+  rethrowAsUsage,
+} from "./engine.js";
 
 export const surveyCommand: Command = {
   name: "survey",
@@ -68,7 +74,8 @@ export const surveyCommand: Command = {
         catalog: ruleFieldCatalog(r.data, config),
       }));
     if (rules.length === 0) throw new UsageError("no valid rule to survey");
-    const connection = openConnection(values, ctx);
+    const { checkReachable, formatSurvey, progressBar, surveyRules } = await elasticsearch();
+    const connection = await openConnection(values, ctx);
     try {
       await checkReachable(connection).catch(rethrowAsUsage);
       // A progress bar on long runs, for a terminal only (never in CI logs or piped output).
