@@ -1,8 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import Ajv2020 from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import type Ajv2020 from "ajv/dist/2020.js";
+import type AjvFormats from "ajv-formats";
 import type { ErrorObject, ValidateFunction } from "ajv";
+
+// ajv is loaded when a body is first validated: commands that build no payload start without it.
+const require = createRequire(import.meta.url);
 
 /** The repository's `schemas/kibana/` (the same depth from `src/` and `dist/`). */
 export const kibanaSchemaDir = fileURLToPath(new URL("../../../schemas/kibana/", import.meta.url));
@@ -31,8 +35,10 @@ const validators = new Map<string, Map<KibanaBody, ValidateFunction>>();
 function compiled(schemaDir: string): Map<KibanaBody, ValidateFunction> {
   let byKind = validators.get(schemaDir);
   if (byKind) return byKind;
-  const ajv = new Ajv2020.default({ allErrors: true, strict: true, strictRequired: false });
-  addFormats.default(ajv);
+  const Ajv = (require("ajv/dist/2020.js") as typeof Ajv2020).default;
+  const addFormats = (require("ajv-formats") as typeof AjvFormats).default;
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+  addFormats(ajv);
   for (const name of readdirSync(schemaDir).filter((f) => f.endsWith(".json"))) {
     ajv.addSchema(JSON.parse(readFileSync(`${schemaDir}/${name}`, "utf8")) as object);
   }

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { _ } from "ajv";
-import Ajv2020 from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import type Ajv2020 from "ajv/dist/2020.js";
+import type * as AjvCore from "ajv";
+import type AjvFormats from "ajv-formats";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt } from "./position.js";
 import type { YamlPath } from "./position.js";
@@ -70,9 +70,15 @@ function precompiled(name: string, text: string): ValidateFunction | undefined {
   return undefined;
 }
 
-/** ajv as dac uses it; `standalone` keeps the code for `standaloneCode` (the build's precompiled validators). */
+/**
+ * ajv as dac uses it; `standalone` keeps the code for `standaloneCode` (the build's precompiled validators).
+ * ajv itself is loaded here, on first use: with the precompiled validators, `dac validate` never needs it.
+ */
 export function schemaAjv(options: { standalone?: boolean } = {}): InstanceType<typeof Ajv2020.default> {
-  const ajv = new Ajv2020.default({
+  const Ajv = (require("ajv/dist/2020.js") as typeof Ajv2020).default;
+  const { _ } = require("ajv") as typeof AjvCore;
+  const addFormats = (require("ajv-formats") as typeof AjvFormats).default;
+  const ajv = new Ajv({
     allErrors: true,
     discriminator: true,
     strict: true,
@@ -81,7 +87,7 @@ export function schemaAjv(options: { standalone?: boolean } = {}): InstanceType<
       ? { code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } }
       : {}),
   });
-  addFormats.default(ajv);
+  addFormats(ajv);
   return ajv;
 }
 
