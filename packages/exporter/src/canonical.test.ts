@@ -28,6 +28,10 @@ describe("canonicalJson", () => {
     [{ "10": "x", "9": "y", b: "z", "-1": "w", "01": "v" }, '{"9":"y","10":"x","-1":"w","01":"v","b":"z"}'],
     [{ n: Number.NaN, i: -0, big: 1e21 }, '{"big":1e+21,"i":0,"n":null}'],
     [{ nested: { z: { y: 1, x: 2 } } }, '{"nested":{"z":{"x":2,"y":1}}}'],
+    // Keys that other objects inherit (JSON.stringify with a key list reads inherited properties too).
+    [{ x: { constructor: 1, valueOf: "v" }, y: { z: [{}] } }, '{"x":{"constructor":1,"valueOf":"v"},"y":{"z":[{}]}}'],
+    [JSON.parse('{"a":{"__proto__":{"b":1}},"c":{}}'), '{"a":{"__proto__":{"b":1}},"c":{}}'],
+    [{ a: { toJSON: "not a function" }, b: {} }, '{"a":{"toJSON":"not a function"},"b":{}}'],
   ])("writes %j as %s", (value, expected) => {
     expect(canonicalJson(value)).toBe(expected);
     expect(JSON.stringify(sortKeysDeep(value))).toBe(expected);
