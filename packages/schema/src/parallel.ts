@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
 import type { DacConfig } from "./config.js";
 import type { Diagnostic } from "./diagnostic.js";
 import type { Rule, RuleData } from "./rule.js";
+import { maxThreads, ruleWorkerFile, takePrestartedWorkers } from "./prestart.js";
 import { lazyYamlSource } from "./yaml-source.js";
 
 /** What checking one rule file gives: its diagnostics and, when it parsed, the rule. */
@@ -38,21 +37,15 @@ export const parallelThreshold = 400;
 /** A file a worker claimed and did not send within this time is checked by the main thread instead. */
 const stallMs = 20_000;
 
-// Beside this module once built; from the sources (tests), the built one.
-const workerFile = [
-  fileURLToPath(new URL("./rules-worker.js", import.meta.url)),
-  fileURLToPath(new URL("../dist/rules-worker.js", import.meta.url)),
-].find((f) => existsSync(f));
-
 /**
  * How many threads (the main one included) check `count` files: `requested` when given (1 = none), else one per
  * core up to 4 once there are enough files to pay for them. Only the built package has the worker script.
  */
 export function threadCount(count: number, requested?: number): number {
-  if (workerFile === undefined) return 1;
+  if (ruleWorkerFile === undefined) return 1;
   if (requested !== undefined) return Math.max(1, Math.min(Math.floor(requested), 16, count));
   if (count < parallelThreshold) return 1;
-  return Math.max(1, Math.min(availableParallelism(), 4));
+  return Math.max(1, Math.min(availableParallelism(), maxThreads));
 }
 
 /**
@@ -71,14 +64,20 @@ export function checkFilesInThreads(
   const shared = new SharedArrayBuffer(4 * (files.length + 1));
   const state = new Int32Array(shared);
   const channels: { port: MessagePort; worker: Worker }[] = [];
+  // Workers started early (`prestartRuleWorkers`) are given their files; the others are started now.
+  const prestarted = takePrestartedWorkers(threads - 1);
   for (let t = 1; t < threads; t++) {
     const { port1, port2 } = new MessageChannel();
     const data: WorkerInput = { files, cwd: input.cwd, config: input.config, state: shared, port: port2 };
     try {
-      const worker = new Worker(workerFile!, { workerData: data, transferList: [port2] });
-      worker.unref();
-      // Its errors are handled by checking its files here; an unhandled 'error' event would end the process.
-      worker.on("error", () => {});
+      let worker = prestarted[t - 1];
+      if (worker) worker.postMessage(data, [port2]);
+      else {
+        worker = new Worker(ruleWorkerFile!, { workerData: data, transferList: [port2] });
+        worker.unref();
+        // Its errors are handled by checking its files here; an unhandled 'error' event would end the process.
+        worker.on("error", () => {});
+      }
       channels.push({ port: port1, worker });
     } catch {
       port1.close();

@@ -1,10 +1,16 @@
 // A worker thread of `loadRules`: claims files from the shared counter and sends each file's result back.
-import { workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { loadAttackData } from "./attack.js";
 import type { WorkerInput, WorkerMessage } from "./parallel.js";
+import type { PrestartedWorkerData } from "./prestart.js";
 import { checkFile } from "./rules.js";
 
-const { files, cwd, config, state: shared, port } = workerData as WorkerInput;
+// A prestarted worker has loaded its modules (the imports above) and waits for its files.
+const input =
+  "prestarted" in (workerData as PrestartedWorkerData | WorkerInput)
+    ? await new Promise<WorkerInput>((resolve) => parentPort!.once("message", resolve))
+    : (workerData as WorkerInput);
+const { files, cwd, config, state: shared, port } = input;
 const state = new Int32Array(shared);
 let attack: ReturnType<typeof loadAttackData> | undefined;
 for (let i = Atomics.add(state, 0, 1); i < files.length; i = Atomics.add(state, 0, 1)) {

@@ -14,6 +14,7 @@ import { checkRule, checkRuleSet } from "./rule-checks.js";
 import { otherDefinitions, ruleFieldCatalog, threatIndexCatalog } from "./rule-catalog.js";
 import { ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
 import { checkFilesInThreads, threadCount } from "./parallel.js";
+import { takePrestartedWorkers } from "./prestart.js";
 import type { FileResult } from "./parallel.js";
 import { diagnosticAtPosition, lazyYamlSource, loadYaml } from "./yaml-source.js";
 import type { YamlSource } from "./yaml-source.js";
@@ -190,6 +191,7 @@ export function loadRules(
   // is parsed again for them).
   const check = (i: number) => withoutTree(checkFile(files[i]!, cwd, config, attack));
   const threads = threadCount(files.length, options.threads);
+  if (threads === 1) takePrestartedWorkers(0);
   const results =
     threads > 1 ? checkFilesInThreads(files, threads, { cwd, config }, check) : files.map((_, i) => check(i));
   for (const checked of results) {
