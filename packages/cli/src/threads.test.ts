@@ -1,13 +1,16 @@
 // `dac validate` checks many files on several threads (DAC_THREADS, or one per core past a threshold). The
 // findings must not depend on it: the same diagnostics, in the same order, with the same positions, on one
 // thread or several, and a problem that stops validation on one thread stops it the same way on several.
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { availableParallelism } from "node:os";
 import { parallelThreshold, threadCount } from "@dac/schema";
-import { runCli, tempRepo } from "./test-support.js";
+import { repoRoot, runCli, tempRepo } from "./test-support.js";
+
+const builtBin = join(repoRoot, "packages", "cli", "dist", "bin.js");
 
 const sample = readFileSync(new URL("./test-data/elastic-rules/sample.ndjson", import.meta.url), "utf8")
   .trim()
@@ -48,6 +51,39 @@ describe("validation on several threads", () => {
     const prettyOne = await runCli(["validate"], repo, { DAC_THREADS: "1" });
     expect(await runCli(["validate"], repo, { DAC_THREADS: "2" })).toEqual(prettyOne);
   });
+
+  // `bin` starts the worker threads before the CLI loads (prestartRuleWorkers); they get their files later.
+  it.skipIf(!existsSync(builtBin))(
+    "gives the same findings through the bin, whose workers start early",
+    async () => {
+      const repo = await repoWithRules();
+      const run = (threads: string) =>
+        spawnSync(process.execPath, [builtBin, "validate", "--format", "json"], {
+          cwd: repo,
+          encoding: "utf8",
+          env: { ...process.env, DAC_THREADS: threads, NO_COLOR: "1" },
+        });
+      const one = run("1");
+      expect(one.status, one.stderr).toBe(1);
+      expect(JSON.parse(one.stdout)).toMatchObject({ diagnostics: expect.any(Array) });
+      for (const threads of ["2", "3"]) {
+        const many = run(threads);
+        expect(many.stdout).toBe(one.stdout);
+        expect(many.status).toBe(one.status);
+      }
+      // Fewer files than threads: the workers started early are ended, and the run is the same.
+      const single = spawnSync(
+        process.execPath,
+        [builtBin, "validate", "--format", "json", "rules/zz-copy.yaml"],
+        {
+          cwd: repo,
+          encoding: "utf8",
+          env: { ...process.env, DAC_THREADS: "3" },
+        },
+      );
+      expect(JSON.parse(single.stdout)).toMatchObject({ diagnostics: expect.any(Array) });
+    },
+  );
 
   it("stops with the same configuration error on several threads as on one", async () => {
     const repo = await repoWithRules();
