@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { distance } from "fastest-levenshtein";
 import { describe, expect, it } from "vitest";
 import { fieldsFromCompact } from "./catalog-compact.js";
 import type { CompactCatalog } from "./catalog-compact.js";
@@ -270,6 +271,38 @@ describe("suggestions over stacked layers", () => {
       expect(named).toEqual(leafFields(fresh()).filter((f) => pattern.test(f.name)));
     }
     expect(leafFieldsNamed(fresh(), (n) => n.startsWith("okta.actor.")).length).toBeGreaterThan(2);
+  });
+
+  it("are what scoring every leaf gives (the letter-count bound only skips what is too far)", () => {
+    const leaves = leafFields(flat).map((f) => f.name);
+    const reference = (name: string, max = 3) => {
+      const limit = Math.max(2, Math.ceil(name.length * 0.34));
+      const scored = leaves
+        .map((candidate) => {
+          const d = distance(name.toLowerCase(), candidate.toLowerCase());
+          return { name: candidate, score: candidate.endsWith(`.${name}`) ? Math.min(d, 1) : d };
+        })
+        .filter((s) => s.score <= limit)
+        .sort((a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name));
+      const best = scored[0]?.score ?? 0;
+      return scored
+        .filter((s) => s.score <= best + 2)
+        .slice(0, max)
+        .map((s) => s.name);
+    };
+    // Misspellings of real names: a letter dropped, doubled, swapped or changed, and a digit changed.
+    const names = leaves.filter((_, i) => i % 97 === 0);
+    for (const [i, real] of names.entries()) {
+      const at = (i * 7) % real.length;
+      const variants = [
+        real.slice(0, at) + real.slice(at + 1),
+        real.slice(0, at) + real[at] + real.slice(at),
+        real.slice(0, at) + "x" + real.slice(at + 1),
+        real.replace(/\d/, "9"),
+        `${real}s`,
+      ];
+      for (const name of variants) expect(suggestFields(stacked, name), name).toEqual(reference(name));
+    }
   });
 
   it("still find names of every layer", () => {

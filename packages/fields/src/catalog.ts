@@ -496,18 +496,63 @@ function scoreCandidates(
 ): Scored[] {
   const lower = name.toLowerCase();
   const limit = Math.max(2, Math.ceil(name.length * 0.34));
+  const histograms = histogramsOf(leaves.lower);
+  const own = histogram(lower);
   const scored: Scored[] = [];
   for (let i = 0; i < leaves.infos.length; i++) {
     const candidate = leaves.infos[i]!.name;
     // `user.username` for `kubernetes.audit.user.username`: a known field that ends with the name.
     const endsWith = candidate.endsWith(`.${name}`);
-    // The distance is at least the difference in length: too far apart needs no computing.
-    if (!endsWith && Math.abs(leaves.lower[i]!.length - lower.length) > limit) continue;
+    if (!endsWith) {
+      // The distance is at least the difference in length, and at least half the difference in letter counts
+      // (one edit changes at most two counts): too far apart by either needs no computing.
+      if (Math.abs(leaves.lower[i]!.length - lower.length) > limit) continue;
+      if (histogramDistance(own, histograms, i * buckets, 2 * limit) > 2 * limit) continue;
+    }
     let score = distance(lower, leaves.lower[i]!);
     if (endsWith) score = Math.min(score, 1);
     if (score <= limit) scored.push({ name: candidate, score });
   }
   return scored;
+}
+
+/** Letters, digits (four buckets), `.` and the rest: collisions only make the bound smaller, never wrong. */
+const buckets = 32;
+
+function bucketOf(code: number): number {
+  if (code >= 97 && code <= 122) return code - 97;
+  if (code >= 48 && code <= 57) return 26 + (code % 4);
+  return code === 46 ? 30 : 31;
+}
+
+function histogram(text: string, into: Uint8Array = new Uint8Array(buckets), at = 0): Uint8Array {
+  for (let i = 0; i < text.length; i++) {
+    const b = at + bucketOf(text.charCodeAt(i));
+    if (into[b]! < 255) into[b]!++;
+  }
+  return into;
+}
+
+const histogramCache = new WeakMap<readonly string[], Uint8Array>();
+
+function histogramsOf(names: readonly string[]): Uint8Array {
+  let all = histogramCache.get(names);
+  if (!all) {
+    all = new Uint8Array(names.length * buckets);
+    for (let i = 0; i < names.length; i++) histogram(names[i]!, all, i * buckets);
+    histogramCache.set(names, all);
+  }
+  return all;
+}
+
+/** The sum of count differences, or more than `stopAbove` as soon as it passes it. */
+function histogramDistance(own: Uint8Array, all: Uint8Array, at: number, stopAbove: number): number {
+  let sum = 0;
+  for (let b = 0; b < buckets; b++) {
+    sum += Math.abs(own[b]! - all[at + b]!);
+    if (sum > stopAbove) return sum;
+  }
+  return sum;
 }
 
 /** The closest `max`, best first, keeping only names about as close as the best one. */
