@@ -1,7 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "@dac/schema";
 import { compareStrings, contentHash, sortKeysDeep } from "./canonical.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { DacConfig, RuleExtras } from "@dac/schema";
 import { payloadFields, type PayloadOptions } from "./payload.js";
+import { payloadSettings, type PayloadSettings } from "./payload-settings.js";
 import type { RuleSource } from "./types.js";
 
 /** One rule's line in `rules.lock.json`. A tombstone (`deleted`) keeps the version of a removed rule. */
@@ -63,18 +67,51 @@ export class DuplicateRuleIdError extends Error {
   }
 }
 
-/** Lock subjects for rules: the payload hash does not depend on the version, so any version will do here. */
-export function lockSubjects(
-  rules: readonly RuleSource[],
+/** The hash the lock records for a rule: of its payload, which does not depend on the version (any will do). */
+export function lockHash(data: RuleSource["data"], options: Omit<PayloadOptions, "version">): string {
+  return contentHash(payloadFields(data, { ...options, version: 1 }));
+}
+
+const settingsOf = new WeakMap<DacConfig, PayloadSettings>();
+
+/**
+ * `lockHash` with the configuration's payload settings, as `loadRules` computes it where it checks a rule
+ * (`RuleExtras`, named `lockSha256`; `@dac/exporter/lock` loads little besides). `lockDiagnostics` uses it.
+ */
+export function lockSha256(rule: RuleSource, config: DacConfig): string {
+  let settings = settingsOf.get(config);
+  if (!settings) settingsOf.set(config, (settings = payloadSettings(config)));
+  return lockHash(rule.data, settings);
+}
+
+// Worker threads import `lockSha256` from the built module: beside this one once built, else (sources, in tests)
+// from dist/. Without a build, the main thread computes the hashes of every rule.
+const lockModule = [new URL("./lock.js", import.meta.url), new URL("../dist/lock.js", import.meta.url)].find(
+  (url) => existsSync(fileURLToPath(url)),
+);
+
+/** `lockSha256` for `loadRules`: the lock's hashes are computed in the threads that check the rules. */
+export const lockHashExtras: RuleExtras | undefined = lockModule
+  ? { name: "lockSha256", compute: (rule, config) => lockSha256(rule, config), module: lockModule.href }
+  : undefined;
+
+/**
+ * Lock subjects for rules. `precomputed` gives a rule's hash when it is already known (`lockSha256` done while the
+ * rule was checked), else undefined.
+ */
+export function lockSubjects<T extends RuleSource>(
+  rules: readonly T[],
   options: Omit<PayloadOptions, "version">,
+  precomputed: (rule: T) => string | undefined = () => undefined,
 ): LockSubject[] {
-  return rules.map(({ file, data }) => {
+  return rules.map((rule) => {
+    const { file, data } = rule;
     const start = data.metadata?.version;
     return {
       rule_id: String(data.rule_id),
       name: String(data.name),
       file,
-      sha256: contentHash(payloadFields(data, { ...options, version: 1 })),
+      sha256: precomputed(rule) ?? lockHash(data, options),
       ...(typeof start === "number" ? { startVersion: start } : {}),
       ...(data.metadata?.maturity === "development" ? { unpublished: true as const } : {}),
     };

@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { defaultConfig, loadRuleFile, type DacConfig, type Rule } from "@dac/schema";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "./errors.js";
-import { lockSubjects, serializeLock, updateLock } from "./lock.js";
+import { attachExceptionLists } from "./exceptions.js";
+import { lockSha256, lockSubjects, serializeLock, updateLock } from "./lock.js";
 import { catalogRequiredFields } from "./required-fields.js";
 import {
   clientOptionsFrom,
@@ -158,6 +159,38 @@ describe("lockDiagnostics and preparePayloads", () => {
     const prepared = await preparePayloads([edited], c);
     expect(prepared.payloads).toEqual([]);
     expect(prepared.problems).toMatchObject([{ code: "DAC601" }]);
+  });
+
+  it("uses a hash computed while the rule was checked, unless the exception references were completed since", () => {
+    const c = config();
+    const rule = loadRule(c, "denied.yaml", seed);
+    const { lock } = updateLock({}, lockSubjects([rule], payloadSettings(c)));
+    writeFileSync(c.lock, serializeLock(lock));
+    expect(lockSha256(rule, c)).toBe(lock[String(rule.data.rule_id)]!.sha256);
+    // A precomputed hash is trusted: a wrong one shows that it is read.
+    const wrong = { ...rule, extras: { lockSha256: "0".repeat(64) } };
+    expect(lockDiagnostics([wrong], c).map((d) => d.code)).toEqual(["DAC601"]);
+    expect(lockDiagnostics([{ ...rule, extras: { lockSha256: lockSha256(rule, c) } }], c)).toEqual([]);
+    // A rule-default exception list completes the rule's references: its hash is computed again, from them.
+    const exceptions = {
+      lists: [
+        {
+          list_id: "denied-defaults",
+          name: "Denied defaults",
+          description: "d",
+          type: "rule_default",
+          namespace_type: "single" as const,
+          items: [],
+          file: "denied.exceptions.yaml",
+          rule_id: String(rule.data.rule_id),
+        },
+      ],
+      valueLists: [],
+    };
+    const withRefs = attachExceptionLists([rule], exceptions).rules;
+    writeFileSync(c.lock, serializeLock(updateLock({}, lockSubjects(withRefs, payloadSettings(c))).lock));
+    expect(lockDiagnostics([rule], c, { exceptions })).toEqual([]);
+    expect(lockDiagnostics([wrong], c, { exceptions })).toEqual([]);
   });
 
   it("reports an unreadable lock file as a diagnostic", () => {

@@ -16,18 +16,11 @@ import {
 } from "./lock.js";
 import { attachExceptionLists, type ExceptionSetSource } from "./exceptions.js";
 import { buildPayloads, type BuiltPayload } from "./payload.js";
-import { catalogRequiredFields } from "./required-fields.js";
-import type { RequiredFieldsFn, RuleSource } from "./types.js";
+import { payloadSettings } from "./payload-settings.js";
+import type { RuleSource } from "./types.js";
 
-export interface PayloadSettings {
-  managementTag: string;
-  requiredFields: RequiredFieldsFn;
-}
-
-/** The payload options every command must share, or lock hashes would disagree between commands. */
-export function payloadSettings(config: DacConfig): PayloadSettings {
-  return { managementTag: config.kibana.managementTag, requiredFields: catalogRequiredFields(config) };
-}
+export { payloadSettings } from "./payload-settings.js";
+export type { PayloadSettings } from "./payload-settings.js";
 
 /** Rules that are published: every maturity but `development`. */
 export function publishableRules<T extends RuleSource>(rules: readonly T[]): T[] {
@@ -166,7 +159,14 @@ export function lockDiagnostics(
     idCounts.set(String(r.data.rule_id), (idCounts.get(String(r.data.rule_id)) ?? 0) + 1);
   const unique = rules.filter((r) => r.valid && idCounts.get(String(r.data.rule_id)) === 1);
   const valid = options.exceptions ? attachExceptionLists(unique, options.exceptions).rules : unique;
-  const problems: LockProblem[] = checkLock(lock, lockSubjects(valid, payloadSettings(config)), {
+  // A hash computed while the rule was checked holds for the rule as loaded: not for one whose exception list
+  // references were just completed (a new object).
+  const asLoaded = new Set(unique);
+  const precomputed = (rule: Rule) => {
+    const hash = asLoaded.has(rule) ? rule.extras?.["lockSha256"] : undefined;
+    return typeof hash === "string" ? hash : undefined;
+  };
+  const problems: LockProblem[] = checkLock(lock, lockSubjects(valid, payloadSettings(config), precomputed), {
     lockFile,
     partial: options.partial ?? false,
     alsoPresent: rules.map((r) => String(r.data.rule_id)),

@@ -62,7 +62,7 @@ export {
   loadRules,
   validateRuleFile,
 } from "./rules.js";
-export type { LoadRulesOptions, LoadRulesResult } from "./rules.js";
+export type { LoadRulesOptions, LoadRulesResult, RuleExtras } from "./rules.js";
 export { parallelThreshold, threadCount } from "./parallel.js";
 export { closest, didYouMean } from "./suggest.js";
 export { schemasDir } from "./repo-paths.js";

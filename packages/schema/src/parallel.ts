@@ -17,7 +17,7 @@ export interface FileResult {
 export interface WorkerMessage {
   index: number;
   diagnostics?: Diagnostic[];
-  rule?: { file: string; text: string; data: RuleData; valid: boolean };
+  rule?: { file: string; text: string; data: RuleData; valid: boolean; extras?: Record<string, unknown> };
   /** The check threw: the main thread checks the file again, so the error surfaces as it would unthreaded. */
   failed?: true;
 }
@@ -29,6 +29,8 @@ export interface WorkerInput {
   config: DacConfig;
   state: SharedArrayBuffer;
   port: MessagePort;
+  /** `LoadRulesOptions.extras` without its function: the worker imports it. */
+  extras?: { name: string; module: string };
 }
 
 /** Below this many files, starting a thread (about 0.3 s of module loading) costs more than it saves. */
@@ -57,7 +59,7 @@ export function threadCount(count: number, requested?: number): number {
 export function checkFilesInThreads(
   files: string[],
   threads: number,
-  input: { cwd: string; config: DacConfig },
+  input: { cwd: string; config: DacConfig; extras?: { name: string; module: string } },
   check: (index: number) => FileResult,
 ): FileResult[] {
   const results: (FileResult | undefined)[] = new Array<FileResult | undefined>(files.length);
@@ -68,7 +70,14 @@ export function checkFilesInThreads(
   const prestarted = takePrestartedWorkers(threads - 1);
   for (let t = 1; t < threads; t++) {
     const { port1, port2 } = new MessageChannel();
-    const data: WorkerInput = { files, cwd: input.cwd, config: input.config, state: shared, port: port2 };
+    const data: WorkerInput = {
+      files,
+      cwd: input.cwd,
+      config: input.config,
+      state: shared,
+      port: port2,
+      ...(input.extras ? { extras: input.extras } : {}),
+    };
     try {
       let worker = prestarted[t - 1];
       if (worker) worker.postMessage(data, [port2]);
@@ -123,6 +132,8 @@ export function checkFilesInThreads(
 function fromWorker(message: WorkerMessage): FileResult {
   const diagnostics = message.diagnostics ?? [];
   if (!message.rule) return { diagnostics };
-  const { file, text, data, valid } = message.rule;
-  return { diagnostics, rule: { file, source: lazyYamlSource(file, text), data, valid } };
+  const { file, text, data, valid, extras } = message.rule;
+  const rule: Rule = { file, source: lazyYamlSource(file, text), data, valid };
+  if (extras) rule.extras = extras;
+  return { diagnostics, rule };
 }

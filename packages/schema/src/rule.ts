@@ -59,4 +59,6 @@ export interface Rule {
   data: RuleData;
   /** False when the file had schema errors: later stages should not trust its shape. */
   valid: boolean;
+  /** What `LoadRulesOptions.extras` computed for the rule where it was checked, by name. */
+  extras?: Record<string, unknown>;
 }

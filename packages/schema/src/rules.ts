@@ -162,7 +162,22 @@ export function checkFile(absolute: string, cwd: string, config: DacConfig, atta
   return validateRuleFile(file, content, config, attack);
 }
 
+/**
+ * Work on each valid rule, done in the thread that checks it (the lock's hash, for `dac validate`), so that it
+ * runs beside the other threads' checks and not after them all. The result, which must survive a structured
+ * clone, is kept as `rule.extras[name]`.
+ */
+export interface RuleExtras {
+  name: string;
+  /** The function, for this thread. */
+  compute: (rule: Rule, config: DacConfig) => unknown;
+  /** A module (URL) that exports it as `name`, for worker threads, which cannot be sent a function. */
+  module: string;
+}
+
 export interface LoadRulesOptions {
+  /** Computed for every valid rule where it is checked; see `RuleExtras`. */
+  extras?: RuleExtras;
   /**
    * Threads to check files on, the main one included: 1 checks them in this thread. By default, one per core
    * (up to 4) once there are enough files to pay for starting them. Results are the same either way.
@@ -189,11 +204,24 @@ export function loadRules(
   // A checked rule keeps its text, not its YAML tree, as rules from worker threads do: thousands of live trees
   // make every garbage collection slower, and only the few diagnostics reported later need a position (the text
   // is parsed again for them).
-  const check = (i: number) => withoutTree(checkFile(files[i]!, cwd, config, attack));
+  const extras = options.extras;
+  const check = (i: number) => {
+    const result = checkFile(files[i]!, cwd, config, attack);
+    if (extras && result.rule?.valid)
+      result.rule.extras = { [extras.name]: extras.compute(result.rule, config) };
+    return withoutTree(result);
+  };
   const threads = threadCount(files.length, options.threads);
   if (threads === 1) takePrestartedWorkers(0);
   const results =
-    threads > 1 ? checkFilesInThreads(files, threads, { cwd, config }, check) : files.map((_, i) => check(i));
+    threads > 1
+      ? checkFilesInThreads(
+          files,
+          threads,
+          { cwd, config, ...(extras ? { extras: { name: extras.name, module: extras.module } } : {}) },
+          check,
+        )
+      : files.map((_, i) => check(i));
   for (const checked of results) {
     diagnostics.push(...checked.diagnostics);
     if (checked.rule) rules.push(checked.rule);

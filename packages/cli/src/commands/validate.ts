@@ -1,4 +1,4 @@
-import { lockDiagnostics } from "@dac/exporter";
+import { lockDiagnostics, lockHashExtras } from "@dac/exporter";
 import { resolve } from "node:path";
 import { checkExceptions, listsForRule, type ExceptionSet } from "@dac/exceptions";
 import { displayPath, loadRules } from "@dac/schema";
@@ -20,7 +20,11 @@ export const diagnosticFormats = ["pretty", "json", "github", "sarif"] as const;
 export function runValidation(paths: string[], ctx: CommandContext): LoadRulesResult {
   const config = ctx.config();
   const threads = threadsFromEnv(ctx.env);
-  const result = loadRules(paths, config, ctx.cwd, threads === undefined ? {} : { threads });
+  // The lock's hashes are computed where each rule is checked (in its thread), not all after.
+  const result = loadRules(paths, config, ctx.cwd, {
+    ...(threads === undefined ? {} : { threads }),
+    ...(lockHashExtras ? { extras: lockHashExtras } : {}),
+  });
   if (result.files.length === 0) {
     throw new UsageError(
       `no rule files (*.yaml, *.yml) found in ${paths.length > 0 ? paths.join(", ") : config.rules}`,
