@@ -30,7 +30,9 @@ rmSync(dir, { recursive: true, force: true });
 if (summary) {
   const skipped = summary.numPendingTests + summary.numTodoTests;
   // A test file that fails to load runs no tests: it counts as a failure of its own, or the line would say 0 failed.
-  const brokenFiles = summary.numFailedTestSuites ? ` (${summary.numFailedTestSuites} test file(s) failed)` : "";
+  const brokenFiles = summary.numFailedTestSuites
+    ? ` (${summary.numFailedTestSuites} test file(s) failed)`
+    : "";
   console.log(
     `tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}${brokenFiles}`,
   );

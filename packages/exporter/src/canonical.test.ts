@@ -29,7 +29,10 @@ describe("canonicalJson", () => {
     [{ n: Number.NaN, i: -0, big: 1e21 }, '{"big":1e+21,"i":0,"n":null}'],
     [{ nested: { z: { y: 1, x: 2 } } }, '{"nested":{"z":{"x":2,"y":1}}}'],
     // Keys that other objects inherit (JSON.stringify with a key list reads inherited properties too).
-    [{ x: { constructor: 1, valueOf: "v" }, y: { z: [{}] } }, '{"x":{"constructor":1,"valueOf":"v"},"y":{"z":[{}]}}'],
+    [
+      { x: { constructor: 1, valueOf: "v" }, y: { z: [{}] } },
+      '{"x":{"constructor":1,"valueOf":"v"},"y":{"z":[{}]}}',
+    ],
     [JSON.parse('{"a":{"__proto__":{"b":1}},"c":{}}'), '{"a":{"__proto__":{"b":1}},"c":{}}'],
     [{ a: { toJSON: "not a function" }, b: {} }, '{"a":{"toJSON":"not a function"},"b":{}}'],
   ])("writes %j as %s", (value, expected) => {
