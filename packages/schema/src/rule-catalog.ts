@@ -237,11 +237,20 @@ function patternRegex(pattern: string): RegExp {
 
 /** Whether two index patterns can name the same index: either matches the other read literally. */
 export function indexPatternsOverlap(a: string, b: string): boolean {
-  const local = (p: string) => p.slice(p.lastIndexOf(":") + 1);
-  const x = local(a);
-  const y = local(b);
-  return patternRegex(x).test(y) || patternRegex(y).test(x);
+  // Rules repeat a few index patterns thousands of times against the same catalogues' patterns.
+  const key = `${a}\0${b}`;
+  let overlap = overlapCache.get(key);
+  if (overlap === undefined) {
+    const local = (p: string) => p.slice(p.lastIndexOf(":") + 1);
+    const x = local(a);
+    const y = local(b);
+    overlap = patternRegex(x).test(y) || patternRegex(y).test(x);
+    if (overlapCache.size < 100_000) overlapCache.set(key, overlap);
+  }
+  return overlap;
 }
+
+const overlapCache = new Map<string, boolean>();
 
 /** The catalogue parts (file, data stream) a rule's query runs against, besides ECS and fields.yml files. */
 export function ruleCatalogueParts(
