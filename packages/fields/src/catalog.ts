@@ -51,7 +51,8 @@ function finalize(fields: Map<string, FieldInfo>, changed?: ReadonlySet<string>,
   const names = changed ? [...changed] : [...fields.keys()];
   for (const name of names) {
     const info = fields.get(name)!;
-    for (const parent of prefixes(name)) {
+    for (let i = name.lastIndexOf("."); i > 0; i = name.lastIndexOf(".", i - 1)) {
+      const parent = name.slice(0, i);
       if (fields.has(parent)) break;
       const implied: FieldInfo = { name: parent, type: "object", source: info.source };
       if (info.partial) implied.partial = true;
@@ -67,6 +68,14 @@ function finalize(fields: Map<string, FieldInfo>, changed?: ReadonlySet<string>,
     void _drop;
     fields.set(name, { ...rest, name, sourcePath: target.sourcePath ?? target.name, source: info.source });
   }
+  // Without any nested object, and no field that says it is in one, there is no nesting to set.
+  let nesting = false;
+  for (const info of fields.values())
+    if (info.type === "nested" || info.nestedPath !== undefined) {
+      nesting = true;
+      break;
+    }
+  if (!nesting) return;
   for (const name of nestedChanged || !changed ? fields.keys() : names) {
     const info = fields.get(name)!;
     const nested = prefixes(name).find((p) => fields.get(p)?.type === "nested");
