@@ -5,6 +5,7 @@ export { EsqlSyntaxError, EsqlEvaluationError } from "./errors.js";
 export { printEsql, printExpression } from "./print.js";
 export {
   validateEsql,
+  validateWithFields,
   fieldsOf,
   isAggregating,
   hasMetadataId,

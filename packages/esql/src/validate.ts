@@ -26,16 +26,29 @@ export function validateEsql(q: EsqlQuery, options: ValidateOptions): EsqlFindin
 
 /** The source fields the query reads: names resolved against the FROM index, KQL() fields included. */
 export function fieldsOf(q: EsqlQuery): { name: string; span: Span }[] {
-  const out: { name: string; span: Span }[] = [];
+  return validateWithFields(q, {}).fields;
+}
+
+/**
+ * `validateEsql` and `fieldsOf` in one walk (validation reports every finding and walks the whole query, so the
+ * source fields it meets are those `fieldsOf` lists).
+ */
+export function validateWithFields(
+  q: EsqlQuery,
+  options: Partial<ValidateOptions>,
+): { findings: EsqlFinding[]; fields: { name: string; span: Span }[] } {
+  const fields: { name: string; span: Span }[] = [];
   const seen = new Set<string>();
-  runEngine(q, q.text, {
+  const { findings } = runEngine(q, q.text, {
+    ...(options.catalog ? { catalog: options.catalog } : {}),
+    ...(options.params ? { params: options.params } : {}),
     onSourceField: (name, span) => {
       if (seen.has(name) || isMetadata(name)) return;
       seen.add(name);
-      out.push({ name, span });
+      fields.push({ name, span });
     },
   });
-  return out;
+  return { findings, fields };
 }
 
 function isMetadata(name: string): boolean {

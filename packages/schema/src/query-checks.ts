@@ -16,7 +16,7 @@ import {
   validate as validateEql,
 } from "@dac/eql";
 import type { EqlQuery } from "@dac/eql";
-import { EsqlSyntaxError, fieldsOf as esqlFieldsOf, parseEsql, validateEsql } from "@dac/esql";
+import { EsqlSyntaxError, parseEsql, validateWithFields } from "@dac/esql";
 import type { EsqlQuery } from "@dac/esql";
 import { codeInfo } from "./codes.js";
 import { classifyUnknownField } from "./unknown-field.js";
@@ -247,13 +247,14 @@ function checkEsqlQuery(
     throw error;
   }
   const out: Diagnostic[] = [];
-  for (const field of esqlFieldsOf(ast)) {
+  const checked = validateWithFields(ast, { catalog });
+  for (const field of checked.fields) {
     if (lookupField(catalog, field.name)) continue;
     // ES|QL resolves columns against the mapping of every index FROM names (often several integrations), so an
     // unknown field is a warning here: the catalogue may lack one of those integrations' fields.
     out.push({ ...unknownFieldDiagnostic(rule, "query", field, catalog, options), severity: "warning" });
   }
-  for (const f of validateEsql(ast, { catalog }))
+  for (const f of checked.findings)
     out.push(spanDiagnostic(rule, "query", f.span, f.code, `query: ${f.message}`, f.hint, f.severity));
   return out;
 }
