@@ -95,21 +95,44 @@ export function discoverFieldFiles(config: DacConfig): FieldFiles {
 
 /**
  * Parsed catalogue files, reused while a file's size and modification time stay the same. A file is looked at
- * again at most once a second: one run asks for the same files thousands of times, and a stat each is a cost.
+ * once per run (`newCatalogueRun`): one run asks for the same files thousands of times, and a stat each is a
+ * cost; a later run (`dac test --watch`) sees a changed file.
  */
 const catalogueCache = new Map<
   string,
-  { mtimeMs: number; size: number; checkedAt: number; catalog: CompactCatalog }
+  { mtimeMs: number; size: number; run: number; catalog: CompactCatalog }
 >();
-const recheckAfterMs = 1_000;
+let currentRun = 0;
+/** Bumped when a catalogue file changed: the catalogues built from the old one are not reused. */
+let catalogueEpoch = 0;
+
+/**
+ * Starts a run of checks (`loadRules` calls it): the catalogue files read so far are looked at again, and when one
+ * changed, nothing built from it is reused.
+ */
+export function newCatalogueRun(): void {
+  currentRun++;
+  for (const [file, cached] of catalogueCache) {
+    let stat;
+    try {
+      stat = statSync(file);
+    } catch {
+      stat = undefined;
+    }
+    if (stat && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) cached.run = currentRun;
+    else {
+      catalogueCache.delete(file);
+      catalogueEpoch++;
+    }
+  }
+}
 
 export function readCatalogue(file: string): CompactCatalog {
   const cached = catalogueCache.get(file);
-  const now = performance.now();
-  if (cached && now - cached.checkedAt < recheckAfterMs) return cached.catalog;
+  if (cached && cached.run === currentRun) return cached.catalog;
   const stat = statSync(file);
   if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
-    cached.checkedAt = now;
+    cached.run = currentRun;
     return cached.catalog;
   }
   let value: unknown;
@@ -121,7 +144,7 @@ export function readCatalogue(file: string): CompactCatalog {
   if (!isCompactCatalog(value)) {
     throw new FieldCatalogError(`${file}: not a field catalogue (expected "format": "dac-fields/1")`);
   }
-  catalogueCache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, checkedAt: now, catalog: value });
+  catalogueCache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, run: currentRun, catalog: value });
   return value;
 }
 
@@ -259,7 +282,7 @@ export function ruleCatalogueParts(
 ): { file: string; part?: string }[] {
   const index = (rule.index ?? []).filter((p): p is string => typeof p === "string");
   const refs = ruleIntegrations(rule);
-  const key = JSON.stringify([refs.map((r) => [r.package, r.dataStream ?? ""]), index]);
+  const key = JSON.stringify([refs.map((r) => [r.package, r.dataStream ?? ""]), index, catalogueEpoch]);
   let cache = partsCache.get(files);
   if (!cache) partsCache.set(files, (cache = new Map()));
   const cached = cache.get(key);
@@ -316,6 +339,7 @@ export function ruleFieldCatalog(
     rule.metadata?.fields ?? null,
     overrides,
     config.unknownFields,
+    catalogueEpoch,
   ]);
   const known = byInputs.get(inputs);
   if (known) return known;
@@ -338,7 +362,7 @@ function catalogFor(
   ];
   const parts = ruleCatalogueParts(rule, files);
   const merged = { ...(rule.metadata?.fields ?? {}), ...overrides };
-  const key = JSON.stringify([fieldFiles, parts, merged, config.unknownFields]);
+  const key = JSON.stringify([fieldFiles, parts, merged, config.unknownFields, catalogueEpoch]);
   let catalog = catalogCache.get(key);
   if (!catalog) {
     catalog = fieldCatalog({

@@ -11,7 +11,7 @@ import { checkQueries } from "./query-checks.js";
 import { checkTypeSettings } from "./type-checks.js";
 import type { Rule, RuleData } from "./rule.js";
 import { checkRule, checkRuleSet } from "./rule-checks.js";
-import { otherDefinitions, ruleFieldCatalog, threatIndexCatalog } from "./rule-catalog.js";
+import { newCatalogueRun, otherDefinitions, ruleFieldCatalog, threatIndexCatalog } from "./rule-catalog.js";
 import { ruleSchemaValidator, schemaDiagnostics } from "./rule-schema.js";
 import { checkFilesInThreads, threadCount } from "./parallel.js";
 import { takePrestartedWorkers } from "./prestart.js";
@@ -196,6 +196,7 @@ export function loadRules(
   options: LoadRulesOptions = {},
 ): LoadRulesResult {
   const diagnostics: Diagnostic[] = [];
+  newCatalogueRun();
   const files = collectYamlFiles(paths.length > 0 ? paths : [config.rules], cwd, (path, reason) =>
     diagnostics.push(diagnosticAtPosition(displayPath(path, cwd), "DAC011", `skipped: ${reason}`)),
   ).filter((file) => !isRuleDefaultListFile(file));

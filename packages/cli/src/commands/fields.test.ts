@@ -92,6 +92,13 @@ describe("dac fields import", () => {
     );
     expect(show.code).toBe(0);
     expect(queryDiagnostics((await runCli(["validate", "-f", "json"], dir)).stdout)).toEqual([]);
+    // A run reads each catalogue file once; the next run, in the same process (as `--watch` does), sees it changed.
+    catalog.dataStreams.events["acme.event.bytes"] = "ip";
+    writeFileSync(join(dir, "fields", "acme.json"), `${JSON.stringify(catalog, null, 1)}\n`);
+    const again = queryDiagnostics((await runCli(["validate", "-f", "json"], dir)).stdout);
+    expect(again.map((d) => d.message)).toEqual([
+      "query: ip field `acme.event.bytes`: '10' is not an IP string literal.",
+    ]);
   });
 
   it("reads the same package as a zip, as the package registry serves it (<name>-<version>/…)", async () => {
