@@ -6,8 +6,7 @@ import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { availableParallelism } from "node:os";
-import { parallelThreshold, threadCount } from "@dac/schema";
+import { defaultThreads, parallelThreshold, threadCount } from "@dac/schema";
 import { repoRoot, runCli, tempRepo } from "./test-support.js";
 
 const builtBin = join(repoRoot, "packages", "cli", "dist", "bin.js");
@@ -106,7 +105,9 @@ describe("validation on several threads", () => {
 
   it("starts threads only past a threshold that pays for them, and never more than files", () => {
     expect(threadCount(parallelThreshold - 1)).toBe(1);
-    expect(threadCount(parallelThreshold)).toBe(Math.min(availableParallelism(), 4));
+    expect(threadCount(parallelThreshold)).toBe(defaultThreads());
+    // Worker threads from 3 cores: on 2, a second thread costs CPU and saves no time (see defaultThreads).
+    expect([1, 2, 3, 4, 8].map((cores) => defaultThreads(cores))).toEqual([1, 1, 3, 4, 4]);
     expect(threadCount(10, 1)).toBe(1);
     expect(threadCount(3, 8)).toBe(3);
   });

@@ -40,6 +40,21 @@ describe("canonicalJson", () => {
     expect(JSON.stringify(sortKeysDeep(value))).toBe(expected);
   });
 
+  it("hashes any object as the sorted copy without its version", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.jsonValue(), (object, version) => {
+        const payload = { ...object, version };
+        const { version: _version, ...content } = payload;
+        const expected = createHash("sha256")
+          .update(JSON.stringify(sortKeysDeep(content)))
+          .digest("hex");
+        expect(contentHash(payload)).toBe(expected);
+        expect(contentHash(content)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("leaves the lock's content hash as it was: sha256 of the sorted copy, without version", () => {
     const payload = { version: 3, tags: ["x"], name: "a", threat: [{ tactic: { name: "n", id: "i" } }] };
     const { version: _version, ...content } = payload;

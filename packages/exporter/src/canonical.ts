@@ -39,7 +39,7 @@ function quoted(key: string): string {
   return q;
 }
 
-function write(value: unknown): string | undefined {
+function write(value: unknown, leaveOut?: string): string | undefined {
   if (value === null || typeof value !== "object") {
     // Primitives as JSON.stringify writes them; undefined, functions and symbols are left out by the caller.
     return typeof value === "function" || typeof value === "symbol" ? undefined : JSON.stringify(value);
@@ -59,6 +59,7 @@ function write(value: unknown): string | undefined {
   let out = "{";
   let first = true;
   for (const key of keys) {
+    if (key === leaveOut) continue;
     const text = write((value as Record<string, unknown>)[key]);
     if (text === undefined) continue;
     out += first ? `${quoted(key)}:${text}` : `,${quoted(key)}:${text}`;
@@ -72,6 +73,11 @@ function write(value: unknown): string | undefined {
  * would be published changes, and bumping the version does not change it.
  */
 export function contentHash(payload: Record<string, unknown>): string {
-  const { version: _version, ...content } = payload;
-  return createHash("sha256").update(canonicalJson(content)).digest("hex");
+  return createHash("sha256").update(canonicalObjectWithout(payload, "version")).digest("hex");
+}
+
+/** `canonicalJson` of an object without one of its keys, without copying it. */
+function canonicalObjectWithout(value: Record<string, unknown>, left: string): string {
+  if (Array.isArray(value) || !Object.hasOwn(value, left)) return canonicalJson(value);
+  return write(value, left) as string;
 }

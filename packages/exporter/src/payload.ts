@@ -77,10 +77,14 @@ export function toKibanaPayload(rule: RuleData, options: PayloadOptions): Kibana
  * orders every key anyway (the lock hashes every rule on every run, and the ordered copy is a cost).
  */
 export function payloadFields(rule: RuleData, options: PayloadOptions): Record<string, unknown> {
-  const { metadata: _metadata, version: _version, ...fields } = rule;
   const managementTag = options.managementTag ?? defaultManagementTag;
   const payload: Record<string, unknown> = { ...kibanaDefaults, ...typeDefaults(rule.type) };
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) payload[key] = value;
+  // `metadata` is dac's own and `version` comes from the lock (a plain loop: this runs for every rule, every run).
+  for (const key of Object.keys(rule)) {
+    if (key === "metadata" || key === "version") continue;
+    const value = (rule as Record<string, unknown>)[key];
+    if (value !== undefined) payload[key] = value;
+  }
   const listed = Array.isArray(rule.required_fields) ? (rule.required_fields as RequiredField[]) : undefined;
   payload.required_fields = listed
     ? normalizeRequiredFields(listed)

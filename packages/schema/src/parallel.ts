@@ -1,10 +1,9 @@
-import { availableParallelism } from "node:os";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
 import type { DacConfig } from "./config.js";
 import type { Diagnostic } from "./diagnostic.js";
 import type { Rule, RuleData } from "./rule.js";
-import { maxThreads, ruleWorkerFile, takePrestartedWorkers } from "./prestart.js";
+import { defaultThreads, ruleWorkerFile, takePrestartedWorkers } from "./prestart.js";
 import { lazyYamlSource } from "./yaml-source.js";
 
 /** What checking one rule file gives: its diagnostics and, when it parsed, the rule. */
@@ -40,14 +39,14 @@ export const parallelThreshold = 400;
 const stallMs = 20_000;
 
 /**
- * How many threads (the main one included) check `count` files: `requested` when given (1 = none), else one per
- * core up to 4 once there are enough files to pay for them. Only the built package has the worker script.
+ * How many threads (the main one included) check `count` files: `requested` when given (1 = none), else
+ * `defaultThreads` once there are enough files to pay for them. Only the built package has the worker script.
  */
 export function threadCount(count: number, requested?: number): number {
   if (ruleWorkerFile === undefined) return 1;
   if (requested !== undefined) return Math.max(1, Math.min(Math.floor(requested), 16, count));
   if (count < parallelThreshold) return 1;
-  return Math.max(1, Math.min(availableParallelism(), maxThreads));
+  return defaultThreads();
 }
 
 /**

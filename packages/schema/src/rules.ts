@@ -179,8 +179,9 @@ export interface LoadRulesOptions {
   /** Computed for every valid rule where it is checked; see `RuleExtras`. */
   extras?: RuleExtras;
   /**
-   * Threads to check files on, the main one included: 1 checks them in this thread. By default, one per core
-   * (up to 4) once there are enough files to pay for starting them. Results are the same either way.
+   * Threads to check files on, the main one included: 1 checks them in this thread. By default `defaultThreads`
+   * (one per core up to 4, from 3 cores) once there are enough files to pay for starting them. Results are the
+   * same either way.
    */
   threads?: number;
 }
