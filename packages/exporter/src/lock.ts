@@ -76,7 +76,8 @@ const settingsOf = new WeakMap<DacConfig, PayloadSettings>();
 
 /**
  * `lockHash` with the configuration's payload settings, as `loadRules` computes it where it checks a rule
- * (`RuleExtras`, named `lockSha256`; `@dac/exporter/lock` loads little besides). `lockDiagnostics` uses it.
+ * (`RuleExtras`, named `lockSha256`; worker threads import this module, which loads little besides).
+ * `lockDiagnostics` uses it.
  */
 export function lockSha256(rule: RuleSource, config: DacConfig): string {
   let settings = settingsOf.get(config);
@@ -92,7 +93,7 @@ const lockModule = [new URL("./lock.js", import.meta.url), new URL("../dist/lock
 
 /** `lockSha256` for `loadRules`: the lock's hashes are computed in the threads that check the rules. */
 export const lockHashExtras: RuleExtras | undefined = lockModule
-  ? { name: "lockSha256", compute: (rule, config) => lockSha256(rule, config), module: lockModule.href }
+  ? { name: "lockSha256", compute: lockSha256, module: lockModule.href }
   : undefined;
 
 /**

@@ -94,24 +94,19 @@ export function discoverFieldFiles(config: DacConfig): FieldFiles {
 }
 
 /**
- * Parsed catalogue files, reused while a file's size and modification time stay the same. A file is looked at
- * once per run (`newCatalogueRun`): one run asks for the same files thousands of times, and a stat each is a
- * cost; a later run (`dac test --watch`) sees a changed file.
+ * Parsed catalogue files. One run asks for the same files thousands of times, and a stat each is a cost: a file is
+ * looked at again only when a run starts (`newCatalogueRun`), so that a later run (`dac test --watch`) sees it
+ * changed.
  */
-const catalogueCache = new Map<
-  string,
-  { mtimeMs: number; size: number; run: number; catalog: CompactCatalog }
->();
-let currentRun = 0;
+const catalogueCache = new Map<string, { mtimeMs: number; size: number; catalog: CompactCatalog }>();
 /** Bumped when a catalogue file changed: the catalogues built from the old one are not reused. */
 let catalogueEpoch = 0;
 
 /**
  * Starts a run of checks (`loadRules` calls it): the catalogue files read so far are looked at again, and when one
- * changed, nothing built from it is reused.
+ * changed (or is gone), it is read anew and nothing built from it is reused.
  */
 export function newCatalogueRun(): void {
-  currentRun++;
   for (const [file, cached] of catalogueCache) {
     let stat;
     try {
@@ -119,8 +114,7 @@ export function newCatalogueRun(): void {
     } catch {
       stat = undefined;
     }
-    if (stat && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) cached.run = currentRun;
-    else {
+    if (!stat || cached.mtimeMs !== stat.mtimeMs || cached.size !== stat.size) {
       catalogueCache.delete(file);
       catalogueEpoch++;
     }
@@ -129,12 +123,8 @@ export function newCatalogueRun(): void {
 
 export function readCatalogue(file: string): CompactCatalog {
   const cached = catalogueCache.get(file);
-  if (cached && cached.run === currentRun) return cached.catalog;
+  if (cached) return cached.catalog;
   const stat = statSync(file);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
-    cached.run = currentRun;
-    return cached.catalog;
-  }
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(file, "utf8"));
@@ -144,7 +134,7 @@ export function readCatalogue(file: string): CompactCatalog {
   if (!isCompactCatalog(value)) {
     throw new FieldCatalogError(`${file}: not a field catalogue (expected "format": "dac-fields/1")`);
   }
-  catalogueCache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, run: currentRun, catalog: value });
+  catalogueCache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, catalog: value });
   return value;
 }
 
