@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-import { prestartRuleWorkers } from "@dac/schema/prestart";
+import { prestartRuleWorkers, threadsSetting } from "@dac/schema/prestart";
 
 // `dac validate` and `dac check` check rule files on every core: their worker threads start loading dac now, on
 // the other cores, while this thread loads the CLI (main.js is imported after, for that reason).
 const [command] = process.argv.slice(2);
 if (command === "validate" || command === "check") {
-  const requested = process.env["DAC_THREADS"];
-  if (requested === undefined || requested === "") prestartRuleWorkers();
-  else if (/^[1-9]\d{0,2}$/.test(requested)) prestartRuleWorkers(Math.min(Number(requested), 16));
+  // A DAC_THREADS that is not a number starts nothing here: the command reports it.
+  const requested = threadsSetting(process.env["DAC_THREADS"]);
+  if (requested !== null) prestartRuleWorkers(requested);
 }
 const { main } = await import("./main.js");
 

@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "@dac/schema";
-import { compareStrings, contentHash, sortKeysDeep } from "./canonical.js";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
+import { builtFile, writeFileAtomic } from "@dac/schema";
 import type { DacConfig, RuleExtras } from "@dac/schema";
+import { compareStrings, contentHash, sortKeysDeep } from "./canonical.js";
 import { payloadFields, type PayloadOptions } from "./payload.js";
 import { payloadSettings, type PayloadSettings } from "./payload-settings.js";
 import type { RuleSource } from "./types.js";
@@ -85,15 +84,13 @@ export function lockSha256(rule: RuleSource, config: DacConfig): string {
   return lockHash(rule.data, settings);
 }
 
-// Worker threads import `lockSha256` from the built module: beside this one once built, else (sources, in tests)
-// from dist/. Without a build, the main thread computes the hashes of every rule.
-const lockModule = [new URL("./lock.js", import.meta.url), new URL("../dist/lock.js", import.meta.url)].find(
-  (url) => existsSync(fileURLToPath(url)),
-);
+// Worker threads import `lockSha256` from the built module. Without a build, the main thread computes the hashes of
+// every rule.
+const lockModule = builtFile(import.meta.url, "lock.js");
 
 /** `lockSha256` for `loadRules`: the lock's hashes are computed in the threads that check the rules. */
 export const lockHashExtras: RuleExtras | undefined = lockModule
-  ? { name: "lockSha256", compute: lockSha256, module: lockModule.href }
+  ? { name: "lockSha256", compute: lockSha256, module: pathToFileURL(lockModule).href }
   : undefined;
 
 /**

@@ -64,8 +64,8 @@ export {
 } from "./rules.js";
 export type { LoadRulesOptions, LoadRulesResult, RuleExtras } from "./rules.js";
 export { parallelThreshold, threadCount } from "./parallel.js";
-export { defaultThreads } from "./prestart.js";
+export { defaultThreads, threadsSetting } from "./prestart.js";
 export { closest, didYouMean } from "./suggest.js";
-export { schemasDir } from "./repo-paths.js";
+export { builtFile, schemasDir } from "./repo-paths.js";
 export { linkStatus, writeFileAtomic } from "./files.js";
 export type { LinkStatus } from "./files.js";

@@ -3,7 +3,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { DacConfig } from "./config.js";
 import type { Diagnostic } from "./diagnostic.js";
 import type { Rule, RuleData } from "./rule.js";
-import { defaultThreads, ruleWorkerFile, takePrestartedWorkers } from "./prestart.js";
+import { defaultThreads, maxRequestedThreads, ruleWorkerFile, takePrestartedWorkers } from "./prestart.js";
 import { lazyYamlSource } from "./yaml-source.js";
 
 /** What checking one rule file gives: its diagnostics and, when it parsed, the rule. */
@@ -44,7 +44,8 @@ const stallMs = 20_000;
  */
 export function threadCount(count: number, requested?: number): number {
   if (ruleWorkerFile === undefined) return 1;
-  if (requested !== undefined) return Math.max(1, Math.min(Math.floor(requested), 16, count));
+  if (requested !== undefined)
+    return Math.max(1, Math.min(Math.floor(requested), maxRequestedThreads, count));
   if (count < parallelThreshold) return 1;
   return defaultThreads();
 }

@@ -1,15 +1,26 @@
 /**
  * Worker threads for `loadRules`, started before the CLI has loaded its own modules: a thread spends about 0.3 s
  * loading dac before it checks a first file, and started this early it loads on the other core while the main
- * thread loads. `@dac/schema/prestart` imports nothing of dac, so that `bin` can call it first.
+ * thread loads. `@dac/schema/prestart` imports nothing else of dac, so that `bin` can call it first.
  */
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { builtFile } from "./repo-paths.js";
 
-/** Most threads that check rule files, the main one included. */
+/** Most threads that check rule files by default, the main one included. */
 export const maxThreads = 4;
+
+/** Most threads `DAC_THREADS` can ask for. */
+export const maxRequestedThreads = 16;
+
+/**
+ * `DAC_THREADS`: how many threads check rule files (1 = only the main one). Undefined when it is unset (dac
+ * decides), null when it is not a whole number from 1 (a usage error for the CLI).
+ */
+export function threadsSetting(raw: string | undefined): number | null | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  return /^[1-9]\d{0,2}$/.test(raw) ? Number(raw) : null;
+}
 
 /**
  * Threads by default, the main one included: one per core up to `maxThreads`, from 3 cores. On 2 cores one thread
@@ -20,11 +31,7 @@ export function defaultThreads(cores = availableParallelism()): number {
   return cores < 3 ? 1 : Math.min(cores, maxThreads);
 }
 
-// Beside this module once built; from the sources (tests), the built one.
-export const ruleWorkerFile: string | undefined = [
-  fileURLToPath(new URL("./rules-worker.js", import.meta.url)),
-  fileURLToPath(new URL("../dist/rules-worker.js", import.meta.url)),
-].find((f) => existsSync(f));
+export const ruleWorkerFile: string | undefined = builtFile(import.meta.url, "rules-worker.js");
 
 /** What a prestarted worker is given first: it then waits for its files (a `WorkerInput`) as a message. */
 export interface PrestartedWorkerData {
@@ -40,7 +47,7 @@ const waiting: Worker[] = [];
  */
 export function prestartRuleWorkers(requested?: number): void {
   if (ruleWorkerFile === undefined || waiting.length > 0) return;
-  const threads = requested ?? defaultThreads();
+  const threads = Math.min(requested ?? defaultThreads(), maxRequestedThreads);
   for (let t = 1; t < threads; t++) {
     try {
       const workerData: PrestartedWorkerData = { prestarted: true };

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type Ajv2020 from "ajv/dist/2020.js";
 import type * as AjvCore from "ajv";
@@ -10,7 +9,7 @@ import type AjvFormats from "ajv-formats";
 import type { Diagnostic } from "./diagnostic.js";
 import { diagnosticAt } from "./position.js";
 import type { YamlPath } from "./position.js";
-import { schemasDir } from "./repo-paths.js";
+import { builtFile, schemasDir } from "./repo-paths.js";
 import { closest, didYouMean } from "./suggest.js";
 import type { YamlSource } from "./yaml-source.js";
 
@@ -52,22 +51,17 @@ export function schemaSha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-// Beside this module once built; from the sources (tests), the built one.
-const precompiledDirs = [new URL("./", import.meta.url), new URL("../dist/", import.meta.url)];
 const require = createRequire(import.meta.url);
 
 function precompiled(name: string, text: string): ValidateFunction | undefined {
-  for (const dir of precompiledDirs) {
-    const file = fileURLToPath(new URL(`${name.replace(/\.json$/, "")}.validate.cjs`, dir));
-    if (!existsSync(file)) continue;
-    try {
-      const loaded = require(file) as ValidateFunction & { schemaSha256?: string };
-      return loaded.schemaSha256 === schemaSha256(text) ? loaded : undefined;
-    } catch {
-      return undefined;
-    }
+  const file = builtFile(import.meta.url, `${name.replace(/\.json$/, "")}.validate.cjs`);
+  if (file === undefined) return undefined;
+  try {
+    const loaded = require(file) as ValidateFunction & { schemaSha256?: string };
+    return loaded.schemaSha256 === schemaSha256(text) ? loaded : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { lockDiagnostics, lockHashExtras } from "@dac/exporter";
 import { resolve } from "node:path";
 import { checkExceptions, listsForRule, type ExceptionSet } from "@dac/exceptions";
-import { displayPath, loadRules } from "@dac/schema";
+import { displayPath, loadRules, threadsSetting } from "@dac/schema";
 import type { DacConfig, Diagnostic, LoadRulesResult, Rule } from "@dac/schema";
 import {
   formatDiagnosticsGithub,
@@ -61,11 +61,10 @@ function exceptionDiagnostics(
 
 /** `DAC_THREADS`: how many threads check rule files (1 = only the main one); unset, dac decides. */
 export function threadsFromEnv(env: Record<string, string | undefined>): number | undefined {
-  const raw = env["DAC_THREADS"];
-  if (raw === undefined || raw === "") return undefined;
-  if (!/^[1-9]\d{0,2}$/.test(raw))
-    throw new UsageError(`DAC_THREADS must be a whole number from 1, not \`${raw}\``);
-  return Number(raw);
+  const threads = threadsSetting(env["DAC_THREADS"]);
+  if (threads === null)
+    throw new UsageError(`DAC_THREADS must be a whole number from 1, not \`${env["DAC_THREADS"]}\``);
+  return threads;
 }
 
 export function renderDiagnostics(
