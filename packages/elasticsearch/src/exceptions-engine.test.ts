@@ -5,27 +5,13 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { exceptionsQuery } from "@dac/exceptions";
-import type { ExceptionItem, RuleExceptions } from "@dac/exceptions";
-import { fieldCatalog } from "@dac/fields";
 import { testRepository } from "@dac/harness";
 import type { EngineRule } from "@dac/harness";
+import { catalog, exceptions, now } from "./test-support/backup-operator.js";
 import { elasticsearchEngine } from "./engine.js";
 import { fakeNode } from "./test-support/fake-node.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const catalog = fieldCatalog({ ecs: true });
-const now = new Date("2026-03-01T10:00:00Z");
-
-const operator = {
-  item_id: "backup-operator",
-  name: "Backup operator",
-  description: "d",
-  entries: [{ field: "user.name", type: "match", operator: "included", value: "svc-backup" }],
-} as ExceptionItem;
-const exceptions: RuleExceptions = {
-  items: [{ item: operator, list_id: "l", location: { file: "exceptions/l.yaml", line: 1, column: 1 } }],
-  valueLists: {},
-};
 const logon = (at: string, user: string) => ({
   "@timestamp": at,
   event: { category: "authentication" },

@@ -6,31 +6,10 @@
 import { afterAll, expect, it } from "vitest";
 import { describeWithElasticsearch } from "@dac/es-test-node";
 import { compileExceptions } from "@dac/exceptions";
-import type { ExceptionItem, RuleExceptions } from "@dac/exceptions";
-import { fieldCatalog } from "@dac/fields";
 import { EngineError } from "@dac/harness";
 import type { EngineRule, Execution } from "@dac/harness";
+import { catalog, exceptions, now } from "./test-support/backup-operator.js";
 import { elasticsearchEngine, testIndexPrefix, testIndices } from "./engine.js";
-
-const catalog = fieldCatalog({ ecs: true });
-const now = new Date("2026-03-01T10:00:00Z");
-
-const operator: ExceptionItem = {
-  item_id: "backup-operator",
-  name: "Backup operator",
-  description: "The backup service account logs on everywhere by design",
-  entries: [{ field: "user.name", type: "match", operator: "included", value: "svc-backup" }],
-} as ExceptionItem;
-const exceptions: RuleExceptions = {
-  items: [
-    {
-      item: operator,
-      list_id: "auth-exceptions",
-      location: { file: "exceptions/a.yaml", line: 1, column: 1 },
-    },
-  ],
-  valueLists: {},
-};
 
 const logon = (at: string, user: string) => ({
   "@timestamp": at,
